@@ -1,0 +1,8 @@
+"""Panelwright: turn a folder of plain-text story files into a generated comic.
+
+The import package is called ``pipeline`` because it *is* the pipeline:
+load -> validate -> resolve -> story nodes -> plan -> art -> lettering -> compose -> site.
+``pipeline.build.build`` runs those stages in order.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,253 @@
+"""What a writer writes: the pydantic models of the story repo's files.
+
+These mirror docs/format.md field for field. They are strict (unknown keys are
+errors, so a misspelt key is caught) and carry no behaviour beyond checking
+their own values; linking ids across files is `resolve`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from . import sizes
+from .camera import Angle, Shot
+
+HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def _colour(value: str) -> str:
+    if not HEX.match(value):
+        raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #1b2a4a")
+    if len(value) == 4:
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value.lower()
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Size(Strict):
+    """A panel size: a preset aspect ratio (preferred) or a width and height."""
+
+    aspect_ratio: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Size:
+        broken = sizes.size_problems(self.width, self.height, self.aspect_ratio)
+        if broken:
+            raise ValueError("; ".join(broken))
+        return self
+
+    @property
+    def aspect(self) -> float:
+        if self.width and self.height:
+            return self.width / self.height
+        w, h = sizes.ASPECT_RATIOS[self.aspect_ratio or "4:3"]
+        return w / h
+
+
+class Engines(Strict):
+    text: str = "scripted"
+    image: str = "procedural"
+    text_settings: dict = Field(default_factory=dict)
+    image_settings: dict = Field(default_factory=dict)
+
+
+class ReadingDirection(StrEnum):
+    ltr = "ltr"
+    rtl = "rtl"
+
+
+class ProjectConfig(Strict):
+    """panelwright.yaml"""
+
+    title: str = Field(min_length=1)
+    language: str = "en"
+    description: str = ""
+    author: str = ""
+    style: str | None = None  # default style id for stories that name none
+    panel_size: Size = Field(default_factory=lambda: Size(aspect_ratio="4:3"))
+    reading_direction: ReadingDirection = ReadingDirection.ltr
+    format: Literal["pages", "vertical"] = "pages"
+    engines: Engines = Field(default_factory=Engines)
+    seed: int = 0
+
+
+class CharacterColours(Strict):
+    hair: Colour | None = None
+    skin: Colour | None = None
+    outfit: Colour | None = None
+    accent: Colour | None = None
+
+
+class Character(Strict):
+    """characters/<id>.md: front matter fields; the Markdown body is the description."""
+
+    id: str
+    name: str = Field(min_length=1, max_length=50)
+    personality: str = ""
+    first_mes: str = ""
+    scenario: str = ""
+    avatar: str | None = None
+    colours: CharacterColours = Field(default_factory=CharacterColours)
+    tags: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    description: str = ""
+    source: str = ""  # file it came from
+    avatar_path: str | None = None  # project-relative path of the avatar image
+
+
+class TimeOfDay(StrEnum):
+    dawn = "dawn"
+    day = "day"
+    dusk = "dusk"
+    night = "night"
+
+
+class Weather(StrEnum):
+    clear = "clear"
+    rain = "rain"
+    snow = "snow"
+    fog = "fog"
+
+
+class Place(StrEnum):
+    city_gate = "city_gate"
+    street = "street"
+    interior = "interior"
+    forest = "forest"
+    mountains = "mountains"
+    shore = "shore"
+    sky = "sky"
+    neutral = "neutral"
+
+
+class SceneCard(Strict):
+    id: str
+    name: str
+    description: str = ""
+    time_of_day: TimeOfDay = TimeOfDay.day
+    weather: Weather = Weather.clear
+    place: Place | None = None  # read from the description when not given
+    palette: list[Colour] = Field(default_factory=list, max_length=8)
+
+
+class LoreEntry(Strict):
+    keys: list[str] = Field(min_length=1)
+    content: str
+
+
+class World(Strict):
+    """worlds/<id>.yaml"""
+
+    id: str
+    name: str
+    description: str = ""
+    lore: list[LoreEntry] = Field(default_factory=list)
+    scenes: list[SceneCard] = Field(default_factory=list)
+    source: str = ""
+
+
+class Treatment(StrEnum):
+    flat = "flat"
+    ink = "ink"
+    halftone = "halftone"
+    watercolour = "watercolour"
+    noir = "noir"
+
+
+class StyleDNA(Strict):
+    """styles/<id>.yaml: anchor images define the look; the rest tunes it."""
+
+    id: str
+    name: str = ""
+    anchors: list[str] = Field(default_factory=list)
+    treatment: Treatment = Treatment.flat
+    guidance: Literal["low", "high"] = "high"
+    aspect_ratio: str | None = None
+    width: int | None = None
+    height: int | None = None
+    format: Literal["png", "webp"] = "png"
+    gutter: int = Field(default=24, ge=0, le=120)
+    border: int = Field(default=5, ge=0, le=40)
+    border_colour: Colour = "#111111"
+    page_colour: Colour = "#fdfbf6"
+    source: str = ""
+    anchor_paths: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _size_rules(self) -> StyleDNA:
+        broken = sizes.size_problems(self.width, self.height, self.aspect_ratio)
+        if broken:
+            raise ValueError("; ".join(broken))
+        return self
+
+    @property
+    def size(self) -> Size | None:
+        if self.aspect_ratio or self.width:
+            return Size(aspect_ratio=self.aspect_ratio, width=self.width, height=self.height)
+        return None
+
+
+# ---- the outline of a story, as parsed from its Markdown -----------------------------
+
+
+class LineKind(StrEnum):
+    speech = "speech"
+    thought = "thought"
+    whisper = "whisper"
+    shout = "shout"
+    caption = "caption"
+    sfx = "sfx"
+
+
+class OutlineLine(BaseModel):
+    """A line of words in a beat: dialogue, a caption or a sound effect."""
+
+    kind: LineKind
+    text: str
+    speaker: str | None = None  # as written: a name, alias or id
+    line: int
+
+
+class Beat(BaseModel):
+    """One paragraph of the outline: it becomes one panel."""
+
+    line: int
+    description: str
+    shot: Shot | None = None
+    angle: Angle | None = None
+    lines: list[OutlineLine] = Field(default_factory=list)
+    page_break_before: bool = False
+    layout: str | None = None  # layout asked for the page this beat starts
+
+
+class OutlineScene(BaseModel):
+    scene: str  # as written: a scene card id or name
+    heading: str
+    line: int
+    beats: list[Beat] = Field(default_factory=list)
+
+
+class Story(Strict):
+    """stories/<id>.md: front matter and the outline."""
+
+    id: str
+    title: str = Field(min_length=1)
+    world: str
+    style: str | None = None
+    summary: str = ""
+    cover: str | None = None
+    engines: Engines | None = None
+    scenes: list[OutlineScene] = Field(default_factory=list)
+    source: str = ""

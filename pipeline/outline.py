@@ -1,0 +1,212 @@
+"""Read a story's outline: Markdown a writer reads as prose, a screenwriter as a script.
+
+    ## EXT. FROST MOON CITY GATE - DUSK        a scene: names a scene card (id or name)
+
+    [wide_shot] Snow falls on the great gate.  a paragraph: one panel; [tags] set the camera
+
+    CAPTION: Three winters after the war.      a caption
+    GUARD: Halt! Who goes there?               dialogue: an ALL-CAPS name (or @id), a colon
+    LIN SHUANG (whispering): Open the gate.    (whispering) (thinking) (shouting) set the balloon
+    SFX: KRRANG                                a sound effect
+
+    ---                                        a page break; '--- grid_2x2' picks the layout
+
+Words that come before a scene's first paragraph go on its first panel. The parser
+knows nothing of characters or scene cards: names stay as written, and `resolve`
+links them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
+from .errors import Problem, did_you_mean
+from .model import Beat, LineKind, OutlineLine, OutlineScene
+
+SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
+TIME_SUFFIX = re.compile(r"\s+[-–—]\s+(DAWN|DAY|DUSK|NIGHT|MORNING|EVENING|CONTINUOUS|LATER)$",
+                         re.I)
+CUE = r"(?P<who>@[\w-]+|[A-Z0-9][A-Z0-9 .'’\-]*[A-Z0-9.]|[A-Z])"
+PAREN = r"(?:\s*\((?P<paren>[^)]*)\))?"
+DIALOGUE = re.compile(rf"^{CUE}{PAREN}\s*:\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
+BARE_CUE = re.compile(rf"^{CUE}{PAREN}\s*$")
+TAGS = re.compile(r"^\[(?P<tags>[^\]]+)\]\s*")
+PAGE_BREAK = re.compile(r"^(?:-{3,}|={3,})(?:\s*(?:layout:)?\s*(?P<layout>[\w-]+))?\s*$")
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+RESERVED = {"CAPTION": LineKind.caption, "NARRATION": LineKind.caption,
+            "NARRATOR": LineKind.caption, "SFX": LineKind.sfx, "SOUND": LineKind.sfx}
+MANNERS = [
+    (re.compile(r"whisper|softly|under (?:her|his|their) breath|murmur", re.I), LineKind.whisper),
+    (re.compile(r"shout|yell|scream|roar|cr(?:y|ies)", re.I), LineKind.shout),
+    (re.compile(r"think|thought|to (?:her|him|them)self", re.I), LineKind.thought),
+]
+
+
+def _is_dialogue(said: re.Match | None) -> bool:
+    who = said.group("who") if said else None
+    return bool(who) and (who.startswith("@") or who.upper() == who)
+
+
+def scene_name(heading: str) -> str:
+    """'EXT. City Gate - DUSK' -> 'City Gate': what to look up among scene cards."""
+    name = SCENE_PREFIX.sub("", heading.strip())
+    return TIME_SUFFIX.sub("", name).strip()
+
+
+def manner(parenthetical: str | None) -> LineKind:
+    for pattern, kind in MANNERS:
+        if parenthetical and pattern.search(parenthetical):
+            return kind
+    return LineKind.speech
+
+
+class _Parser:
+    def __init__(self, rel: str, offset: int):
+        self.rel = rel
+        self.offset = offset
+        self.scenes: list[OutlineScene] = []
+        self.problems: list[Problem] = []
+        self.pending: list[OutlineLine] = []  # words waiting for their panel
+        self.page_break = False
+        self.layout: str | None = None
+        self.beat: Beat | None = None
+        self.prose_open = False  # the previous line continued a paragraph
+
+    def problem(self, line: int, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(file=self.rel, line=line, message=message, hint=hint))
+
+    def scene(self) -> OutlineScene | None:
+        return self.scenes[-1] if self.scenes else None
+
+    def new_beat(self, line: int, description: str, shot: Shot | None,
+                 angle: Angle | None) -> None:
+        scene = self.scene()
+        if scene is None:
+            self.problem(line, "this paragraph comes before any scene",
+                         "start the outline with a scene heading such as '## city-gate' "
+                         "naming a scene card of the story's world")
+            scene = OutlineScene(scene="", heading="", line=line)
+            self.scenes.append(scene)
+        self.beat = Beat(line=line, description=description, shot=shot, angle=angle,
+                         lines=self.pending, page_break_before=self.page_break,
+                         layout=self.layout)
+        self.pending, self.page_break, self.layout = [], False, None
+        scene.beats.append(self.beat)
+
+    def add_words(self, words: OutlineLine) -> None:
+        if self.beat is None:
+            self.pending.append(words)
+        else:
+            self.beat.lines.append(words)
+
+    def tags(self, line: int, text: str) -> tuple[Shot | None, Angle | None]:
+        shot = angle = None
+        for tag in re.split(r"[,;·\s]+", text.strip()):
+            if not tag:
+                continue
+            name = tag.lower().replace("-", "_")
+            if name in SHOT_NAMES:
+                shot = Shot(name)
+            elif name in ANGLE_NAMES:
+                angle = Angle(name)
+            else:
+                hint = did_you_mean(name, SHOT_NAMES + ANGLE_NAMES) or (
+                    "shots are " + ", ".join(SHOT_NAMES) + "; angles are " + ", ".join(ANGLE_NAMES))
+                self.problem(line, f"'{tag}' is not a shot or an angle", hint)
+        return shot, angle
+
+    def close_scene_words(self) -> None:
+        if self.pending and self.scene() is not None:
+            first = self.pending[0].line
+            self.new_beat(first, "", None, None)
+
+    def feed(self, number: int, raw: str, following: list[str]) -> int:
+        """Read one line; returns how many of the `following` lines it also consumed."""
+        text = raw.strip()
+        if not text:
+            self.prose_open = False
+            return 0
+        if text.startswith("## ") or (text.startswith("#") and text.lstrip("#").startswith(" ")
+                                      and text.startswith("##")):
+            self.close_scene_words()
+            heading = text.lstrip("#").strip()
+            self.scenes.append(OutlineScene(scene=scene_name(heading), heading=heading,
+                                            line=number))
+            self.beat, self.prose_open = None, False
+            return 0
+        if text.startswith("# "):
+            self.prose_open = False
+            return 0  # the story's title: it is in the front matter already
+        broken = PAGE_BREAK.match(text)
+        if broken:
+            self.page_break, self.layout = True, broken.group("layout")
+            self.beat, self.prose_open = None, False
+            return 0
+        said = DIALOGUE.match(text)
+        if _is_dialogue(said):
+            who = said.group("who")
+            paren = said.group("paren") or (said.group("paren2") or "").strip(" ()")
+            kind = RESERVED.get(who)
+            words = said.group("text").strip()
+            if kind is None:
+                self.add_words(OutlineLine(kind=manner(paren), text=words, speaker=who.lstrip("@"),
+                                           line=number))
+            else:
+                self.add_words(OutlineLine(kind=kind, text=words, line=number))
+            self.prose_open = False
+            return 0
+        cue = BARE_CUE.match(text)
+        if cue and following and not self.prose_open and cue.group("who") not in RESERVED \
+                and len(text) > 1:
+            # Fountain style: the cue on its own line, the words on the lines after it.
+            paren = cue.group("paren")
+            if following[0].startswith("(") and following[0].endswith(")"):
+                paren, following = following[0][1:-1], following[1:]
+            words = []
+            for later in following:
+                if _is_dialogue(DIALOGUE.match(later)):
+                    break
+                words.append(later)
+            if words:
+                self.add_words(OutlineLine(kind=manner(paren), text=" ".join(words),
+                                           speaker=cue.group("who").lstrip("@"), line=number))
+                return len(words) + (1 if paren != cue.group("paren") else 0)
+        tagged = TAGS.match(text)
+        shot = angle = None
+        if tagged:
+            shot, angle = self.tags(number, tagged.group("tags"))
+            text = text[tagged.end():].strip()
+            self.prose_open = False
+            if not text:
+                # Tags alone on a line apply to the paragraph that follows.
+                self.new_beat(number, "", shot, angle)
+                self.prose_open = True
+                return 0
+        if self.prose_open and self.beat is not None:
+            joiner = " " if self.beat.description else ""
+            self.beat.description += joiner + text
+        else:
+            self.new_beat(number, text, shot, angle)
+        self.prose_open = True
+        return 0
+
+
+def parse_outline(body: str, rel: str, first_line: int = 1) -> tuple[list[OutlineScene],
+                                                                       list[Problem]]:
+    """Parse the Markdown body of a story file into scenes and beats."""
+    # Comments are blanked, not removed, so that line numbers stay true.
+    body = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    lines = body.splitlines()
+    parser = _Parser(rel, first_line)
+    index = 0
+    while index < len(lines):
+        block = []  # the rest of this block of lines, for a cue's words
+        for later in lines[index + 1:]:
+            if not later.strip():
+                break
+            block.append(later.strip())
+        index += 1 + parser.feed(first_line + index, lines[index], block)
+    parser.close_scene_words()
+    return parser.scenes, parser.problems

@@ -1,0 +1,182 @@
+"""Stage 3, resolve: link every id and name to the object it means.
+
+Stories name their world and style by id, scenes by a scene card's id or name,
+speakers by name, alias or id. Here each reference is looked up; one that does not
+exist is reported at its line with the ids that do exist. The result holds ids
+only, so later stages never search by name again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from .camera import Angle, Shot
+from .errors import Problem, unknown_reference
+from .load import Asset
+from .model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
+from .slugs import fold, slugify
+from .validate import ValidProject
+
+
+class ResolvedLine(BaseModel):
+    kind: LineKind
+    text: str
+    speaker: str | None = None  # character id
+    line: int
+
+
+class ResolvedBeat(BaseModel):
+    """A paragraph of the outline with every reference linked."""
+
+    line: int
+    scene: str  # scene card id
+    description: str
+    shot: Shot | None = None
+    angle: Angle | None = None
+    characters: list[str] = Field(default_factory=list)  # ids, in order of appearance
+    lines: list[ResolvedLine] = Field(default_factory=list)
+    page_break_before: bool = False
+    layout: str | None = None
+
+
+class ResolvedStory(BaseModel):
+    id: str
+    title: str
+    summary: str = ""
+    world: str
+    style: str | None = None
+    source: str
+    engines: dict | None = None
+    beats: list[ResolvedBeat] = Field(default_factory=list)
+
+
+class ResolvedProject(BaseModel):
+    root: str
+    config: ProjectConfig
+    characters: dict[str, Character] = Field(default_factory=dict)
+    worlds: dict[str, World] = Field(default_factory=dict)
+    styles: dict[str, StyleDNA] = Field(default_factory=dict)
+    stories: list[ResolvedStory] = Field(default_factory=list)
+    assets: dict[str, Asset] = Field(default_factory=dict)
+    templates: dict[str, str] = Field(default_factory=dict)
+    problems: list[Problem] = Field(default_factory=list)
+
+    def scene(self, world: str, scene: str) -> SceneCard:
+        return next(s for s in self.worlds[world].scenes if s.id == scene)
+
+
+def _names(character: Character) -> list[str]:
+    return [character.name, *character.aliases]
+
+
+def _find_character(written: str, characters: dict[str, Character]) -> str | None:
+    key = fold(written)
+    for cid, character in characters.items():
+        if key in (fold(n) for n in _names(character)) or key == cid or slugify(written) == cid:
+            return cid
+    return None
+
+
+def _find_scene(written: str, world: World) -> str | None:
+    key = fold(written)
+    for card in world.scenes:
+        if key in (card.id, fold(card.name)) or slugify(written) in (card.id, slugify(card.name)):
+            return card.id
+    return None
+
+
+def _mentioned(text: str, characters: dict[str, Character]) -> list[str]:
+    """Ids of characters whose name or alias occurs in `text`, by first occurrence."""
+    found: list[tuple[int, str]] = []
+    folded = fold(text)
+    for cid, character in characters.items():
+        positions = [m.start() for n in _names(character) if n.strip()
+                     for m in re.finditer(rf"(?<!\w){re.escape(fold(n))}(?!\w)", folded)]
+        if positions:
+            found.append((min(positions), cid))
+    return [cid for _, cid in sorted(found)]
+
+
+def resolve(valid: ValidProject) -> ResolvedProject:
+    """Link ids across files. `valid.config` must be present."""
+    problems = list(valid.problems)
+    config = valid.config or ProjectConfig(title="Untitled")
+    project = ResolvedProject(root=valid.root, config=config, assets=valid.assets,
+                              templates=valid.templates)
+    project.characters = {c.id: c for c in valid.characters}
+    project.worlds = {w.id: w for w in valid.worlds}
+    project.styles = {s.id: s for s in valid.styles}
+
+    for world in valid.worlds:
+        seen: set[str] = set()
+        for index, card in enumerate(world.scenes):
+            if card.id in seen:
+                problems.append(Problem(
+                    file=world.source, line=valid.lines[world.source].get(f"scenes/{index}/id"),
+                    field=f"scenes[{index}].id", message=f"two scene cards have the id '{card.id}'",
+                    hint="give each scene card of a world its own id"))
+            seen.add(card.id)
+
+    config_file = "panelwright.yaml"
+    if config.style and config.style not in project.styles:
+        problems.append(Problem(
+            file=config_file, line=valid.lines.get(config_file, {}).get("style"), field="style",
+            message=f"the default style '{config.style}' does not exist",
+            hint=unknown_reference("styles", config.style, project.styles)))
+
+    for story in valid.stories:
+        lines = valid.lines.get(story.source, {})
+        world = project.worlds.get(story.world)
+        if world is None:
+            problems.append(Problem(
+                file=story.source, line=lines.get("world"), field="world",
+                message=f"the world '{story.world}' does not exist",
+                hint=unknown_reference("worlds", story.world, project.worlds)))
+        style = story.style or config.style
+        if story.style and story.style not in project.styles:
+            problems.append(Problem(
+                file=story.source, line=lines.get("style"), field="style",
+                message=f"the style '{story.style}' does not exist",
+                hint=unknown_reference("styles", story.style, project.styles)))
+            style = None
+        if style not in project.styles:
+            style = None
+        resolved = ResolvedStory(id=story.id, title=story.title, summary=story.summary,
+                                 world=story.world, style=style, source=story.source,
+                                 engines=story.engines.model_dump() if story.engines else None)
+        for scene in story.scenes:
+            card = _find_scene(scene.scene, world) if world and scene.scene else None
+            if world is not None and scene.scene and card is None:
+                problems.append(Problem(
+                    file=story.source, line=scene.line,
+                    message=f"the scene '{scene.scene}' is not a scene card of the world "
+                            f"'{world.id}'",
+                    hint=unknown_reference(f"scene cards of '{world.id}'",
+                                           scene.scene, [s.id for s in world.scenes])))
+            for beat in scene.beats:
+                words: list[ResolvedLine] = []
+                for said in beat.lines:
+                    speaker = None
+                    if said.speaker is not None:
+                        speaker = _find_character(said.speaker, project.characters)
+                        if speaker is None:
+                            names = [c.name.upper() for c in project.characters.values()]
+                            problems.append(Problem(
+                                file=story.source, line=said.line,
+                                message=f"'{said.speaker}' speaks here but is not a character",
+                                hint=unknown_reference("characters", said.speaker.upper(), names)
+                                + f"; or add characters/{slugify(said.speaker)}.md"))
+                            continue
+                    words.append(ResolvedLine(kind=said.kind, text=said.text, speaker=speaker,
+                                              line=said.line))
+                cast = [w.speaker for w in words if w.speaker]
+                cast += _mentioned(beat.description, project.characters)
+                resolved.beats.append(ResolvedBeat(
+                    line=beat.line, scene=card or "", description=beat.description,
+                    shot=beat.shot, angle=beat.angle, characters=list(dict.fromkeys(cast)),
+                    lines=words, page_break_before=beat.page_break_before, layout=beat.layout))
+        project.stories.append(resolved)
+    project.problems = problems
+    return project

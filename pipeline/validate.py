@@ -1,0 +1,222 @@
+"""Stage 2, validate: turn loaded documents into typed models, collecting every problem.
+
+Pydantic checks each file against its model; its error locations are mapped back
+to lines through the YAML marks that `load` kept, so a value that parses but is
+wrong is reported at its own line. Images are checked by their content.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+from PIL import Image
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import Problem, did_you_mean
+from .load import Asset, LoadedProject, SourceDoc, asset_path
+from .model import Character, ProjectConfig, Story, StyleDNA, World
+from .outline import parse_outline
+
+MAX_IMAGE_BYTES = 4_500_000  # the seed's 4.5 MB
+IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+MAX_PIXELS = 40_000_000  # beyond this an image is treated as a decompression bomb
+
+# Fields a model has that the loader fills in; a writer never types them.
+DERIVED = {"id", "source", "avatar_path", "anchor_paths", "scenes", "description"}
+
+
+class ValidProject(BaseModel):
+    root: str
+    config: ProjectConfig | None = None
+    characters: list[Character] = Field(default_factory=list)
+    worlds: list[World] = Field(default_factory=list)
+    styles: list[StyleDNA] = Field(default_factory=list)
+    stories: list[Story] = Field(default_factory=list)
+    assets: dict[str, Asset] = Field(default_factory=dict)
+    templates: dict[str, str] = Field(default_factory=dict)
+    lines: dict[str, dict[str, int]] = Field(default_factory=dict)  # file -> key -> line
+    problems: list[Problem] = Field(default_factory=list)
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The nested model class that a pydantic error location points into."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        inner = _inner_model(field.annotation)
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_name(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def explain(error: dict, model: type[BaseModel], doc: SourceDoc, offset_loc: tuple = ()
+            ) -> Problem:
+    """One pydantic error as a Problem with file, line, field, message and fix."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    field = _field_name(offset_loc + loc) or None
+    line = doc.line_of(offset_loc + loc)
+    message = error["msg"].removeprefix("Value error, ")
+    hint = None
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        parent = _model_at(model, loc[:-1])
+        allowed = [n for n in (parent.model_fields if parent else {}) if n not in DERIVED]
+        message = f"'{key}' is not a field this file takes"
+        hint = did_you_mean(key, allowed) or ("the fields are: " + ", ".join(allowed))
+    elif kind == "missing":
+        key = str(loc[-1])
+        message = f"the required field '{key}' is missing"
+        hint = f"add a line '{key}: ...'"
+        line = doc.line_of(offset_loc + loc[:-1]) or 1
+    elif kind == "enum" or kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+        got = error.get("input")
+        message = f"'{got}' is not allowed here; expected {expected}"
+        hint = did_you_mean(str(got), choices)
+    elif "input" in error and kind not in ("value_error", "assertion_error") and not isinstance(
+            error["input"], dict | list):
+        message = f"{message}, got {error['input']!r}"
+    return Problem(file=doc.path, line=line, field=field, message=message, hint=hint)
+
+
+def build_model(model: type[BaseModel], data: dict, doc: SourceDoc,
+                problems: list[Problem]) -> Any | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(explain(e, model, doc) for e in exc.errors())
+        return None
+
+
+def check_image(asset: Asset, referrer: SourceDoc, field: str, problems: list[Problem]) -> bool:
+    """Is this asset a JPEG, PNG or WebP of at most 4.5 MB that opens? (by content)"""
+    line = referrer.line_of((field,))
+
+    def refuse(message: str, hint: str) -> bool:
+        problems.append(Problem(file=referrer.path, line=line, field=field,
+                                message=message, hint=hint))
+        return False
+
+    if asset.data is None:
+        return refuse(f"the image '{asset.path}' cannot be used: {asset.error}",
+                      "check the path; it is relative to this file")
+    if len(asset.data) > MAX_IMAGE_BYTES:
+        return refuse(f"the image '{asset.path}' is {len(asset.data) / 1e6:.1f} MB; images "
+                      "must be at most 4.5 MB", "save it smaller, e.g. as JPEG or WebP")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(asset.data)) as image:
+                kind = image.format
+                if image.width * image.height > MAX_PIXELS:
+                    return refuse(f"the image '{asset.path}' is {image.width}×{image.height} "
+                                  "pixels, too large to be safe to open",
+                                  "use an image of at most a few thousand pixels a side")
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return refuse(f"the image '{asset.path}' is too large to be safe to open "
+                      "(a decompression bomb)", "use an image of a normal size")
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        return refuse(f"'{asset.path}' is not a readable image ({type(exc).__name__}: {exc})",
+                      "use a JPEG, PNG or WebP file")
+    if kind not in IMAGE_FORMATS:
+        return refuse(f"'{asset.path}' is a {kind} image; images must be JPEG, PNG or WebP",
+                      "convert it to PNG")
+    return True
+
+
+def _character(doc: SourceDoc, project: LoadedProject, problems: list[Problem]
+               ) -> Character | None:
+    data = dict(doc.data)
+    data["id"], data["source"] = doc.id, doc.path
+    body = doc.body.strip()
+    if body or "description" not in data:
+        data["description"] = body
+    if isinstance(data.get("avatar"), str):
+        data["avatar_path"] = asset_path(doc, data["avatar"])
+    character = build_model(Character, data, doc, problems)
+    if character is not None and character.avatar_path is not None:
+        if not check_image(project.assets[character.avatar_path], doc, "avatar", problems):
+            character.avatar_path = None
+    return character
+
+
+def _style(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> StyleDNA | None:
+    data = dict(doc.data) | {"id": doc.id, "source": doc.path}
+    style = build_model(StyleDNA, data, doc, problems)
+    if style is None:
+        return None
+    for index, anchor in enumerate(style.anchors):
+        rel = asset_path(doc, anchor)
+        if check_image(project.assets[rel], doc, f"anchors/{index}", problems):
+            style.anchor_paths.append(rel)
+    return style
+
+
+def _story(doc: SourceDoc, problems: list[Problem]) -> Story | None:
+    data = dict(doc.data) | {"id": doc.id, "source": doc.path}
+    scenes, found = parse_outline(doc.body, doc.path, doc.body_line)
+    problems.extend(found)
+    story = build_model(Story, data, doc, problems)
+    if story is None:
+        return None
+    story.scenes = scenes
+    if not any(scene.beats for scene in scenes):
+        problems.append(Problem(
+            file=doc.path, line=doc.body_line, message="this story has no panels",
+            hint="after the front matter, add a scene heading such as '## city-gate' and "
+                 "a paragraph describing the first panel"))
+    return story
+
+
+def validate(project: LoadedProject) -> ValidProject:
+    """Check every loaded document; bad ones are dropped and reported."""
+    problems = list(project.problems)
+    valid = ValidProject(root=project.root, assets=project.assets, templates=project.templates)
+    for doc in [project.config, *project.characters, *project.worlds, *project.styles,
+                *project.stories]:
+        if doc is not None:
+            valid.lines[doc.path] = doc.lines
+    if project.config is not None:
+        valid.config = build_model(ProjectConfig, project.config.data, project.config, problems)
+    for doc in project.characters:
+        valid.characters.append(_character(doc, project, problems))
+    for doc in project.worlds:
+        valid.worlds.append(build_model(World, dict(doc.data) | {"id": doc.id,
+                                                                 "source": doc.path},
+                                        doc, problems))
+    for doc in project.styles:
+        valid.styles.append(_style(doc, project, problems))
+    for doc in project.stories:
+        valid.stories.append(_story(doc, problems))
+    valid.characters = [c for c in valid.characters if c is not None]
+    valid.worlds = [w for w in valid.worlds if w is not None]
+    valid.styles = [s for s in valid.styles if s is not None]
+    valid.stories = [s for s in valid.stories if s is not None]
+    valid.problems = problems
+    return valid
