@@ -170,7 +170,7 @@ def read_doc(root: Path, file: Path, problems: list[Problem]) -> SourceDoc | Non
 
 
 def read_asset(root: Path, rel: str) -> Asset:
-    path = root / rel
+    path = root / rel  # an absolute `rel` (a system font, say) stays absolute
     try:
         return Asset(path=rel, data=path.read_bytes())
     except FileNotFoundError:
@@ -208,6 +208,11 @@ def load(root: str | Path) -> LoadedProject:
     config = root / CONFIG_FILE
     if config.is_file():
         project.config = read_doc(root, config, problems)
+        lettering = project.config.data.get("lettering") if project.config else None
+        if isinstance(lettering, dict):
+            for key in ("font", "fallback_font"):
+                if isinstance(lettering.get(key), str):
+                    project.assets[lettering[key]] = read_asset(root, lettering[key])
     else:
         problems.append(Problem(file=CONFIG_FILE, message="this project has no panelwright.yaml",
                                 hint="create one with a 'title:' line, or start a project "

@@ -63,6 +63,17 @@ class Engines(Strict):
     image_settings: dict = Field(default_factory=dict)
 
 
+class LetteringConfig(Strict):
+    """How words are lettered: the font (a TTF/OTF file in the project, or the
+    default from an installed package), a fallback for scripts it cannot show."""
+
+    font: str | None = None
+    fallback_font: str | None = None
+    size: int = Field(default=26, ge=12, le=60)  # on a 1600 px wide page
+    min_size: int = Field(default=16, ge=8, le=40)
+    case: Literal["as_written", "upper"] = "as_written"
+
+
 class ReadingDirection(StrEnum):
     ltr = "ltr"
     rtl = "rtl"
@@ -80,6 +91,7 @@ class ProjectConfig(Strict):
     reading_direction: ReadingDirection = ReadingDirection.ltr
     format: Literal["pages", "vertical"] = "pages"
     engines: Engines = Field(default_factory=Engines)
+    lettering: LetteringConfig = Field(default_factory=LetteringConfig)
     seed: int = 0
 
 

@@ -1,0 +1,119 @@
+"""Drawing balloons twice from the same geometry: as SVG for the reader, as pixels for exports.
+
+Both renderers take the `Balloon`s the letterer computed and draw the same
+shapes, in the same order, with the text on the same baselines, so what a reader
+sees on the web and in an exported page is one lettering job.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PIL import Image, ImageDraw
+
+from .fonts import LetteringFont
+from .model import LineKind
+from .specs import Balloon
+
+INK = (17, 17, 17)
+PAPER = (255, 255, 255)
+CAPTION = (255, 243, 196)
+SFX_FILL = (255, 214, 64)
+STROKE = 2.5  # page pixels
+
+
+def _fill(balloon: Balloon) -> tuple[int, int, int]:
+    return CAPTION if balloon.kind == LineKind.caption else PAPER
+
+
+def _hex(colour: tuple[int, int, int]) -> str:
+    return "#%02x%02x%02x" % colour
+
+
+def _points(points) -> str:
+    return " ".join(f"{x:g},{y:g}" for x, y in points)
+
+
+def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str) -> str:
+    """An <svg> to lay over a panel whose slot is `width` x `height` page pixels."""
+    parts = [f'<svg class="lettering" viewBox="0 0 {width:g} {height:g}" '
+             f'xmlns="http://www.w3.org/2000/svg" role="group">']
+    for b in balloons:
+        fill, ink = _hex(_fill(b)), _hex(INK)
+        label = f"{b.speaker}: {b.text}" if b.speaker else b.text
+        parts.append(f'<g class="balloon {b.kind.value}" aria-label="{escape(label)}">')
+        dash = ' stroke-dasharray="7 5"' if b.kind == LineKind.whisper else ""
+        if b.kind == LineKind.thought:
+            for i, (x, y) in enumerate(b.tail):
+                r = b.font_size * (0.45 - 0.12 * i)
+                parts.append(f'<circle cx="{x:g}" cy="{y:g}" r="{r:g}" fill="{fill}" '
+                             f'stroke="{ink}" stroke-width="{STROKE}"/>')
+        if b.outline:
+            parts.append(f'<polygon points="{_points(b.outline)}" fill="{fill}" stroke="{ink}" '
+                         f'stroke-width="{STROKE}" stroke-linejoin="round"{dash}/>')
+        family = f"{font_family}, sans-serif"
+        weight = ' font-weight="bold"' if b.kind in (LineKind.shout, LineKind.sfx) else ""
+        colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else ink
+        sfx = (f' stroke="{ink}" stroke-width="{b.font_size / 9:g}" paint-order="stroke"'
+               if b.kind == LineKind.sfx else "")
+        parts.append(f'<text x="{b.text_origin[0]:g}" y="{b.text_origin[1]:g}" '
+                     f'font-family="{escape(family)}" font-size="{b.font_size:g}" '
+                     f'text-anchor="middle" fill="{colour}"{weight}{sfx}>')
+        for i, line in enumerate(b.lines):
+            dy = 0 if i == 0 else b.line_height
+            parts.append(f'<tspan x="{b.text_origin[0]:g}" dy="{dy:g}">{escape(line)}</tspan>')
+        parts.append("</text></g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, float],
+              scale: float, font: LetteringFont) -> None:
+    """Bake balloons into `image`; the panel's slot starts at `origin`, `scale` px per unit."""
+    draw = ImageDraw.Draw(image)
+    ox, oy = origin
+    stroke = max(1, round(STROKE * scale))
+
+    def at(points):
+        return [(ox + x * scale, oy + y * scale) for x, y in points]
+
+    for b in balloons:
+        fill = _fill(b)
+        if b.kind == LineKind.thought:
+            for i, (x, y) in enumerate(at(b.tail)):
+                r = b.font_size * (0.45 - 0.12 * i) * scale
+                draw.ellipse([x - r, y - r, x + r, y + r], fill=fill, outline=INK, width=stroke)
+        if b.outline:
+            if b.kind == LineKind.whisper:
+                draw.polygon(at(b.outline), fill=fill)
+                _dashed(draw, at(b.outline + b.outline[:1]), stroke, 7 * scale, 5 * scale)
+            else:
+                draw.polygon(at(b.outline), fill=fill, outline=INK, width=stroke)
+        face = font.at(b.font_size * scale, b.fallback)
+        x0, y0 = at([b.text_origin])[0]
+        for i, line in enumerate(b.lines):
+            y = y0 + i * b.line_height * scale
+            if b.kind == LineKind.sfx:
+                draw.text((x0, y), line, font=face, anchor="ms", fill=SFX_FILL,
+                          stroke_width=max(1, round(b.font_size * scale / 9)), stroke_fill=INK)
+            else:
+                draw.text((x0, y), line, font=face, anchor="ms", fill=INK,
+                          stroke_width=1 if b.kind == LineKind.shout else 0, stroke_fill=INK)
+
+
+def _dashed(draw: ImageDraw.ImageDraw, points, width: int, on: float, off: float) -> None:
+    carry = 0.0
+    drawing = True
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        pos = 0.0
+        while pos < length:
+            step = min((on if drawing else off) - carry, length - pos)
+            if drawing:
+                t0, t1 = pos / length, (pos + step) / length
+                draw.line([(x0 + (x1 - x0) * t0, y0 + (y1 - y0) * t0),
+                           (x0 + (x1 - x0) * t1, y0 + (y1 - y0) * t1)], fill=INK, width=width)
+            pos += step
+            carry += step
+            if carry >= (on if drawing else off) - 1e-6:
+                carry, drawing = 0.0, not drawing

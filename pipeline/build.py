@@ -1,0 +1,153 @@
+"""The pipeline, in order: the one place that lists the stages.
+
+    load -> validate -> resolve -> story nodes -> plan -> art -> letter -> compose -> site
+
+`check` runs the stages that judge the input (and the letterer, to warn about
+words that cannot fit); `build` runs them all and writes the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .art import default_jobs, draw_art
+from .compose import compose
+from .engines import IMAGE_GROUP, TEXT_GROUP, UnknownEngine, load_engine
+from .errors import Problem, ProjectError, did_you_mean
+from .fonts import LetteringFont, missing_glyphs
+from .lettering import letter
+from .load import load
+from .plan import plan
+from .resolve import ResolvedProject, resolve
+from .site import render_site
+from .specs import StoryPlan
+from .storynodes import write_nodes
+from .validate import validate
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
+
+
+class BuildReport(BaseModel):
+    out: str
+    stories: int
+    pages_written: int
+    panels: int
+    panels_drawn: int
+    panels_cached: int
+    panels_lettered: int
+    seconds: float
+    warnings: list[Problem] = []
+
+
+def _engine_problems(project: ResolvedProject) -> list[Problem]:
+    problems = []
+    config = project.config.engines
+    for group, kind, name, settings in ((TEXT_GROUP, "text", config.text, config.text_settings),
+                                        (IMAGE_GROUP, "image", config.image,
+                                         config.image_settings)):
+        try:
+            load_engine(group, name, settings)
+        except UnknownEngine as exc:
+            problems.append(Problem(file="panelwright.yaml", field=f"engines.{kind}",
+                                    message=f"no {kind} engine named '{name}' is installed",
+                                    hint=did_you_mean(name, exc.available) or
+                                    f"installed {kind} engines: {', '.join(exc.available)}"))
+        except ValidationError as exc:
+            for error in exc.errors():
+                problems.append(Problem(
+                    file="panelwright.yaml", field=f"engines.{kind}_settings." +
+                    ".".join(map(str, error["loc"])), message=error["msg"]))
+    return problems
+
+
+def lettering_font(project: ResolvedProject) -> LetteringFont:
+    config = project.config.lettering
+    main = project.assets.get(config.font or "")
+    fallback = project.assets.get(config.fallback_font or "")
+    return LetteringFont(main.data if main else None, fallback.data if fallback else None)
+
+
+def prepare(root: str | Path) -> ResolvedProject:
+    """load, validate and resolve; raise every problem at once if there are errors."""
+    project = resolve(validate(load(root)))
+    problems = project.problems
+    if not any(p.severity == "error" for p in problems):
+        problems += _engine_problems(project)
+    if any(p.severity == "error" for p in problems):
+        raise ProjectError(problems)
+    return project
+
+
+def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettered: dict,
+                       font: LetteringFont) -> list[Problem]:
+    warnings = []
+    for story_plan in plans:
+        for panel in story_plan.panels:
+            for text in lettered[panel.id].overflow:
+                said = next((w for w in panel.lines if w.text == text), None)
+                warnings.append(Problem(
+                    file=panel.source, line=said.line if said else panel.line,
+                    severity="warning",
+                    message=f"these words do not fit panel {panel.slot + 1} of page "
+                            f"{panel.page} at the smallest readable size: '{text[:60]}'",
+                    hint="shorten the line, split it between panels, or give the page a "
+                         "layout with a bigger panel here"))
+            for said in panel.lines:
+                missing = missing_glyphs(font, said.text)
+                if missing:
+                    warnings.append(Problem(
+                        file=panel.source, line=said.line, severity="warning",
+                        message=f"the lettering font cannot show {''.join(missing[:10])!r}",
+                        hint="set lettering.fallback_font in panelwright.yaml to a font "
+                             "file that has these characters (e.g. a Noto CJK font)"))
+    return warnings
+
+
+def check(root: str | Path) -> list[Problem]:
+    """Every problem with the project, errors and warnings; raises nothing."""
+    try:
+        project = prepare(root)
+    except ProjectError as exc:
+        return exc.problems
+    plans = plan(project, write_nodes(project))
+    panels = [p for sp in plans for p in sp.panels]
+    font = lettering_font(project)
+    lettered = letter(panels, {}, font, project.config.lettering)
+    return project.problems + lettering_warnings(project, plans, lettered, font)
+
+
+def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,
+          progress: Progress | None = None) -> BuildReport:
+    """Build the comic site of the project at `root`; returns what was done."""
+    started = time.perf_counter()
+    root = Path(root)
+    out = Path(out) if out else root / "_site"
+    project = prepare(root)
+    nodes = write_nodes(project)
+    plans = plan(project, nodes)
+    panels = [p for sp in plans for p in sp.panels]
+    done = 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress("drawing", done, len(panels))
+
+    art = draw_art(project, panels, jobs or default_jobs(), tick)
+    font = lettering_font(project)
+    lettered = letter(panels, art, font, project.config.lettering)
+    font_digest = hashlib.sha256(font.data + (font.fallback or b"")).hexdigest()
+    pages = compose(project, plans, art, lettered, font, font_digest)
+    render_site(project, plans, art, lettered, pages, font.data).write(out)
+    drawn = sum(1 for a in art.values() if not a.cached)
+    return BuildReport(
+        out=str(out), stories=len(plans), pages_written=len(pages), panels=len(panels),
+        panels_drawn=drawn, panels_cached=len(panels) - drawn, panels_lettered=len(panels),
+        seconds=round(time.perf_counter() - started, 3),
+        warnings=lettering_warnings(project, plans, lettered, font))

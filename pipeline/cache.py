@@ -1,0 +1,64 @@
+"""The content-addressed store under `<project>/.panelwright/`: safe to delete.
+
+An entry is named by the hash of every input that can change it, so a lookup is
+the whole of "is this up to date?". Each entry is a data file plus a small JSON
+record (its size and metadata) written after it; both are written to a temporary
+file and `os.replace`d, so a killed build leaves either a whole entry or none,
+and an entry whose file does not match its record is treated as missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".panelwright"
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of JSON-able parts (pydantic models dumped first)."""
+    blob = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Cache:
+    def __init__(self, project_root: str | Path):
+        self.root = Path(project_root) / CACHE_DIR / "cache"
+
+    def path(self, key: str, ext: str) -> Path:
+        return self.root / key[:2] / f"{key}.{ext}"
+
+    def get(self, key: str, ext: str) -> tuple[Path, dict] | None:
+        """The entry's file and metadata, or None if absent or damaged."""
+        data_path, record_path = self.path(key, ext), self.path(key, "json")
+        try:
+            record = json.loads(record_path.read_text())
+            if data_path.stat().st_size != record["bytes"]:
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return data_path, record.get("meta", {})
+
+    def put(self, key: str, ext: str, data: bytes, meta: dict | None = None) -> Path:
+        path = self.path(key, ext)
+        write_atomic(path, data)
+        record = json.dumps({"bytes": len(data), "meta": meta or {}}, sort_keys=True)
+        write_atomic(self.path(key, "json"), record.encode())
+        return path

@@ -1,0 +1,146 @@
+"""The `panelwright` command: build, check, new, clean.
+
+Errors a user can cause are printed as a report (file:line: what is wrong, and a
+hint) with exit status 1; a traceback means a bug in Panelwright.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .cache import CACHE_DIR
+from .errors import Problem, ProjectError
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        click.secho(problem.location() + ":", fg=colour, bold=True, nl=False, err=True)
+        click.echo(f" {problem.severity}: {problem.message}", err=True)
+        if problem.hint:
+            click.echo(f"    hint: {problem.hint}", err=True)
+
+
+def _fail(problems: list[Problem]) -> None:
+    _report(problems)
+    errors = sum(1 for p in problems if p.severity == "error")
+    click.secho(f"{errors} error{'s' if errors != 1 else ''} found; nothing was built.",
+                fg="red", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="panelwright")
+def main() -> None:
+    """Turn a folder of story files into a comic, published as a static site.
+
+    \b
+    Start a project, check it, build it:
+      panelwright new my-comic
+      panelwright check my-comic
+      panelwright build my-comic      # writes my-comic/_site/index.html
+
+    The story repo format is described in docs/format.md.
+    """
+
+
+@main.command()
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the site (default: PROJECT/_site).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Panels drawn at once (default: every core).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the build summary as one JSON object on standard output.")
+def build(project: Path, out: Path | None, jobs: int | None, as_json: bool) -> None:
+    """Build the comic site of PROJECT (default: the current folder).
+
+    The site works from file:// and on any static host: open OUT/index.html.
+    Art is cached in PROJECT/.panelwright/, so a rebuild redraws only what changed.
+    """
+    from .build import build as run
+
+    bar = None
+    show = sys.stderr.isatty() and not as_json
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if not show:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=stage.capitalize(), file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = run(project, out=out, jobs=jobs, progress=progress)
+    except ProjectError as exc:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        _fail(exc.problems)
+        return
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    if report.warnings:
+        _report(report.warnings)
+    if as_json:
+        click.echo(json.dumps(report.model_dump(mode="json", exclude={"warnings"}) |
+                              {"warnings": len(report.warnings)}))
+        return
+    click.echo(f"Built {report.stories} stor{'y' if report.stories == 1 else 'ies'}, "
+               f"{report.pages_written} pages, {report.panels} panels "
+               f"({report.panels_drawn} drawn, {report.panels_cached} from the cache) "
+               f"in {report.seconds:.2f} s.")
+    click.echo(f"Open {Path(report.out) / 'index.html'}")
+
+
+@main.command()
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+def check(project: Path) -> None:
+    """Check PROJECT for every problem at once, without building.
+
+    Exits 0 when the project can be built (warnings are printed but allowed), 1 with
+    a report naming the file, line and fix of each problem otherwise.
+    """
+    from .build import check as run
+
+    problems = run(project)
+    if any(p.severity == "error" for p in problems):
+        _fail(problems)
+    _report(problems)
+    warnings = len(problems)
+    click.echo(f"{project}: OK" + (f" ({warnings} warning{'s' if warnings != 1 else ''})"
+                                   if warnings else ""))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The comic's title (default: from the folder name).")
+def new(directory: Path, title: str | None) -> None:
+    """Create a small project in DIRECTORY that builds as it is."""
+    from .scaffold import scaffold
+
+    try:
+        created = scaffold(directory, title)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {directory} ({len(created)} files). Next:")
+    click.echo(f"  panelwright build {directory}")
+
+
+@main.command()
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="The site folder to remove (default: PROJECT/_site).")
+def clean(project: Path, out: Path | None) -> None:
+    """Remove PROJECT's built site and its cache. Your story files are not touched."""
+    for path in (out or project / "_site", project / CACHE_DIR):
+        if path.exists():
+            shutil.rmtree(path)
+            click.echo(f"Removed {path}")

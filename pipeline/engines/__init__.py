@@ -1,0 +1,106 @@
+"""Engines: the small interfaces a text or image engine implements, and their registry.
+
+Engines are found through the entry points `panelwright.text_engines` and
+`panelwright.image_engines`; the built-in ones are registered in pyproject.toml
+exactly as a third-party package would register its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib.metadata import entry_points
+from typing import ClassVar, Protocol, runtime_checkable
+
+from PIL import Image
+from pydantic import BaseModel, ConfigDict
+
+from ..model import Character, SceneCard, StyleDNA
+from ..resolve import ResolvedBeat
+from ..specs import Figure, PanelSpec, StoryNode
+
+TEXT_GROUP = "panelwright.text_engines"
+IMAGE_GROUP = "panelwright.image_engines"
+
+
+class EngineSettings(BaseModel):
+    """Base of every engine's settings: strict, so a misspelt setting is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoryContext(BaseModel):
+    """What a text engine may use to write a story's nodes."""
+
+    story: str
+    title: str
+    beats: list[ResolvedBeat]
+    characters: dict[str, Character]
+    scenes: dict[str, SceneCard]
+
+
+@runtime_checkable
+class TextEngine(Protocol):
+    name: ClassVar[str]
+    version: ClassVar[str]
+    Settings: ClassVar[type[EngineSettings]]
+
+    def write(self, context: StoryContext) -> list[StoryNode]: ...
+
+
+class DrawRequest(BaseModel):
+    """What an image engine gets to draw one panel's art."""
+
+    spec: PanelSpec
+    scene: SceneCard
+    characters: list[Character]
+    style: StyleDNA | None
+    references: dict[str, bytes]  # project path -> image bytes (avatars, anchors)
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+
+class Drawing(BaseModel):
+    image: Image.Image
+    figures: list[Figure]
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+
+@runtime_checkable
+class ImageEngine(Protocol):
+    name: ClassVar[str]
+    version: ClassVar[str]
+    Settings: ClassVar[type[EngineSettings]]
+
+    def draw(self, request: DrawRequest) -> Drawing: ...
+
+
+class UnknownEngine(LookupError):
+    def __init__(self, kind: str, name: str, available: list[str]):
+        self.kind, self.name, self.available = kind, name, available
+        super().__init__(f"no {kind} engine named '{name}' is installed "
+                         f"(installed: {', '.join(available) or 'none'})")
+
+
+def available(group: str) -> dict[str, object]:
+    """Installed engines of one kind: name -> entry point."""
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def load_engine(group: str, name: str, settings: dict):
+    """Instantiate the engine `name` of `group` with validated settings."""
+    found = available(group)
+    if name not in found:
+        raise UnknownEngine("text" if group == TEXT_GROUP else "image", name, sorted(found))
+    cls = found[name].load()
+    return cls(cls.Settings.model_validate(settings or {}))
+
+
+def settings_digest(engine) -> str:
+    """Hash of an engine's identity and settings, secrets excluded, for cache keys."""
+    public = engine.settings.model_dump(mode="json", exclude=getattr(engine, "secret_fields",
+                                                                       set()))
+    blob = json.dumps({"name": engine.name, "version": engine.version, "settings": public},
+                      sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()

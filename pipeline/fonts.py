@@ -1,0 +1,73 @@
+"""The lettering font: measured here for line breaks, served by the site, baked into exports.
+
+The default is the Aileron face that ships inside Pillow (an installed package,
+not a file of ours). A project can name its own TTF/OTF, and a fallback font for
+scripts the main one cannot show (Chinese, say); text neither can show is found
+by `missing_glyphs` so `check` can report it instead of drawing empty boxes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PIL import ImageFont
+
+DEFAULT_NAME = "Aileron"
+
+
+@lru_cache(maxsize=1)
+def default_font_bytes() -> bytes:
+    return ImageFont.load_default(12).font_bytes  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=256)
+def _font(data: bytes, size: int) -> ImageFont.FreeTypeFont:
+    import io
+    return ImageFont.truetype(io.BytesIO(data), size)
+
+
+class LetteringFont:
+    """A font (and an optional fallback) at any size, from bytes."""
+
+    def __init__(self, data: bytes | None = None, fallback: bytes | None = None,
+                 name: str = DEFAULT_NAME):
+        self.data = data or default_font_bytes()
+        self.fallback = fallback
+        self.name = name
+
+    def at(self, size: float, fallback: bool = False) -> ImageFont.FreeTypeFont:
+        data = self.fallback if fallback and self.fallback else self.data
+        return _font(data, max(1, round(size)))
+
+    def covers(self, text: str, fallback: bool = False) -> bool:
+        return not _missing(self.fallback if fallback and self.fallback else self.data, text)
+
+    def choose(self, text: str) -> bool | None:
+        """False: main font; True: fallback; None: neither can show `text`."""
+        if self.covers(text):
+            return False
+        if self.fallback and self.covers(text, fallback=True):
+            return True
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _missing(data: bytes, text: str) -> str:
+    """The characters of `text` the font has no glyph for."""
+    font = _font(data, 24)
+    notdef = bytes(font.getmask("\U0010fffd"))
+    out = []
+    for char in dict.fromkeys(text):
+        if char.isspace() or not char.isprintable():
+            continue
+        mask = font.getmask(char)
+        if mask.size == (0, 0) or bytes(mask) == notdef:
+            out.append(char)
+    return "".join(out)
+
+
+def missing_glyphs(font: LetteringFont, text: str) -> str:
+    chars = _missing(font.data, text)
+    if font.fallback and chars:
+        chars = _missing(font.fallback, chars)
+    return chars

@@ -1,0 +1,94 @@
+"""Named page layouts: where each panel sits on a page, in reading order.
+
+A layout is a list of slots in unit coordinates (0..1 of the page's live area,
+left to right); `place` turns one into pixel boxes with the style's gutters and
+mirrors it for right-to-left reading. Change a page's look here.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from .camera import ESTABLISHING, Shot
+from .specs import Box
+
+PAGE_WIDTH = 1600
+MARGIN = 56
+
+
+class Layout(BaseModel):
+    name: str
+    slots: list[Box]
+    aspect: float = 2 / 3  # page width / height
+    wide: int | None = None  # index of the slot an establishing shot should take
+
+
+def _rows(*counts: int, heights: list[float] | None = None) -> list[Box]:
+    heights = heights or [1 / len(counts)] * len(counts)
+    slots, y = [], 0.0
+    for count, height in zip(counts, heights, strict=True):
+        slots += [(i / count, y, 1 / count, height) for i in range(count)]
+        y += height
+    return slots
+
+
+LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in [
+    Layout(name="splash", slots=[(0, 0, 1, 1)], wide=0),
+    Layout(name="strip", slots=_rows(3), aspect=3.2),
+    Layout(name="two_row", slots=_rows(1, 1), wide=0),
+    Layout(name="three_row", slots=_rows(1, 1, 1), wide=0),
+    Layout(name="grid_2x2", slots=_rows(2, 2)),
+    Layout(name="grid_3x2", slots=_rows(2, 2, 2)),
+    Layout(name="l_left", slots=[(0, 0, 0.58, 1), (0.58, 0, 0.42, 0.5), (0.58, 0.5, 0.42, 0.5)],
+           wide=0),
+    Layout(name="l_right", slots=[(0, 0, 0.42, 0.5), (0, 0.5, 0.42, 0.5), (0.42, 0, 0.58, 1)],
+           wide=2),
+    Layout(name="t_top", slots=_rows(1, 2, heights=[0.45, 0.55]), wide=0),
+    Layout(name="t_bottom", slots=_rows(2, 1, heights=[0.55, 0.45]), wide=2),
+    Layout(name="wide_focus", slots=_rows(1, 3, heights=[0.6, 0.4]), wide=0),
+    Layout(name="tall_split", slots=_rows(2)),
+    Layout(name="five_stack", slots=_rows(1, 2, 2, heights=[0.36, 0.32, 0.32]), wide=0),
+    Layout(name="wide_end", slots=_rows(2, 2, 1, heights=[0.32, 0.32, 0.36]), wide=4),
+]}
+
+LAYOUT_NAMES = sorted(LAYOUTS)
+MAX_PANELS = max(len(layout.slots) for layout in LAYOUTS.values())
+
+
+def choose(shots: list[Shot]) -> str:
+    """The layout a letterer would pick for these panels: the wide slot for an
+    establishing shot, even rows otherwise."""
+    count = len(shots)
+    first = shots[0] in ESTABLISHING if shots else False
+    last = shots[-1] in ESTABLISHING if shots else False
+    if count == 1:
+        return "splash"
+    if count == 2:
+        return "two_row" if first or last else "tall_split"
+    if count == 3:
+        return "t_top" if first else "t_bottom" if last else "three_row"
+    if count == 4:
+        return "wide_focus" if first else "grid_2x2"
+    if count == 5:
+        return "wide_end" if last and not first else "five_stack"
+    return "grid_3x2"
+
+
+def page_size(layout: Layout) -> tuple[int, int]:
+    return PAGE_WIDTH, round(PAGE_WIDTH / layout.aspect)
+
+
+def place(layout: Layout, gutter: int, rtl: bool = False) -> list[Box]:
+    """Pixel boxes of the layout's slots on its page, in reading order."""
+    width, height = page_size(layout)
+    live_w, live_h = width - 2 * MARGIN, height - 2 * MARGIN
+    boxes = []
+    for x, y, w, h in layout.slots:
+        if rtl:
+            x = 1 - x - w
+        left = MARGIN + x * live_w + (gutter / 2 if x > 0 else 0)
+        top = MARGIN + y * live_h + (gutter / 2 if y > 0 else 0)
+        right = MARGIN + (x + w) * live_w - (gutter / 2 if x + w < 0.999 else 0)
+        bottom = MARGIN + (y + h) * live_h - (gutter / 2 if y + h < 0.999 else 0)
+        boxes.append((round(left), round(top), round(right - left), round(bottom - top)))
+    return boxes

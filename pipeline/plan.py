@@ -1,0 +1,111 @@
+"""Stage 5, plan: story nodes become panel specs on pages.
+
+Decides what a storyboard artist decides before drawing: which page each panel
+is on and in what layout, the camera when the outline names none, the size each
+panel is drawn at (within the Style DNA rules) and a stable seed per panel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from .camera import Angle, Shot
+from .layouts import LAYOUTS, MAX_PANELS, choose, page_size, place
+from .model import LineKind
+from .resolve import ResolvedProject, ResolvedStory
+from .sizes import MAX_AREA, fit
+from .specs import Camera, PageSpec, PanelSpec, StoryNode, StoryPlan
+
+AUTO_PAGE = 4  # panels per page when the writer marks no page breaks
+
+
+def choose_camera(node: StoryNode, previous: list[StoryNode]) -> Camera:
+    """The outline's camera, or the one a storyboard artist would pick here."""
+    angle = node.angle or Angle.eye_level
+    if node.shot is not None:
+        return Camera(shot=node.shot, angle=angle, chosen_by="outline")
+    same_scene = [n for n in previous if n.scene == node.scene]
+    spoken = [w for w in node.lines if w.speaker]
+    if not same_scene:
+        shot = Shot.wide_shot  # a scene opens on where we are
+    elif not node.characters:
+        shot = Shot.wide_shot if not node.lines else Shot.insert
+    elif any(w.kind == LineKind.shout for w in spoken):
+        shot = Shot.close_up
+    elif len(node.characters) >= 3:
+        shot = Shot.full_shot
+    elif spoken:
+        # The camera moves in as a conversation goes on.
+        talk = sum(1 for n in same_scene if any(w.speaker for w in n.lines))
+        shot = [Shot.medium_shot, Shot.medium_close_up, Shot.close_up][min(talk, 2)]
+        if talk >= 3 and len(node.characters) == 2:
+            shot = Shot.over_the_shoulder
+    else:
+        shot = Shot.full_shot
+    return Camera(shot=shot, angle=angle, chosen_by="planner")
+
+
+def panel_seed(project_seed: int, story: str, node: str) -> int:
+    digest = hashlib.sha256(f"{project_seed}:{story}:{node}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def paginate(nodes: list[StoryNode]) -> list[list[StoryNode]]:
+    """Split nodes into pages at the writer's breaks; long runs split evenly."""
+    runs: list[list[StoryNode]] = []
+    for node in nodes:
+        if not runs or node.page_break_before:
+            runs.append([])
+        runs[-1].append(node)
+    pages: list[list[StoryNode]] = []
+    for run in runs:
+        limit = MAX_PANELS if run[0].layout else AUTO_PAGE
+        count = -(-len(run) // limit)
+        size = -(-len(run) // count)
+        pages += [run[i:i + size] for i in range(0, len(run), size)]
+    return pages
+
+
+def plan_story(project: ResolvedProject, story: ResolvedStory,
+               nodes: list[StoryNode]) -> StoryPlan:
+    style = project.styles.get(story.style) if story.style else None
+    gutter = style.gutter if style else 24
+    rtl = project.config.reading_direction.value == "rtl"
+    panels: list[PanelSpec] = []
+    pages: list[PageSpec] = []
+    cameras = {}
+    for index, node in enumerate(nodes):
+        cameras[node.id] = choose_camera(node, nodes[:index])
+    for number, page_nodes in enumerate(paginate(nodes), start=1):
+        wanted = page_nodes[0].layout
+        fits = wanted in LAYOUTS and len(LAYOUTS[wanted].slots) == len(page_nodes)
+        name = wanted if fits else choose([cameras[n.id].shot for n in page_nodes])
+        layout = LAYOUTS[name]
+        boxes = place(layout, gutter, rtl)
+        width, height = page_size(layout)
+        ids = []
+        for slot, (node, box) in enumerate(zip(page_nodes, boxes, strict=True)):
+            art_w, art_h = fit(box[2] / box[3], min(int(box[2] * box[3]), MAX_AREA))
+            panel_id = f"{story.id}--{node.id}"
+            ids.append(panel_id)
+            panels.append(PanelSpec(
+                id=panel_id, story=story.id, node=node.id, page=number, slot=slot,
+                world=story.world, scene=node.scene, style=story.style,
+                description=node.description, camera=cameras[node.id],
+                characters=_speaker_first(node), lines=node.lines, width=art_w, height=art_h,
+                seed=panel_seed(project.config.seed, story.id, node.id), rtl=rtl, box=box,
+                source=story.source,
+                line=node.line))
+        pages.append(PageSpec(story=story.id, number=number, layout=name, width=width,
+                              height=height, slots=boxes, panels=ids))
+    return StoryPlan(story=story.id, nodes=nodes, panels=panels, pages=pages)
+
+
+def _speaker_first(node: StoryNode) -> list[str]:
+    """The one who speaks first stands where the reader looks first."""
+    speakers = [w.speaker for w in node.lines if w.speaker]
+    return list(dict.fromkeys(speakers + node.characters))
+
+
+def plan(project: ResolvedProject, nodes: dict[str, list[StoryNode]]) -> list[StoryPlan]:
+    return [plan_story(project, story, nodes[story.id]) for story in project.stories]

@@ -1,0 +1,167 @@
+"""Stage 9, render the site: Jinja2 templates over the built comic, written aside and swapped in.
+
+Every page is rendered into memory first; then the whole site is written to a
+temporary folder beside the output and swapped in with renames, so a build that
+fails or is killed leaves the last good site in place. Links are relative, so the
+site works from file:// and from any static host. A story repo overrides a theme
+template by putting a file of the same name in its own `templates/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import (ChoiceLoader, DictLoader, Environment, FileSystemLoader, StrictUndefined,
+                    select_autoescape)
+from markdown_it import MarkdownIt
+
+from .balloons import to_svg
+from .resolve import ResolvedProject
+from .specs import LetteredPanel, PanelArt, StoryPlan
+
+FONT_FAMILY = "PanelwrightLettering"
+
+
+def theme_dir() -> Path:
+    """The default theme: inside the installed package, or the repo's templates/."""
+    packaged = Path(__file__).parent / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def environment(overrides: dict[str, str]) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([DictLoader(overrides), FileSystemLoader(theme_dir())]),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    markdown = MarkdownIt("commonmark", {"html": False})
+    env.filters["markdown"] = lambda text: markdown.render(text or "")
+    env.filters["pct"] = lambda value, whole: f"{100 * value / whole:.4f}%"
+    return env
+
+
+@dataclass
+class SiteFiles:
+    """Everything the site will hold, in memory or as files to copy, before writing."""
+
+    text: dict[str, str] = field(default_factory=dict)
+    data: dict[str, bytes] = field(default_factory=dict)
+    copies: dict[str, str] = field(default_factory=dict)  # site path -> source path
+
+    def write(self, out: Path) -> None:
+        out = out.resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+        try:
+            for rel, text in self.text.items():
+                _target(staging, rel).write_text(text, encoding="utf-8")
+            for rel, data in self.data.items():
+                _target(staging, rel).write_bytes(data)
+            for rel, source in self.copies.items():
+                target = _target(staging, rel)
+                try:
+                    os.link(source, target)  # cache files never change: share them
+                except OSError:
+                    shutil.copyfile(source, target)
+            _swap(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _target(root: Path, rel: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new site in place of the old with renames: never a half-written site."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rmdir(old)
+        os.rename(out, old)
+    os.rename(staging, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
+                lettered: dict[str, LetteredPanel], pages: dict[tuple[str, int], str],
+                font_bytes: bytes) -> SiteFiles:
+    env = environment(project.templates)
+    files = SiteFiles()
+    config = project.config
+    stories = {s.id: s for s in project.stories}
+    characters = project.characters
+    appearances: dict[str, list[str]] = {cid: [] for cid in characters}
+    for story_plan in plans:
+        for panel in story_plan.panels:
+            for cid in panel.characters:
+                if story_plan.story not in appearances[cid]:
+                    appearances[cid].append(story_plan.story)
+
+    avatars = {}
+    for cid, character in characters.items():
+        if character.avatar_path and project.assets[character.avatar_path].data:
+            ext = Path(character.avatar_path).suffix.lower() or ".png"
+            avatars[cid] = f"avatars/{cid}{ext}"
+            files.data[avatars[cid]] = project.assets[character.avatar_path].data or b""
+
+    common = dict(config=config, characters=characters, worlds=project.worlds,
+                  stories=stories, avatars=avatars, font_family=FONT_FAMILY,
+                  rtl=config.reading_direction.value == "rtl")
+
+    for story_plan in plans:
+        story = stories[story_plan.story]
+        panels = {p.id: p for p in story_plan.panels}
+        total = len(story_plan.pages)
+        for page in story_plan.pages:
+            cover = f"pages/{story.id}-{page.number}.png"
+            files.copies[cover] = pages[(story.id, page.number)]
+            slots = []
+            for panel_id, box in zip(page.panels, page.slots, strict=True):
+                spec, drawn = panels[panel_id], art[panel_id]
+                image = f"art/{drawn.key}.{drawn.format}"
+                files.copies[image] = drawn.image
+                slots.append(dict(spec=spec, box=box, image=image, balloons=lettered[panel_id],
+                                  svg=to_svg(lettered[panel_id].balloons, box[2], box[3],
+                                             FONT_FAMILY)))
+            transcript = [dict(panel=index + 1, description=s["spec"].description,
+                               lines=[dict(kind=b.kind.value, speaker=characters[b.speaker].name
+                                           if b.speaker else None, text=b.text)
+                                      for b in s["spec"].lines])
+                          for index, s in enumerate(slots)]
+            files.text[f"stories/{story.id}/page-{page.number}.html"] = env.get_template(
+                "page.html").render(common, root="../../", story=story, page=page, total=total,
+                                    slots=slots, transcript=transcript, cover=cover,
+                                    style=project.styles.get(story.style or ""))
+        files.text[f"stories/{story.id}/index.html"] = env.get_template("story.html").render(
+            common, root="../../", story=story, plan=story_plan,
+            world=project.worlds[story.world],
+            cast=[cid for cid in characters if story.id in appearances[cid]])
+
+    files.text["index.html"] = env.get_template("index.html").render(
+        common, root="", plans=plans)
+    files.text["characters/index.html"] = env.get_template("characters.html").render(
+        common, root="../")
+    for cid, character in characters.items():
+        files.text[f"characters/{cid}.html"] = env.get_template("character.html").render(
+            common, root="../", character=character, appears_in=appearances[cid])
+    for wid, world in project.worlds.items():
+        files.text[f"worlds/{wid}.html"] = env.get_template("world.html").render(
+            common, root="../", world=world,
+            used_by=[s for s in project.stories if s.world == wid])
+    for asset in sorted((theme_dir() / "assets").glob("*")):
+        files.copies[f"assets/{asset.name}"] = str(asset)
+    for name, text in project.templates.items():
+        if name.startswith("assets/"):
+            files.text[name] = text
+    files.data["assets/lettering.ttf"] = font_bytes
+    files.text[".nojekyll"] = ""
+    return files
+

@@ -1,0 +1,137 @@
+"""What the pipeline makes: story nodes, panel specs, pages, art, balloons.
+
+Plain data passed from stage to stage. Every later stage reads these and the
+resolved project; none reads a source file.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from .camera import Angle, Shot
+from .model import LineKind
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+Point = tuple[float, float]
+
+
+class NodeLine(BaseModel):
+    """Words in a story node: dialogue, a caption or a sound effect."""
+
+    kind: LineKind
+    text: str
+    speaker: str | None = None  # character id
+    line: int | None = None  # outline line it came from, when written by hand
+
+
+class StoryNode(BaseModel):
+    """One beat of a story as the text engine wrote it: becomes one panel."""
+
+    id: str
+    scene: str
+    description: str
+    shot: Shot | None = None
+    angle: Angle | None = None
+    characters: list[str] = Field(default_factory=list)
+    lines: list[NodeLine] = Field(default_factory=list)
+    page_break_before: bool = False
+    layout: str | None = None
+    line: int | None = None  # outline line
+
+
+class Camera(BaseModel):
+    shot: Shot
+    angle: Angle = Angle.eye_level
+    chosen_by: str = "outline"  # "outline" or "planner": who picked the shot
+
+
+class PanelSpec(BaseModel):
+    """Everything needed to draw and letter one panel."""
+
+    id: str  # "<story>-p<page>-<n>"
+    story: str
+    node: str
+    page: int  # 1-based
+    slot: int  # index in the page's layout
+    world: str
+    scene: str
+    style: str | None
+    description: str
+    camera: Camera
+    characters: list[str]  # ids; the first speaker first
+    lines: list[NodeLine]
+    width: int
+    height: int
+    seed: int
+    box: Box = (0, 0, 0, 0)  # the panel's slot on its page, in page pixels
+    rtl: bool = False  # right-to-left reading: the first speaker stands on the right
+    source: str  # story file
+    line: int | None = None
+
+    @property
+    def alt(self) -> str:
+        return self.description or f"Panel {self.slot + 1}"
+
+
+class PageSpec(BaseModel):
+    story: str
+    number: int
+    layout: str
+    width: int
+    height: int
+    slots: list[Box]  # panel boxes in page pixels, in reading order
+    panels: list[str]  # panel ids, one per slot
+
+
+class StoryPlan(BaseModel):
+    story: str
+    nodes: list[StoryNode]
+    panels: list[PanelSpec]
+    pages: list[PageSpec]
+
+
+class Figure(BaseModel):
+    """Where the art put a character: the letterer aims tails at `mouth`."""
+
+    character: str
+    head: Box  # in panel pixels
+    mouth: Point
+    facing: int = 1  # 1 looks right, -1 looks left
+
+
+class PanelArt(BaseModel):
+    panel: str
+    image: str  # path of the art file in the cache
+    key: str  # content hash of every input that shapes the art
+    width: int
+    height: int
+    format: str = "png"
+    figures: list[Figure] = Field(default_factory=list)
+    cached: bool = False
+
+
+class Balloon(BaseModel):
+    """A balloon, caption box or sound effect: geometry computed once, drawn twice.
+
+    Coordinates are in the panel's slot on the page (page pixels, origin at the
+    panel's top-left corner), so lettering is the same size in every panel.
+    """
+
+    kind: LineKind
+    text: str
+    speaker: str | None = None
+    box: Box  # the shape's bounding box
+    outline: list[Point] = Field(default_factory=list)  # the shape, as a polygon
+    lines: list[str]  # the text as broken into lines
+    font_size: float
+    line_height: float
+    text_origin: Point  # centre x, baseline y of the first line
+    tail: list[Point] = Field(default_factory=list)  # base, tip, base; bubbles for thoughts
+    order: int = 0
+    fallback: bool = False  # drawn with the fallback font
+
+
+class LetteredPanel(BaseModel):
+    panel: str
+    balloons: list[Balloon] = Field(default_factory=list)
+    overflow: list[str] = Field(default_factory=list)  # texts that could not fit
