@@ -23,6 +23,16 @@ FOLDERS = {"characters": ".md", "worlds": ".yaml", "styles": ".yaml", "stories":
 
 Path_ = tuple[str | int, ...]
 
+# PyYAML's messages, in words a writer knows.
+YAML_PLAIN = [
+    ("expected <block end>", "the indentation of this line does not match the lines above"),
+    ("mapping values are not allowed", "a second ':' on this line"),
+    ("could not find expected ':'", "a line without ':' between its key and value"),
+    ("found character '\\t'", "a tab; indent with spaces"),
+    ("found unexpected end of stream", "a quote or bracket that is never closed"),
+    ("expected ',' or ']'", "a list in [brackets] that is not closed"),
+]
+
 
 class SourceDoc(BaseModel):
     """One text file of the project, parsed."""
@@ -66,6 +76,7 @@ class LoadedProject(BaseModel):
     stories: list[SourceDoc] = Field(default_factory=list)
     assets: dict[str, Asset] = Field(default_factory=dict)
     templates: dict[str, str] = Field(default_factory=dict)  # theme overrides
+    failed: dict[str, list[str]] = Field(default_factory=dict)  # folder -> ids not loaded
     problems: list[Problem] = Field(default_factory=list)
 
 
@@ -102,8 +113,11 @@ def parse_yaml(text: str, rel: str, offset: int = 0) -> tuple[Any, dict[str, int
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else None
         what = (exc.problem or "malformed YAML").strip()
+        plain = next((text for pattern, text in YAML_PLAIN if pattern in what), None)
+        message = f"this is not valid YAML: {plain} ({what})" if plain else \
+            f"this is not valid YAML: {what}"
         return None, {}, [Problem(
-            file=rel, line=line, message=f"this is not valid YAML: {what}",
+            file=rel, line=line, message=message,
             hint="check the indentation and that text containing ':' or '#' is in quotes")]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked YAML errors are rare
         return None, {}, [Problem(file=rel, message=f"this is not valid YAML: {exc}")]
@@ -223,6 +237,7 @@ def load(root: str | Path) -> LoadedProject:
         for file in files:
             doc = read_doc(root, file, problems)
             if doc is None:
+                project.failed.setdefault(folder, []).append(file.stem)
                 continue
             getattr(project, folder).append(doc)
             for ref in _referenced_images(folder, doc):

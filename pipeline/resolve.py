@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel, Field
 
 from .camera import Angle, Shot
-from .errors import Problem, unknown_reference
+from .errors import Problem, did_you_mean, unknown_reference
 from .load import Asset
 from .model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
 from .slugs import fold, slugify
@@ -87,6 +87,13 @@ def _find_scene(written: str, world: World) -> str | None:
     return None
 
 
+def _scene_hint(written: str, world: World) -> str:
+    close = did_you_mean(written, [s.name for s in world.scenes] + [s.id for s in world.scenes])
+    cards = ", ".join(f"{s.id} ({s.name})" for s in world.scenes) or "none yet"
+    listed = f"the scene cards of '{world.id}' are: {cards}"
+    return f"{close} ({listed})" if close else listed
+
+
 def _mentioned(text: str, characters: dict[str, Character]) -> list[str]:
     """Ids of characters whose name or alias occurs in `text`, by first occurrence."""
     found: list[tuple[int, str]] = []
@@ -120,7 +127,9 @@ def resolve(valid: ValidProject) -> ResolvedProject:
             seen.add(card.id)
 
     config_file = "panelwright.yaml"
-    if config.style and config.style not in project.styles:
+    failed = valid.failed
+    if config.style and config.style not in project.styles and config.style not in failed.get(
+            "styles", ()):
         problems.append(Problem(
             file=config_file, line=valid.lines.get(config_file, {}).get("style"), field="style",
             message=f"the default style '{config.style}' does not exist",
@@ -129,13 +138,14 @@ def resolve(valid: ValidProject) -> ResolvedProject:
     for story in valid.stories:
         lines = valid.lines.get(story.source, {})
         world = project.worlds.get(story.world)
-        if world is None:
+        if world is None and story.world not in failed.get("worlds", ()):
             problems.append(Problem(
                 file=story.source, line=lines.get("world"), field="world",
                 message=f"the world '{story.world}' does not exist",
                 hint=unknown_reference("worlds", story.world, project.worlds)))
         style = story.style or config.style
-        if story.style and story.style not in project.styles:
+        if story.style and story.style not in project.styles and story.style not in failed.get(
+                "styles", ()):
             problems.append(Problem(
                 file=story.source, line=lines.get("style"), field="style",
                 message=f"the style '{story.style}' does not exist",
@@ -153,14 +163,16 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                     file=story.source, line=scene.line,
                     message=f"the scene '{scene.scene}' is not a scene card of the world "
                             f"'{world.id}'",
-                    hint=unknown_reference(f"scene cards of '{world.id}'",
-                                           scene.scene, [s.id for s in world.scenes])))
+                    hint=_scene_hint(scene.scene, world)))
             for beat in scene.beats:
                 words: list[ResolvedLine] = []
                 for said in beat.lines:
                     speaker = None
                     if said.speaker is not None:
                         speaker = _find_character(said.speaker, project.characters)
+                        if speaker is None and slugify(said.speaker) in failed.get(
+                                "characters", ()):
+                            continue
                         if speaker is None:
                             names = [c.name.upper() for c in project.characters.values()]
                             problems.append(Problem(

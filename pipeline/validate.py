@@ -37,6 +37,7 @@ class ValidProject(BaseModel):
     assets: dict[str, Asset] = Field(default_factory=dict)
     templates: dict[str, str] = Field(default_factory=dict)
     lines: dict[str, dict[str, int]] = Field(default_factory=dict)  # file -> key -> line
+    failed: dict[str, set[str]] = Field(default_factory=dict)  # folder -> ids with errors
     problems: list[Problem] = Field(default_factory=list)
 
 
@@ -141,9 +142,12 @@ def check_image(asset: Asset, referrer: SourceDoc, field: str, problems: list[Pr
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return refuse(f"the image '{asset.path}' is too large to be safe to open "
                       "(a decompression bomb)", "use an image of a normal size")
-    except Exception as exc:  # Pillow raises many kinds for broken files
-        return refuse(f"'{asset.path}' is not a readable image ({type(exc).__name__}: {exc})",
-                      "use a JPEG, PNG or WebP file")
+    except Image.UnidentifiedImageError:
+        return refuse(f"'{asset.path}' is not an image: its content is not JPEG, PNG or WebP",
+                      "use a JPEG, PNG or WebP file (the name's extension does not matter)")
+    except Exception as exc:  # Pillow raises many kinds for damaged files
+        return refuse(f"the image '{asset.path}' is damaged or truncated ({exc})",
+                      "export it again from your image editor")
     if kind not in IMAGE_FORMATS:
         return refuse(f"'{asset.path}' is a {kind} image; images must be JPEG, PNG or WebP",
                       "convert it to PNG")
@@ -214,9 +218,12 @@ def validate(project: LoadedProject) -> ValidProject:
         valid.styles.append(_style(doc, project, problems))
     for doc in project.stories:
         valid.stories.append(_story(doc, problems))
-    valid.characters = [c for c in valid.characters if c is not None]
-    valid.worlds = [w for w in valid.worlds if w is not None]
-    valid.styles = [s for s in valid.styles if s is not None]
-    valid.stories = [s for s in valid.stories if s is not None]
+    # Files with errors are reported once; references to them are not reported again.
+    for folder in ("characters", "worlds", "styles", "stories"):
+        docs = getattr(project, folder)
+        models = getattr(valid, folder)
+        valid.failed[folder] = set(project.failed.get(folder, [])) | {
+            doc.id for doc, model in zip(docs, models) if model is None}
+        setattr(valid, folder, [m for m in models if m is not None])
     valid.problems = problems
     return valid
