@@ -54,13 +54,17 @@ def _engine_problems(project: ResolvedProject) -> list[Problem]:
             load_engine(group, name, settings)
         except UnknownEngine as exc:
             problems.append(Problem(file="panelwright.yaml", field=f"engines.{kind}",
+                                    line=project.config_lines.get(f"engines/{kind}"),
                                     message=f"no {kind} engine named '{name}' is installed",
                                     hint=did_you_mean(name, exc.available) or
                                     f"installed {kind} engines: {', '.join(exc.available)}"))
         except ValidationError as exc:
             for error in exc.errors():
+                loc = "/".join(map(str, error["loc"]))
                 problems.append(Problem(
-                    file="panelwright.yaml", field=f"engines.{kind}_settings." +
+                    file="panelwright.yaml",
+                    line=project.config_lines.get(f"engines/{kind}_settings/{loc}"),
+                    field=f"engines.{kind}_settings." +
                     ".".join(map(str, error["loc"])), message=error["msg"]))
     return problems
 

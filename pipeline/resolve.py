@@ -61,6 +61,7 @@ class ResolvedProject(BaseModel):
     stories: list[ResolvedStory] = Field(default_factory=list)
     assets: dict[str, Asset] = Field(default_factory=dict)
     templates: dict[str, str] = Field(default_factory=dict)
+    config_lines: dict[str, int] = Field(default_factory=dict)  # panelwright.yaml key -> line
     problems: list[Problem] = Field(default_factory=list)
 
     def scene(self, world: str, scene: str) -> SceneCard:
@@ -111,7 +112,8 @@ def resolve(valid: ValidProject) -> ResolvedProject:
     problems = list(valid.problems)
     config = valid.config or ProjectConfig(title="Untitled")
     project = ResolvedProject(root=valid.root, config=config, assets=valid.assets,
-                              templates=valid.templates)
+                              templates=valid.templates,
+                              config_lines=valid.lines.get("panelwright.yaml", {}))
     project.characters = {c.id: c for c in valid.characters}
     project.worlds = {w.id: w for w in valid.worlds}
     project.styles = {s.id: s for s in valid.styles}
