@@ -11,17 +11,14 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 from pydantic import BaseModel
 
+from . import jobs as parallel
 from .cache import Cache, digest
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
 from .resolve import ResolvedProject
 from .specs import Figure, PanelArt, PanelSpec
-
-ART_FIELDS = {"world", "scene", "style", "description", "camera", "characters", "width",
-              "height", "seed", "rtl"}
 
 
 class ArtJob(BaseModel):
@@ -42,19 +39,27 @@ def request_for(project: ResolvedProject, spec: PanelSpec) -> DrawRequest:
                        characters=characters, style=style, references=references)
 
 
-def art_key(request: DrawRequest, engine_digest: str) -> str:
-    spec = request.spec.model_dump(mode="json", include=ART_FIELDS)
-    return digest(
-        engine_digest, spec, request.scene.model_dump(mode="json"),
-        [c.model_dump(mode="json", include={"id", "colours", "avatar_path"})
-         for c in request.characters],
-        request.style.model_dump(mode="json", exclude={"source"}) if request.style else None,
-        {path: _sha(data) for path, data in sorted(request.references.items())})
+def art_inputs(request: DrawRequest, engine_digest: str, digests: dict[str, str]
+               ) -> dict[str, str]:
+    """A digest per kind of input that shapes a panel's art; the art key hashes them all.
 
-
-def _sha(data: bytes) -> str:
-    import hashlib
-    return hashlib.sha256(data).hexdigest()
+    Kept apart so that `--explain` can say which kind changed. The words of the
+    panel are not among them: lettering never redraws art.
+    """
+    spec = request.spec
+    style = request.style
+    return {
+        "description": digest(spec.description),
+        "camera": digest(spec.camera.model_dump(mode="json", exclude={"chosen_by"})),
+        "scene": digest(spec.world, request.scene.model_dump(mode="json")),
+        "cast": digest([c.model_dump(mode="json", include={"id", "colours"})
+                        for c in request.characters],
+                       [digests.get(c.avatar_path or "", "") for c in request.characters]),
+        "style": digest(style.model_dump(mode="json", exclude={"source"}) if style else None,
+                        [digests.get(p, "") for p in (style.anchor_paths if style else [])]),
+        "frame": digest(spec.width, spec.height, spec.seed, spec.rtl),
+        "engine": engine_digest,
+    }
 
 
 def _draw(job: ArtJob) -> tuple[bytes, list[dict]]:
@@ -72,51 +77,51 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
              progress: Callable[[int], None] | None = None) -> dict[str, PanelArt]:
     """Panel id -> its art, drawn or taken from the cache."""
     cache = Cache(project.root)
-    engines = {}
+    engines: dict[str, tuple[str, str, dict]] = {}  # story -> engine name, digest, settings
+    digests = {path: asset.digest for path, asset in project.assets.items()}
     result: dict[str, PanelArt] = {}
-    todo: list[tuple[PanelSpec, ArtJob]] = []
+    todo: list[tuple[PanelSpec, ArtJob, dict[str, str]]] = []
     for spec in panels:
-        choice = project.config.engines
-        story = next(s for s in project.stories if s.id == spec.story)
-        if story.engines:
-            choice = choice.model_copy(update={k: v for k, v in story.engines.items()
-                                               if k.startswith("image")})
-        name = choice.image
-        if (name, id(choice)) not in engines:
-            engines[(name, id(choice))] = settings_digest(
-                load_engine(IMAGE_GROUP, name, choice.image_settings))
+        if spec.story not in engines:
+            engines[spec.story] = _engine_for(project, spec.story)
+        name, engine_digest, settings = engines[spec.story]
         request = request_for(project, spec)
-        style_format = request.style.format if request.style else "png"
-        key = art_key(request, engines[(name, id(choice))])
-        hit = cache.get(key, style_format)
+        fmt = request.style.format if request.style else "png"
+        inputs = art_inputs(request, engine_digest, digests)
+        key = digest(inputs)
+        hit = cache.get(key, fmt)
         if hit is not None:
             path, meta = hit
             result[spec.id] = PanelArt(panel=spec.id, image=str(path), key=key, width=spec.width,
-                                       height=spec.height, format=style_format, cached=True,
+                                       height=spec.height, format=fmt, cached=True,
+                                       inputs=inputs,
                                        figures=[Figure(**f) for f in meta.get("figures", [])])
             if progress:
                 progress(1)
             continue
-        todo.append((spec, ArtJob(key=key, engine=name, settings=choice.image_settings,
-                                  request=request, format=style_format)))
+        todo.append((spec, ArtJob(key=key, engine=name, settings=settings, request=request,
+                                  format=fmt), inputs))
 
-    def store(spec: PanelSpec, job: ArtJob, data: bytes, figures: list[dict]) -> None:
+    for (spec, job, inputs), (data, figures) in zip(
+            todo, parallel.run(_draw, [job for _, job, _ in todo], jobs)):
         path = cache.put(job.key, job.format, data, {"figures": figures, "panel": spec.id})
         result[spec.id] = PanelArt(panel=spec.id, image=str(path), key=job.key,
                                    width=spec.width, height=spec.height, format=job.format,
-                                   figures=[Figure(**f) for f in figures])
+                                   inputs=inputs, figures=[Figure(**f) for f in figures])
         if progress:
             progress(1)
-
-    workers = max(1, min(jobs, len(todo)))
-    if workers == 1:
-        for spec, job in todo:
-            store(spec, job, *_draw(job))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for (spec, job), drawn in zip(todo, pool.map(_draw, [j for _, j in todo])):
-                store(spec, job, *drawn)
     return {spec.id: result[spec.id] for spec in panels}
+
+
+def _engine_for(project: ResolvedProject, story_id: str) -> tuple[str, str, dict]:
+    """The image engine a story uses (its own choice, or the project's)."""
+    choice = project.config.engines
+    story = next(s for s in project.stories if s.id == story_id)
+    if story.engines:
+        choice = choice.model_copy(update={k: v for k, v in story.engines.items()
+                                           if k.startswith("image")})
+    engine = load_engine(IMAGE_GROUP, choice.image, choice.image_settings)
+    return choice.image, settings_digest(engine), choice.image_settings
 
 
 def default_jobs() -> int:

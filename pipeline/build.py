@@ -11,21 +11,24 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from .art import default_jobs, draw_art
+from .cache import Cache, digest, project_lock
 from .compose import compose
 from .engines import IMAGE_GROUP, TEXT_GROUP, UnknownEngine, load_engine
 from .errors import Problem, ProjectError, did_you_mean
 from .fonts import LetteringFont, missing_glyphs
-from .lettering import letter
+from .lettering import letter, letter_panel
 from .load import load
+from .manifest import Manifest, PanelRecord
 from .plan import plan
 from .resolve import ResolvedProject, resolve
-from .site import render_site
-from .specs import StoryPlan
+from .site import recover, render_site
+from .specs import LetteredPanel, PanelArt, PanelSpec, StoryPlan
 from .storynodes import write_nodes
 from .validate import validate
 
@@ -35,12 +38,14 @@ Progress = Callable[[str, int, int], None]  # stage, done, total
 class BuildReport(BaseModel):
     out: str
     stories: int
-    pages_written: int
+    pages: int  # comic pages in the site
+    pages_written: int  # of those, the pages whose content changed in this build
     panels: int
     panels_drawn: int
     panels_cached: int
-    panels_lettered: int
+    panels_lettered: int  # panels lettered anew (the rest came from the cache)
     seconds: float
+    explain: dict[str, str] = {}  # panel id -> why it was drawn
     warnings: list[Problem] = []
 
 
@@ -125,33 +130,90 @@ def check(root: str | Path) -> list[Problem]:
     return project.problems + lettering_warnings(project, plans, lettered, font)
 
 
+def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
+                  art: dict[str, PanelArt], font: LetteringFont, font_digest: str
+                  ) -> tuple[dict[str, LetteredPanel], set[str], dict[str, str]]:
+    """Lettering for every panel, from the cache when nothing it reads changed.
+
+    Returns the lettering, the ids of panels lettered anew, and each panel's key.
+    """
+    cache = Cache(project.root)
+    config = project.config.lettering
+    code = _lettering_code()
+    out, fresh, keys = {}, set(), {}
+    for spec in panels:
+        key = digest("letters", code, font_digest, config.model_dump(mode="json"),
+                     spec.model_dump(mode="json", include={"lines", "box", "rtl", "width",
+                                                           "height", "id"}),
+                     [f.model_dump(mode="json") for f in art[spec.id].figures])
+        keys[spec.id] = key
+        cached = cache.get_json(key)
+        if cached is not None:
+            out[spec.id] = LetteredPanel.model_validate(cached)
+            continue
+        out[spec.id] = letter_panel(spec, art[spec.id], font, config)
+        cache.put_json(key, out[spec.id].model_dump(mode="json"))
+        fresh.add(spec.id)
+    return out, fresh, keys
+
+
+@lru_cache(maxsize=1)
+def _lettering_code() -> str:
+    """The letterer's own code: improving it re-letters, as a changed input would."""
+    from . import balloons, fonts, lettering
+    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
+                                   for m in (lettering, balloons, fonts))).hexdigest()
+
+
 def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,
-          progress: Progress | None = None) -> BuildReport:
-    """Build the comic site of the project at `root`; returns what was done."""
+          progress: Progress | None = None, waiting: Callable[[], None] | None = None
+          ) -> BuildReport:
+    """Build the comic site of the project at `root`; returns what was done.
+
+    Holds the project's lock (a second build waits, after calling `waiting`); the
+    site is written aside and swapped in whole; the cache is written atomically.
+    """
     started = time.perf_counter()
     root = Path(root)
     out = Path(out) if out else root / "_site"
     project = prepare(root)
-    nodes = write_nodes(project)
-    plans = plan(project, nodes)
-    panels = [p for sp in plans for p in sp.panels]
-    done = 0
+    with project_lock(root, waiting):
+        recover(out)
+        previous = Manifest.read(root)
+        nodes = write_nodes(project)
+        plans = plan(project, nodes)
+        panels = [p for sp in plans for p in sp.panels]
+        done = 0
 
-    def tick(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress:
-            progress("drawing", done, len(panels))
+        def tick(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress("drawing", done, len(panels))
 
-    art = draw_art(project, panels, jobs or default_jobs(), tick)
-    font = lettering_font(project)
-    lettered = letter(panels, art, font, project.config.lettering)
-    font_digest = hashlib.sha256(font.data + (font.fallback or b"")).hexdigest()
-    pages = compose(project, plans, art, lettered, font, font_digest)
-    render_site(project, plans, art, lettered, pages, font.data).write(out)
+        art = draw_art(project, panels, jobs or default_jobs(), tick)
+        font = lettering_font(project)
+        font_digest = hashlib.sha256(font.data + (font.fallback or b"")).hexdigest()
+        lettered, relettered, letter_keys = letter_cached(project, panels, art, font,
+                                                          font_digest)
+        pages = compose(project, plans, art, lettered, font, font_digest)
+        files = render_site(project, plans, art, lettered, pages, font.data)
+        contents = files.digests()
+        site_digest = digest(contents)
+        if site_digest != previous.site or not (out / "index.html").is_file():
+            files.write(out)
+        reader_pages = {rel: d for rel, d in contents.items()
+                        if rel.startswith("stories/") and "/page-" in rel}
+        manifest = Manifest(
+            panels={pid: PanelRecord(art=a.key, inputs=a.inputs, letters=letter_keys[pid])
+                    for pid, a in art.items()},
+            pages=reader_pages, site=site_digest)
+        explained = previous.explain(art)
+        manifest.write(root)
     drawn = sum(1 for a in art.values() if not a.cached)
     return BuildReport(
-        out=str(out), stories=len(plans), pages_written=len(pages), panels=len(panels),
-        panels_drawn=drawn, panels_cached=len(panels) - drawn, panels_lettered=len(panels),
-        seconds=round(time.perf_counter() - started, 3),
-        warnings=lettering_warnings(project, plans, lettered, font))
+        out=str(out), stories=len(plans), pages=len(reader_pages),
+        pages_written=sum(1 for rel, d in reader_pages.items() if previous.pages.get(rel) != d),
+        panels=len(panels), panels_drawn=drawn, panels_cached=len(panels) - drawn,
+        panels_lettered=len(relettered), seconds=round(time.perf_counter() - started, 3),
+        explain=explained, warnings=lettering_warnings(project, plans, lettered, font))

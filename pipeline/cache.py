@@ -9,10 +9,13 @@ and an entry whose file does not match its record is treated as missing.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +65,34 @@ class Cache:
         record = json.dumps({"bytes": len(data), "meta": meta or {}}, sort_keys=True)
         write_atomic(self.path(key, "json"), record.encode())
         return path
+
+    def get_json(self, key: str) -> Any | None:
+        hit = self.get(key, "data.json")
+        if hit is None:
+            return None
+        try:
+            return json.loads(hit[0].read_text())
+        except (OSError, ValueError):
+            return None
+
+    def put_json(self, key: str, value: Any) -> None:
+        self.put(key, "data.json", json.dumps(value, sort_keys=True).encode())
+
+
+@contextmanager
+def project_lock(project_root: str | Path, waiting: Callable[[], None] | None = None
+                 ) -> Iterator[None]:
+    """Hold the project's build lock; a second build waits (after calling `waiting`)."""
+    path = Path(project_root) / CACHE_DIR / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting:
+                waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

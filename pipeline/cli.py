@@ -56,13 +56,24 @@ def main() -> None:
               help="Where to write the site (default: PROJECT/_site).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Panels drawn at once (default: every core).")
+@click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the build summary as one JSON object on standard output.")
-def build(project: Path, out: Path | None, jobs: int | None, as_json: bool) -> None:
+def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
+          as_json: bool) -> None:
     """Build the comic site of PROJECT (default: the current folder).
 
+    \b
     The site works from file:// and on any static host: open OUT/index.html.
-    Art is cached in PROJECT/.panelwright/, so a rebuild redraws only what changed.
+    Only what an edit changed is redone: art, lettering and pages are cached in
+    PROJECT/.panelwright/ (safe to delete). The new site is swapped in whole, so a
+    failed or interrupted build leaves the last good site in place.
+
+    \b
+    Examples:
+      panelwright build my-comic
+      panelwright build my-comic --explain      # why each panel was redrawn
+      panelwright build my-comic --json --jobs 2
     """
     from .build import build as run
 
@@ -71,31 +82,41 @@ def build(project: Path, out: Path | None, jobs: int | None, as_json: bool) -> N
 
     def progress(stage: str, done: int, total: int) -> None:
         nonlocal bar
-        if not show:
+        if not show or total == 0:
             return
         if bar is None:
             bar = click.progressbar(length=total, label=stage.capitalize(), file=sys.stderr)
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    def waiting() -> None:
+        click.echo(f"Another build of {project} is running; waiting for it to finish...",
+                   err=True)
+
     try:
-        report = run(project, out=out, jobs=jobs, progress=progress)
+        report = run(project, out=out, jobs=jobs, progress=progress, waiting=waiting)
     except ProjectError as exc:
-        if bar is not None:
-            bar.__exit__(None, None, None)
         _fail(exc.problems)
         return
-    if bar is not None:
-        bar.__exit__(None, None, None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     if report.warnings:
         _report(report.warnings)
     if as_json:
-        click.echo(json.dumps(report.model_dump(mode="json", exclude={"warnings"}) |
-                              {"warnings": len(report.warnings)}))
+        summary = report.model_dump(mode="json", exclude={"warnings", "explain"})
+        summary["warnings"] = len(report.warnings)
+        if explain:
+            summary["explain"] = report.explain
+        click.echo(json.dumps(summary))
         return
-    click.echo(f"Built {report.stories} stor{'y' if report.stories == 1 else 'ies'}, "
-               f"{report.pages_written} pages, {report.panels} panels "
-               f"({report.panels_drawn} drawn, {report.panels_cached} from the cache) "
+    if explain:
+        for panel, reason in report.explain.items():
+            click.echo(f"drew {panel}: {reason}")
+    click.echo(f"Built {report.stories} stor{'y' if report.stories == 1 else 'ies'}: "
+               f"{report.panels} panels ({report.panels_drawn} drawn, "
+               f"{report.panels_cached} from the cache, {report.panels_lettered} lettered), "
+               f"{report.pages} pages ({report.pages_written} written) "
                f"in {report.seconds:.2f} s.")
     click.echo(f"Open {Path(report.out) / 'index.html'}")
 

@@ -51,19 +51,23 @@ class LetteringFont:
         return None
 
 
-@lru_cache(maxsize=4096)
 def _missing(data: bytes, text: str) -> str:
     """The characters of `text` the font has no glyph for."""
+    return "".join(c for c in dict.fromkeys(text)
+                   if not c.isspace() and c.isprintable() and not _has_glyph(data, c))
+
+
+@lru_cache(maxsize=65536)
+def _has_glyph(data: bytes, char: str) -> bool:
+    # One check per character and font: texts repeat characters far more than texts.
     font = _font(data, 24)
-    notdef = bytes(font.getmask("\U0010fffd"))
-    out = []
-    for char in dict.fromkeys(text):
-        if char.isspace() or not char.isprintable():
-            continue
-        mask = font.getmask(char)
-        if mask.size == (0, 0) or bytes(mask) == notdef:
-            out.append(char)
-    return "".join(out)
+    mask = font.getmask(char)
+    return mask.size != (0, 0) and bytes(mask) != _notdef(data)
+
+
+@lru_cache(maxsize=16)
+def _notdef(data: bytes) -> bytes:
+    return bytes(_font(data, 24).getmask("\U0010fffd"))
 
 
 def missing_glyphs(font: LetteringFont, text: str) -> str:

@@ -157,7 +157,8 @@ def resolve(valid: ValidProject) -> ResolvedProject:
             style = None
         resolved = ResolvedStory(id=story.id, title=story.title, summary=story.summary,
                                  world=story.world, style=style, source=story.source,
-                                 engines=story.engines.model_dump() if story.engines else None)
+                                 engines=story.engines.model_dump(exclude_unset=True)
+                                 if story.engines else None)
         for scene in story.scenes:
             card = _find_scene(scene.scene, world) if world and scene.scene else None
             if world is not None and scene.scene and card is None:

@@ -9,17 +9,20 @@ template by putting a file of the same name in its own `templates/`.
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import (ChoiceLoader, DictLoader, Environment, FileSystemLoader, StrictUndefined,
-                    select_autoescape)
+from jinja2 import (ChoiceLoader, DictLoader, Environment, FileSystemBytecodeCache,
+                    FileSystemLoader, StrictUndefined, select_autoescape)
 from markdown_it import MarkdownIt
 
 from .balloons import to_svg
+from .cache import CACHE_DIR
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PanelArt, StoryPlan
 
@@ -32,9 +35,16 @@ def theme_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
-def environment(overrides: dict[str, str]) -> Environment:
+def environment(overrides: dict[str, str], cache_dir: Path | None = None) -> Environment:
+    """The theme's templates, a project's overrides first. Compiled templates are
+    kept in `cache_dir` so a rebuild does not compile them again."""
+    bytecode = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode = FileSystemBytecodeCache(str(cache_dir))
     env = Environment(
         loader=ChoiceLoader([DictLoader(overrides), FileSystemLoader(theme_dir())]),
+        bytecode_cache=bytecode,
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     markdown = MarkdownIt("commonmark", {"html": False})
@@ -50,6 +60,13 @@ class SiteFiles:
     text: dict[str, str] = field(default_factory=dict)
     data: dict[str, bytes] = field(default_factory=dict)
     copies: dict[str, str] = field(default_factory=dict)  # site path -> source path
+
+    def digests(self) -> dict[str, str]:
+        """Site path -> digest of its content (copies are content-addressed already)."""
+        out = {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in self.text.items()}
+        out |= {rel: hashlib.sha256(data).hexdigest() for rel, data in self.data.items()}
+        out |= {rel: "file:" + source for rel, source in self.copies.items()}
+        return out
 
     def write(self, out: Path) -> None:
         out = out.resolve()
@@ -79,21 +96,53 @@ def _target(root: Path, rel: str) -> Path:
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Put the new site in place of the old with renames: never a half-written site."""
+    """Put the new site in place of the old: never a half-written site.
+
+    On Linux the two folders are exchanged in one atomic step (renameat2 with
+    RENAME_EXCHANGE), so there is no moment without a whole site at `out`; elsewhere
+    two renames leave a moment without one, which `recover` repairs.
+    """
+    if out.exists() and _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
+        return
     old = None
     if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.rmdir(old)
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
         os.rename(out, old)
     os.rename(staging, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def recover(out: Path) -> None:
+    """Tidy up after a build that was killed: restore a site caught between two
+    renames, and remove half-written staging folders."""
+    out = out.resolve()
+    if not out.parent.is_dir():
+        return
+    for leftover in out.parent.glob(f".{out.name}.old-*"):
+        if not out.exists():
+            os.rename(leftover, out)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                 lettered: dict[str, LetteredPanel], pages: dict[tuple[str, int], str],
                 font_bytes: bytes) -> SiteFiles:
-    env = environment(project.templates)
+    env = environment(project.templates, Path(project.root) / CACHE_DIR / "templates")
     files = SiteFiles()
     config = project.config
     stories = {s.id: s for s in project.stories}

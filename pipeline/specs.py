@@ -108,6 +108,7 @@ class PanelArt(BaseModel):
     format: str = "png"
     figures: list[Figure] = Field(default_factory=list)
     cached: bool = False
+    inputs: dict[str, str] = Field(default_factory=dict)  # kind of input -> its digest
 
 
 class Balloon(BaseModel):

@@ -11,7 +11,7 @@ def write_nodes(project: ResolvedProject) -> dict[str, list[StoryNode]]:
     """Story id -> its nodes, in reading order."""
     out: dict[str, list[StoryNode]] = {}
     for story in project.stories:
-        choice = story.engines or project.config.engines.model_dump()
+        choice = project.config.engines.model_dump() | (story.engines or {})
         engine = load_engine(TEXT_GROUP, choice["text"], choice.get("text_settings") or {})
         world = project.worlds[story.world]
         context = StoryContext(

@@ -30,7 +30,7 @@ def test_new_project_checks_and_builds(tmp_path):
     assert run("check", str(project)).exit_code == 0
     result = run("build", str(project))
     assert result.exit_code == 0, result.output
-    assert "Built 1 story, 2 pages, 4 panels (4 drawn, 0 from the cache)" in result.output
+    assert "Built 1 story: 4 panels (4 drawn, 0 from the cache, 4 lettered), 2 pages" in result.output
     site = project / "_site"
     assert (site / "index.html").is_file()
     assert "My Comic" in (site / "index.html").read_text()

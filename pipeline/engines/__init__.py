@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+from functools import lru_cache
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import ClassVar, Protocol, runtime_checkable
 
 from PIL import Image
@@ -98,9 +101,22 @@ def load_engine(group: str, name: str, settings: dict):
 
 
 def settings_digest(engine) -> str:
-    """Hash of an engine's identity and settings, secrets excluded, for cache keys."""
+    """Hash of an engine's identity and settings, secrets excluded, for cache keys.
+
+    A built-in engine's own source code counts too, so that improving the
+    procedural engine redraws the art it changed without a version bump.
+    """
     public = engine.settings.model_dump(mode="json", exclude=getattr(engine, "secret_fields",
                                                                        set()))
-    blob = json.dumps({"name": engine.name, "version": engine.version, "settings": public},
-                      sort_keys=True)
+    blob = json.dumps({"name": engine.name, "version": engine.version, "settings": public,
+                       "code": _builtin_code(type(engine).__module__)}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _builtin_code(module: str) -> str:
+    if not module.startswith(__name__ + "."):
+        return ""
+    path = Path(sys.modules[module].__file__ or "")
+    files = sorted(path.parent.glob("*.py")) if path.name == "__init__.py" else [path]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()

@@ -1,0 +1,68 @@
+"""What the last build made, so the next one can say what changed and why.
+
+Stored as `.panelwright/manifest.json`, written atomically after a successful
+build. It is bookkeeping, not a source of truth: deleting it only makes the next
+build unable to explain itself (the cache still decides what is redrawn).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .cache import CACHE_DIR, write_atomic
+from .specs import PanelArt
+
+INPUT_WORDS = {
+    "description": "its description", "camera": "its camera", "scene": "its scene card",
+    "cast": "its characters (colours or avatar)", "style": "its style or the style's anchors",
+    "frame": "its size, seed or reading direction", "engine": "the image engine or its settings",
+}
+
+
+class PanelRecord(BaseModel):
+    art: str
+    inputs: dict[str, str] = Field(default_factory=dict)
+    letters: str = ""
+
+
+class Manifest(BaseModel):
+    panels: dict[str, PanelRecord] = Field(default_factory=dict)
+    pages: dict[str, str] = Field(default_factory=dict)  # site page path -> content digest
+    site: str = ""  # digest of the whole site as last written
+
+    @staticmethod
+    def path(root: str | Path) -> Path:
+        return Path(root) / CACHE_DIR / "manifest.json"
+
+    @classmethod
+    def read(cls, root: str | Path) -> Manifest:
+        try:
+            return cls.model_validate_json(cls.path(root).read_text())
+        except (OSError, ValueError):
+            return cls()
+
+    def write(self, root: str | Path) -> None:
+        write_atomic(self.path(root), self.model_dump_json().encode())
+
+    def explain(self, art: dict[str, PanelArt]) -> dict[str, str]:
+        """Panel id -> why it was drawn, for every panel drawn in this build."""
+        reasons = {}
+        for panel, drawn in art.items():
+            if drawn.cached:
+                continue
+            before = self.panels.get(panel)
+            if before is None:
+                reasons[panel] = "new panel (or no record of the last build)"
+                continue
+            changed = [INPUT_WORDS.get(kind, kind) for kind, value in drawn.inputs.items()
+                       if before.inputs.get(kind) != value]
+            reasons[panel] = ("changed: " + ", ".join(changed)) if changed else \
+                "its art was missing or damaged in the cache"
+        return reasons
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, sort_keys=True)
