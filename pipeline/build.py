@@ -196,7 +196,8 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         font_digest = hashlib.sha256(font.data + (font.fallback or b"")).hexdigest()
         lettered, relettered, letter_keys = letter_cached(project, panels, art, font,
                                                           font_digest)
-        pages = compose(project, plans, art, lettered, font, font_digest)
+        pages = compose(project, plans, art, lettered, font, font_digest,
+                        jobs or default_jobs())
         files = render_site(project, plans, art, lettered, pages, font.data)
         contents = files.digests()
         site_digest = digest(contents)

@@ -11,13 +11,17 @@ from __future__ import annotations
 import io
 
 from PIL import Image, ImageDraw, ImageOps
+from pydantic import BaseModel
 
+from . import jobs as parallel
 from .balloons import to_raster
 from .cache import Cache, digest
 from .fonts import LetteringFont
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
 from .engines.procedural.palette import hex_rgb
+
+PAGE_SCALE = 0.5  # site page images: 800 px wide, enough for previews and thumbnails
 
 
 def fit_art(path: str, width: int, height: int) -> Image.Image:
@@ -45,28 +49,55 @@ def page_image(project: ResolvedProject, story_style: str | None, page: PageSpec
     return canvas
 
 
+class BakeJob(BaseModel):
+    """Everything one page's raster needs, so pages can be baked in other processes."""
+
+    key: str
+    project: ResolvedProject
+    style: str | None
+    page: PageSpec
+    art: dict[str, PanelArt]
+    lettered: dict[str, LetteredPanel]
+    font: bytes
+    fallback: bytes | None
+
+
+def _bake(job: BakeJob) -> bytes:
+    font = LetteringFont(job.font, job.fallback)
+    image = page_image(job.project, job.style, job.page, job.art, job.lettered, font,
+                       scale=PAGE_SCALE)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88, optimize=True)
+    return buffer.getvalue()
+
+
 def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
             lettered: dict[str, LetteredPanel], font: LetteringFont,
-            font_digest: str) -> dict[tuple[str, int], str]:
-    """(story, page number) -> path of the baked page PNG in the cache."""
+            font_digest: str, jobs: int = 1) -> dict[tuple[str, int], str]:
+    """(story, page number) -> path of the baked page image in the cache."""
     cache = Cache(project.root)
     out: dict[tuple[str, int], str] = {}
     styles = {s.id: s.style for s in project.stories}
+    # The project is sent to workers without the bytes they do not need.
+    light = project.model_copy(update={"assets": {}, "stories": [], "characters": {}})
+    todo: list[tuple[tuple[str, int], BakeJob]] = []
     for story_plan in plans:
         style = styles[story_plan.story]
         for page in story_plan.pages:
-            key = digest("page", 1, page.model_dump(mode="json"),
+            key = digest("page", 2, PAGE_SCALE, page.model_dump(mode="json"),
                          [art[p].key for p in page.panels],
                          [lettered[p].model_dump(mode="json") for p in page.panels],
                          project.styles[style].model_dump(mode="json", exclude={"source"})
                          if style else None, font_digest)
-            hit = cache.get(key, "png")
-            if hit is None:
-                image = page_image(project, style, page, art, lettered, font)
-                buffer = io.BytesIO()
-                image.save(buffer, "PNG", compress_level=3)
-                path = cache.put(key, "png", buffer.getvalue())
-            else:
-                path = hit[0]
-            out[(story_plan.story, page.number)] = str(path)
+            hit = cache.get(key, "jpg")
+            if hit is not None:
+                out[(story_plan.story, page.number)] = str(hit[0])
+                continue
+            todo.append(((story_plan.story, page.number), BakeJob(
+                key=key, project=light, style=style, page=page,
+                art={p: art[p] for p in page.panels},
+                lettered={p: lettered[p] for p in page.panels},
+                font=font.data, fallback=font.fallback)))
+    for (where, job), data in zip(todo, parallel.run(_bake, [j for _, j in todo], jobs)):
+        out[where] = str(cache.put(job.key, "jpg", data))
     return out

@@ -170,7 +170,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         panels = {p.id: p for p in story_plan.panels}
         total = len(story_plan.pages)
         for page in story_plan.pages:
-            cover = f"pages/{story.id}-{page.number}.png"
+            cover = f"pages/{story.id}-{page.number}.jpg"
             files.copies[cover] = pages[(story.id, page.number)]
             slots = []
             for panel_id, box in zip(page.panels, page.slots, strict=True):
