@@ -27,7 +27,7 @@ from .load import load
 from .manifest import Manifest, PanelRecord
 from .plan import plan
 from .resolve import ResolvedProject, resolve
-from .site import recover, render_site
+from .site import recover, render_site, theme_digest
 from .specs import LetteredPanel, PanelArt, PanelSpec, StoryPlan
 from .storynodes import write_nodes
 from .validate import validate
@@ -198,17 +198,27 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
                                                           font_digest)
         pages = compose(project, plans, art, lettered, font, font_digest,
                         jobs or default_jobs())
-        files = render_site(project, plans, art, lettered, pages, font.data)
-        contents = files.digests()
-        site_digest = digest(contents)
-        if site_digest != previous.site or not (out / "index.html").is_file():
-            files.write(out)
-        reader_pages = {rel: d for rel, d in contents.items()
-                        if rel.startswith("stories/") and "/page-" in rel}
+        # The site is a function of these; when none changed there is nothing to render.
+        render_key = digest(
+            project.model_dump(mode="json", exclude={"assets", "problems"}),
+            {path: asset.digest for path, asset in project.assets.items()},
+            [sp.model_dump(mode="json") for sp in plans],
+            {pid: a.key for pid, a in art.items()}, letter_keys, sorted(pages.items()),
+            theme_digest())
+        if render_key == previous.render and (out / "index.html").is_file():
+            reader_pages, site_digest = previous.pages, previous.site
+        else:
+            files = render_site(project, plans, art, lettered, pages, font.data)
+            contents = files.digests()
+            site_digest = digest(contents)
+            if site_digest != previous.site or not (out / "index.html").is_file():
+                files.write(out)
+            reader_pages = {rel: d for rel, d in contents.items()
+                            if rel.startswith("stories/") and "/page-" in rel}
         manifest = Manifest(
             panels={pid: PanelRecord(art=a.key, inputs=a.inputs, letters=letter_keys[pid])
                     for pid, a in art.items()},
-            pages=reader_pages, site=site_digest)
+            pages=reader_pages, site=site_digest, render=render_key)
         explained = previous.explain(art)
         manifest.write(root)
     drawn = sum(1 for a in art.values() if not a.cached)

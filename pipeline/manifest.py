@@ -32,6 +32,7 @@ class Manifest(BaseModel):
     panels: dict[str, PanelRecord] = Field(default_factory=dict)
     pages: dict[str, str] = Field(default_factory=dict)  # site page path -> content digest
     site: str = ""  # digest of the whole site as last written
+    render: str = ""  # digest of everything the site was rendered from
 
     @staticmethod
     def path(root: str | Path) -> Path:

@@ -35,6 +35,12 @@ def theme_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
+def theme_digest() -> str:
+    """Digest of the theme's files: a change to the theme re-renders the site."""
+    files = sorted(p for p in theme_dir().rglob("*") if p.is_file())
+    return hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files)).hexdigest()
+
+
 def environment(overrides: dict[str, str], cache_dir: Path | None = None) -> Environment:
     """The theme's templates, a project's overrides first. Compiled templates are
     kept in `cache_dir` so a rebuild does not compile them again."""
