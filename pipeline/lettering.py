@@ -19,10 +19,15 @@ PAD = 0.35  # padding inside a balloon, in ems
 SFX_SCALE = 2.0
 
 
+def _unspaced(text: str) -> bool:
+    """Scripts written without spaces (Chinese, Japanese) break between characters."""
+    return " " not in text.strip() and any(ord(c) >= 0x2E80 for c in text)
+
+
 def wrap(text: str, font, width: float) -> list[str]:
     """Greedy line breaks at spaces (or between characters for unspaced scripts)."""
-    words = text.split() if " " in text.strip() else list(text.strip())
-    joiner = " " if " " in text.strip() else ""
+    words = list(text.strip()) if _unspaced(text) else text.split()
+    joiner = "" if _unspaced(text) else " "
     lines: list[str] = []
     current = ""
     for word in words:

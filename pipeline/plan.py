@@ -29,7 +29,7 @@ def choose_camera(node: StoryNode, previous: list[StoryNode]) -> Camera:
     if not same_scene:
         shot = Shot.wide_shot  # a scene opens on where we are
     elif not node.characters:
-        shot = Shot.wide_shot if not node.lines else Shot.insert
+        shot = Shot.wide_shot  # nobody to frame: show the place
     elif any(w.kind == LineKind.shout for w in spoken):
         shot = Shot.close_up
     elif len(node.characters) >= 3:
