@@ -17,7 +17,7 @@ from PIL import Image
 from ...camera import FIGURE_HEIGHT, Angle, Shot
 from ...specs import Figure
 from .. import DrawRequest, Drawing, EngineSettings
-from .figures import Look, draw_figure, draw_from_above
+from .figures import HEAD, Look, close_up, draw_figure, draw_from_above
 from .palette import shade, stable_int
 from .props import draw_prop
 from .scenery import Set, View, depth_of_field, light, weather
@@ -30,6 +30,7 @@ HORIZON = {Angle.eye_level: 0.6, Angle.high_angle: 0.3, Angle.low_angle: 0.86,
            Angle.birds_eye: 0.0, Angle.worms_eye: 1.0, Angle.dutch: 0.6}
 FIGURE_SCALE = {Angle.high_angle: 0.85, Angle.low_angle: 1.12, Angle.worms_eye: 1.25}
 CLOSE = {Shot.close_up, Shot.extreme_close_up}
+CLOSE_ZOOM = {Shot.close_up: 1.45, Shot.extreme_close_up: 0.8}  # face-heights in the frame
 DUTCH_DEGREES = 9.0
 
 
@@ -74,12 +75,13 @@ class ProceduralImageEngine:
         figures = self._cast(image, looks, spec, view, stage.light_level)
         if shot == Shot.insert:
             draw_prop(image, spec.description, stage.accent, random.Random(spec.seed))
-        image = weather(image, request.scene, spec.seed, zoom)
         image = light(image, request.scene)
         anchors = tuple(request.references[p] for p in (request.style.anchor_paths
                                                         if request.style else [])
                         if p in request.references)
         image = apply_style(image, request.style, anchors, spec.seed)
+        # weather falls in front of everything, after the treatment, so flakes stay crisp
+        image = weather(image, request.scene, spec.seed, zoom)
         if angle == Angle.dutch:
             image, figures = _dutch(image, figures, spec.seed)
         return Drawing(image=frame(image), figures=figures)
@@ -105,7 +107,8 @@ class ProceduralImageEngine:
                                      light_level, from_behind=True))
             return shown
         if shot in CLOSE:
-            looks = looks[:1]  # a close-up is on one face: the first to speak
+            # a close-up is the face of the first to speak: their portrait, filling the frame
+            return [close_up(image, looks[0], CLOSE_ZOOM[shot], 1)]
         height = FIGURE_HEIGHT[shot] * h * FIGURE_SCALE.get(angle, 1.0)
         if height < 0.85 * h:
             feet = min(h * 0.97, view.horizon + (h - view.horizon) * 0.72)
@@ -115,6 +118,13 @@ class ProceduralImageEngine:
         else:
             top = h * (0.12 if shot != Shot.extreme_close_up else 0.05)
         spots = positions(len(looks), rtl)
+        if len(looks) > 1:
+            # side by side, shoulders must not cross: a narrow panel gets smaller figures
+            gap = abs(spots[1] - spots[0]) * w
+            widest = gap / (HEAD * 1.9 * 1.1)
+            if height > widest:
+                top += (height - widest) * 0.25
+                height = widest
         figures = []
         for look, x in zip(looks, spots):
             facing = toward if len(looks) == 1 else (1 if x < 0.5 else -1 if x > 0.5 else toward)

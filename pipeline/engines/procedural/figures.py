@@ -16,7 +16,7 @@ from ...model import Character
 from ...specs import Figure
 from .palette import RGB, from_name, hex_rgb, luminance, mix, shade
 
-HEAD = 0.16  # head diameter as a fraction of the figure's height (a stylised 6 heads)
+HEAD = 0.155  # head diameter as a fraction of the figure's height (a stylised 6.5 heads)
 
 
 class Look(object):
@@ -32,15 +32,30 @@ class Look(object):
         self.avatar = avatar
 
 
+FACE_CENTRE = (0.5, 0.47)  # where a bust portrait's face sits, as a fraction of the image
+FACE_SIZE = 0.62  # the square around the face and hair, as a fraction of the shorter side
+MOUTH = (0.5, 0.6)  # the mouth in the avatar image
+
+
+@lru_cache(maxsize=64)
+def _avatar(avatar: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(avatar)) as image:
+        return ImageOps.exif_transpose(image).convert("RGB")
+
+
+def _face_box(image: Image.Image) -> tuple[float, float, float]:
+    side = min(image.size) * FACE_SIZE
+    return image.width * FACE_CENTRE[0], image.height * FACE_CENTRE[1], side
+
+
 @lru_cache(maxsize=64)
 def _portrait_source(avatar: bytes) -> Image.Image:
-    """The square, face-centred crop of an avatar, decoded once per process."""
-    with Image.open(io.BytesIO(avatar)) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-    side = min(image.size)
-    left = (image.width - side) // 2
-    top = max(0, min((image.height - side) // 4, image.height - side))  # faces sit high
-    return image.crop((left, top, left + side, top + side))
+    """The square around the face of an avatar, decoded and cropped once per process."""
+    image = _avatar(avatar)
+    cx, cy, side = _face_box(image)
+    left = min(max(0, cx - side / 2), image.width - side)
+    top = min(max(0, cy - side / 2), image.height - side)
+    return image.crop((round(left), round(top), round(left + side), round(top + side)))
 
 
 @lru_cache(maxsize=256)
@@ -51,7 +66,7 @@ def _circle_mask(size: int) -> Image.Image:
 
 
 def portrait(look: Look, size: int) -> Image.Image:
-    """A round portrait `size` px wide: the avatar, or a drawn face without one."""
+    """A round portrait `size` px wide: the avatar's face, or a drawn face without one."""
     size = max(size, 4)
     if look.avatar:
         face = _portrait_source(look.avatar).resize((size, size), Image.Resampling.BILINEAR)
@@ -69,38 +84,101 @@ def portrait(look: Look, size: int) -> Image.Image:
     return out
 
 
+def close_up(image: Image.Image, look: Look, zoom: float, facing: int) -> Figure:
+    """A close shot is the avatar itself, framed on the face and filling the panel.
+
+    `zoom` is how many face-heights the panel's height holds (smaller is closer).
+    """
+    w, h = image.size
+    if not look.avatar:
+        size = int(h / zoom * 1.3)
+        face = portrait(look, size)
+        x, y = (w - size) // 2, int(h * 0.08)
+        image.paste(face, (x, y), face)
+        return Figure(character=look.id, head=(x, y, size, size),
+                      mouth=(x + size * 0.5, y + size * 0.72), facing=facing)
+    source = _avatar(look.avatar)
+    cx, cy, side = _face_box(source)
+    crop_h = min(side * zoom, source.height)
+    crop_w = min(crop_h * w / h, source.width)
+    crop_h = crop_w * h / w
+    left = min(max(0.0, cx - crop_w / 2), source.width - crop_w)
+    top = min(max(0.0, cy - crop_h * 0.45), source.height - crop_h)
+    framed = source.resize((w, h), Image.Resampling.BICUBIC,
+                           box=(left, top, left + crop_w, top + crop_h))
+    if facing < 0:
+        framed = framed.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    image.paste(framed, (0, 0))
+    scale = w / crop_w
+
+    def to_panel(x: float, y: float) -> tuple[float, float]:
+        px = (x - left) * scale
+        return (w - px if facing < 0 else px), (y - top) * scale
+
+    hx, hy = to_panel(cx - side / 2, cy - side / 2)
+    head_w = side * scale
+    head_x = hx - head_w if facing < 0 else hx
+    mouth = to_panel(source.width * MOUTH[0], source.height * MOUTH[1])
+    return Figure(character=look.id, head=(head_x, hy, head_w, head_w), mouth=mouth,
+                  facing=facing)
+
+
+def _limb(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], width: float,
+          colour) -> None:
+    """A limb as a thick line with rounded joints."""
+    width = max(2, int(width))
+    draw.line(points, fill=colour, width=width, joint="curve")
+    r = width / 2
+    for x, y in points:
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=colour)
+
+
 def draw_figure(image: Image.Image, look: Look, cx: float, top: float, height: float,
                 facing: int, light: float, from_behind: bool = False) -> Figure:
     """Draw one standing figure whose head top is at `top`, `height` px tall."""
     draw = ImageDraw.Draw(image)
     head = height * HEAD
     outfit = shade(look.outfit, -(1 - light) * 0.45)
-    dark = shade(outfit, -0.35)
-    shoulders_y = top + head * 1.15
-    waist_y = top + height * 0.55
+    dark = shade(outfit, -0.3)
+    sleeve = shade(outfit, 0.08)
+    skin = shade(look.skin, -(1 - light) * 0.35)
+    neck_y = top + head * 0.95
+    shoulder_y = top + head * 1.2
+    hip_y = top + height * 0.52
     feet_y = top + height
-    sw = head * 1.25  # half the shoulder width
-    lean = facing * head * 0.12
-    # legs / robe
-    draw.polygon([(cx - sw * 0.8 + lean, waist_y), (cx + sw * 0.8 + lean, waist_y),
-                  (cx + sw * 1.05, feet_y), (cx - sw * 1.05, feet_y)], fill=dark)
-    # torso
-    draw.polygon([(cx - sw, shoulders_y), (cx + sw, shoulders_y), (cx + sw * 0.8 + lean, waist_y),
-                  (cx - sw * 0.8 + lean, waist_y)], fill=outfit)
-    draw.rectangle([cx - sw * 0.82 + lean, waist_y - head * 0.25, cx + sw * 0.82 + lean,
-                    waist_y], fill=look.accent)  # a sash
-    # the arm on the side the figure faces reaches forward
-    arm = head * 0.32
-    fx = cx + facing * sw
-    draw.line([(fx, shoulders_y + arm / 2), (fx + facing * head * 0.7, waist_y - head * 0.2)],
-              fill=outfit, width=max(2, int(arm)))
-    bx = cx - facing * sw
-    draw.line([(bx, shoulders_y + arm / 2), (bx - facing * head * 0.1, waist_y + head * 0.3)],
-              fill=outfit, width=max(2, int(arm)))
+    half = head * 0.95  # half the shoulder width
+    lean = facing * head * 0.08
+    # robe / legs: a long garment flaring to the feet, with a parting line for the stride
+    draw.polygon([(cx - half * 0.72 + lean, hip_y), (cx + half * 0.72 + lean, hip_y),
+                  (cx + half * 1.0, feet_y), (cx - half * 1.0, feet_y)], fill=dark)
+    draw.line([(cx + lean, hip_y), (cx + facing * half * 0.2, feet_y)],
+              fill=shade(dark, -0.35), width=max(1, int(head * 0.05)))
+    draw.rectangle([cx - half * 0.9, feet_y - head * 0.12, cx + half * 0.9, feet_y],
+                   fill=shade(dark, -0.5))  # boots
+    # back arm, behind the torso
+    back = cx - facing * half * 0.8
+    _limb(draw, [(back, shoulder_y + head * 0.15), (back - facing * head * 0.15, hip_y - head * 0.3),
+                 (back - facing * head * 0.05, hip_y + head * 0.35)], head * 0.32, shade(sleeve, -0.15))
+    # torso, tapering to the waist, and a sash in the accent colour
+    draw.polygon([(cx - half, shoulder_y), (cx + half, shoulder_y),
+                  (cx + half * 0.72 + lean, hip_y), (cx - half * 0.72 + lean, hip_y)], fill=outfit)
+    draw.polygon([(cx - half * 0.35, shoulder_y), (cx, shoulder_y + head * 0.7),
+                  (cx + half * 0.35, shoulder_y)], fill=shade(outfit, 0.25))  # collar
+    draw.rectangle([cx - half * 0.74 + lean, hip_y - head * 0.3, cx + half * 0.74 + lean, hip_y],
+                   fill=look.accent)
+    # front arm: reaching a little toward whoever the figure faces
+    front = cx + facing * half * 0.85
+    elbow = (front + facing * head * 0.35, hip_y - head * 0.55)
+    hand = (front + facing * head * 0.75, hip_y - head * 0.75)
+    _limb(draw, [(front, shoulder_y + head * 0.15), elbow, hand], head * 0.32, sleeve)
+    r = head * 0.16
+    draw.ellipse([hand[0] - r, hand[1] - r, hand[0] + r, hand[1] + r], fill=skin)
+    draw.rectangle([cx - head * 0.17, neck_y, cx + head * 0.17, shoulder_y + head * 0.1],
+                   fill=skin)
     # head: hair behind, then the portrait (or the back of the head)
     hx = cx + lean * 0.5
-    hair = head * 1.18
-    draw.ellipse([hx - hair / 2, top - head * 0.06, hx + hair / 2, top + hair - head * 0.06],
+    hair = head * 1.12
+    draw.ellipse([hx - hair / 2, top - head * 0.05, hx + hair / 2, top + hair - head * 0.05],
                  fill=look.hair)
     if from_behind:
         draw.ellipse([hx - head / 2, top, hx + head / 2, top + head], fill=look.hair)
@@ -112,7 +190,7 @@ def draw_figure(image: Image.Image, look: Look, cx: float, top: float, height: f
         draw.ellipse([hx - head / 2, top, hx + head / 2, top + head], outline=ring,
                      width=max(1, int(head / 30)))
     head_box = (hx - head / 2, top, head, head)
-    mouth = (hx + facing * head * 0.08, top + head * 0.74)
+    mouth = (hx + facing * head * 0.05, top + head * 0.74)
     return Figure(character=look.id, head=head_box, mouth=mouth, facing=facing)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from ...model import Place, SceneCard, TimeOfDay, Weather
 from .palette import RGB, hex_rgb, luminance, mix, shade, stable_int
@@ -105,13 +105,11 @@ class Set:
                 getattr(self, layer)(draw, view)
 
     def _sky(self, draw: ImageDraw.ImageDraw, view: View) -> None:
-        steps = 24
-        bottom = max(view.horizon, 1)
-        for i in range(steps):
-            t = i / (steps - 1)
-            y0 = bottom * i / steps
-            draw.rectangle([0, y0, view.w, bottom * (i + 1) / steps + 1],
-                           fill=mix(self.sky_top, self.sky_low, t ** 1.4))
+        bottom = max(int(view.horizon), 1)
+        ramp = Image.linear_gradient("L").resize((1, bottom), Image.Resampling.BILINEAR)
+        sky = ImageOps.colorize(ramp.point(lambda v: int(255 * (v / 255) ** 1.4)),
+                                self.sky_top, self.sky_low)
+        draw._image.paste(sky.resize((view.w, bottom)), (0, 0))  # type: ignore[attr-defined]
         if self.scene.time_of_day == TimeOfDay.night:
             rng = self.rng("stars")
             for _ in range(70):
@@ -295,7 +293,7 @@ def weather(image: Image.Image, scene: SceneCard, seed: int, zoom: float) -> Ima
         mask = Image.linear_gradient("L").resize((w, h)).point(lambda v: 60 + v // 3)
         return Image.composite(fog, image, mask.transpose(Image.Transpose.FLIP_TOP_BOTTOM))
     draw = ImageDraw.Draw(image)
-    count = int(w * h / 2600)
+    count = int(w * h / 2600 / max(1.0, zoom))
     if kind == Weather.snow:
         for _ in range(count):
             x, y = rng.uniform(0, w), rng.uniform(0, h)
@@ -309,9 +307,14 @@ def weather(image: Image.Image, scene: SceneCard, seed: int, zoom: float) -> Ima
 
 
 def depth_of_field(image: Image.Image, zoom: float) -> Image.Image:
-    """Closer shots throw the set out of focus, as a lens would."""
-    radius = max(0.0, (zoom - 1.2) * 1.6)
-    return image.filter(ImageFilter.GaussianBlur(min(radius, 8))) if radius > 0.4 else image
+    """Closer shots throw the set out of focus, as a lens would (blurred small: fast)."""
+    radius = min(max(0.0, (zoom - 1.2) * 1.6), 8)
+    if radius <= 0.4:
+        return image
+    w, h = image.size
+    small = image.resize((max(1, w // 4), max(1, h // 4)), Image.Resampling.BILINEAR)
+    small = small.filter(ImageFilter.GaussianBlur(radius / 4))
+    return small.resize((w, h), Image.Resampling.BILINEAR)
 
 
 def light(image: Image.Image, scene: SceneCard) -> Image.Image:

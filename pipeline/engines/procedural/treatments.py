@@ -56,14 +56,6 @@ def _screen(size: tuple[int, int], cell: int) -> Image.Image:
     return screen
 
 
-def _grain(size: tuple[int, int], seed: int) -> Image.Image:
-    # effect_noise is not seedable; a seeded tile keeps the paper grain deterministic.
-    tile = Image.frombytes("L", (64, 64), bytes(((seed * 1103515245 + i * 2654435761) >> 13)
-                                                & 0xFF for i in range(64 * 64)))
-    tile = tile.point(lambda v: 236 + v * 19 // 255)
-    return tile.resize(size, Image.Resampling.BICUBIC)
-
-
 def apply_style(image: Image.Image, style: StyleDNA | None, anchors: tuple[bytes, ...],
                 seed: int) -> Image.Image:
     if style is None:
@@ -117,12 +109,16 @@ def _halftone(image: Image.Image) -> Image.Image:
 
 
 def _watercolour(image: Image.Image, seed: int) -> Image.Image:
-    wash = image.filter(ImageFilter.GaussianBlur(3)).filter(ImageFilter.ModeFilter(5))
-    paper = _grain(image.size, seed).convert("RGB")
+    """Soft washes that pool darker at their edges, on warm paper."""
+    w, h = image.size
+    small = image.resize((max(1, w // 3), max(1, h // 3)), Image.Resampling.BILINEAR)
+    wash = small.filter(ImageFilter.GaussianBlur(1.5))
+    wash = wash.filter(ImageFilter.SMOOTH_MORE).resize((w, h), Image.Resampling.BILINEAR)
     edges = ImageOps.grayscale(image).filter(ImageFilter.FIND_EDGES).point(
-        lambda v: 255 - min(v * 2, 90))
-    pale = Image.blend(wash, Image.new("RGB", image.size, (250, 247, 240)), 0.18)
-    return ImageChops.multiply(ImageChops.multiply(pale, paper), edges.convert("RGB"))
+        lambda v: 255 - min(v * 2, 110))
+    paper = Image.new("RGB", image.size, (248, 244, 234))
+    pale = Image.blend(wash, paper, 0.06)
+    return ImageChops.multiply(pale, edges.convert("RGB"))
 
 
 def _noir(image: Image.Image, palette: tuple[RGB, ...]) -> Image.Image:
