@@ -104,7 +104,7 @@ def close_up(image: Image.Image, look: Look, zoom: float, facing: int) -> Figure
     crop_h = crop_w * h / w
     left = min(max(0.0, cx - crop_w / 2), source.width - crop_w)
     top = min(max(0.0, cy - crop_h * 0.45), source.height - crop_h)
-    framed = source.resize((w, h), Image.Resampling.BICUBIC,
+    framed = source.resize((w, h), Image.Resampling.BILINEAR,
                            box=(left, top, left + crop_w, top + crop_h))
     if facing < 0:
         framed = framed.transpose(Image.Transpose.FLIP_LEFT_RIGHT)

@@ -109,7 +109,8 @@ class Set:
         ramp = Image.linear_gradient("L").resize((1, bottom), Image.Resampling.BILINEAR)
         sky = ImageOps.colorize(ramp.point(lambda v: int(255 * (v / 255) ** 1.4)),
                                 self.sky_top, self.sky_low)
-        draw._image.paste(sky.resize((view.w, bottom)), (0, 0))  # type: ignore[attr-defined]
+        draw._image.paste(sky.resize((view.w, bottom), Image.Resampling.NEAREST),  # type: ignore[attr-defined]
+                          (0, 0))
         if self.scene.time_of_day == TimeOfDay.night:
             rng = self.rng("stars")
             for _ in range(70):
@@ -312,8 +313,7 @@ def depth_of_field(image: Image.Image, zoom: float) -> Image.Image:
     if radius <= 0.4:
         return image
     w, h = image.size
-    small = image.resize((max(1, w // 4), max(1, h // 4)), Image.Resampling.BILINEAR)
-    small = small.filter(ImageFilter.GaussianBlur(radius / 4))
+    small = image.reduce(4).filter(ImageFilter.GaussianBlur(radius / 4))
     return small.resize((w, h), Image.Resampling.BILINEAR)
 
 

@@ -109,16 +109,13 @@ def _halftone(image: Image.Image) -> Image.Image:
 
 
 def _watercolour(image: Image.Image, seed: int) -> Image.Image:
-    """Soft washes that pool darker at their edges, on warm paper."""
+    """Soft washes that pool darker at their edges."""
     w, h = image.size
-    small = image.resize((max(1, w // 3), max(1, h // 3)), Image.Resampling.BILINEAR)
-    wash = small.filter(ImageFilter.GaussianBlur(1.5))
-    wash = wash.filter(ImageFilter.SMOOTH_MORE).resize((w, h), Image.Resampling.BILINEAR)
+    wash = image.reduce(3).filter(ImageFilter.GaussianBlur(1.5))
+    wash = wash.resize((w, h), Image.Resampling.BILINEAR)
     edges = ImageOps.grayscale(image).filter(ImageFilter.FIND_EDGES).point(
         lambda v: 255 - min(v * 2, 110))
-    paper = Image.new("RGB", image.size, (248, 244, 234))
-    pale = Image.blend(wash, paper, 0.06)
-    return ImageChops.multiply(pale, edges.convert("RGB"))
+    return ImageChops.multiply(wash, edges.convert("RGB"))
 
 
 def _noir(image: Image.Image, palette: tuple[RGB, ...]) -> Image.Image:
