@@ -165,3 +165,25 @@ def clean(project: Path, out: Path | None) -> None:
         if path.exists():
             shutil.rmtree(path)
             click.echo(f"Removed {path}")
+
+
+@main.command()
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for index.html and contact-sheet.png.")
+def preview(project: Path, out: Path) -> None:
+    """Draw one panel of PROJECT in every shot, angle and treatment, on a contact sheet.
+
+    \b
+    Example:
+      panelwright preview projects/frost-moon --out /tmp/sheet
+      # then open /tmp/sheet/index.html or /tmp/sheet/contact-sheet.png
+    """
+    from .preview import preview as run
+
+    try:
+        sheet = run(project, out)
+    except ProjectError as exc:
+        _fail(exc.problems)
+        return
+    click.echo(f"Wrote {sheet} and {out / 'index.html'}")
