@@ -1,7 +1,8 @@
 """The lettering font: measured here for line breaks, served by the site, baked into exports.
 
-The default is the Aileron face that ships inside Pillow (an installed package,
-not a file of ours). A project can name its own TTF/OTF, and a fallback font for
+The default is the hand-lettered Intuitive face from the `font-intuitive` package
+(SIL Open Font License), with the Aileron face inside Pillow as a last resort;
+neither is a file of ours. A project can name its own TTF/OTF, and a fallback font for
 scripts the main one cannot show (Chinese, say); text neither can show is found
 by `missing_glyphs` so `check` can report it instead of drawing empty boxes.
 """
@@ -9,15 +10,26 @@ by `missing_glyphs` so `check` can report it instead of drawing empty boxes.
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 
 from PIL import ImageFont
 
-DEFAULT_NAME = "Aileron"
+DEFAULT_NAME = "Intuitive"
 
 
 @lru_cache(maxsize=1)
 def default_font_bytes() -> bytes:
-    return ImageFont.load_default(12).font_bytes  # type: ignore[union-attr]
+    try:
+        return (resources.files("font_intuitive") / "files" / "Intuitive.ttf").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return ImageFont.load_default(12).font_bytes  # type: ignore[union-attr]
+
+
+def default_font_licence() -> str:
+    try:
+        return (resources.files("font_intuitive") / "files" / "OFL.txt").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return ""
 
 
 @lru_cache(maxsize=256)

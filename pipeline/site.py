@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 
 from .balloons import to_svg
 from .cache import CACHE_DIR
+from .fonts import default_font_bytes, default_font_licence
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PanelArt, StoryPlan
 
@@ -217,6 +218,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         if name.startswith("assets/"):
             files.text[name] = text
     files.data["assets/lettering.ttf"] = font_bytes
+    if font_bytes == default_font_bytes():
+        files.text["assets/lettering-OFL.txt"] = default_font_licence()
     files.text[".nojekyll"] = ""
     return files
 
