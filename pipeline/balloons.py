@@ -93,6 +93,7 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
         x0, y0 = at([b.text_origin])[0]
         for i, line in enumerate(b.lines):
             y = y0 + i * b.line_height * scale
+            line = font.showable(line, b.fallback)
             if b.kind == LineKind.sfx:
                 draw.text((x0, y), line, font=face, anchor="ms", fill=SFX_FILL,
                           stroke_width=max(1, round(b.font_size * scale / 9)), stroke_fill=INK)

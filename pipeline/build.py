@@ -22,6 +22,7 @@ from .compose import compose
 from .engines import IMAGE_GROUP, TEXT_GROUP, UnknownEngine, load_engine
 from .errors import Problem, ProjectError, did_you_mean
 from .fonts import LetteringFont, missing_glyphs
+from .layouts import LAYOUTS
 from .lettering import letter, letter_panel
 from .load import load
 from .manifest import Manifest, PanelRecord
@@ -117,6 +118,26 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
     return warnings
 
 
+def layout_warnings(plans: list[StoryPlan]) -> list[Problem]:
+    """A page whose asked-for layout does not fit its number of panels."""
+    warnings = []
+    for story_plan in plans:
+        nodes = {n.id: n for n in story_plan.nodes}
+        panels = {p.id: p for p in story_plan.panels}
+        for page in story_plan.pages:
+            first = nodes[panels[page.panels[0]].node]
+            if first.layout and first.layout != page.layout:
+                slots = len(LAYOUTS[first.layout].slots)
+                warnings.append(Problem(
+                    file=panels[page.panels[0]].source, line=first.line, severity="warning",
+                    message=f"page {page.number} asks for the layout '{first.layout}', which "
+                            f"holds {slots} panel{'s' if slots != 1 else ''}, but has "
+                            f"{len(page.panels)}; it was laid out as '{page.layout}'",
+                    hint=f"move a page break, or choose a layout for {len(page.panels)} "
+                         "panels (see docs/format.md)"))
+    return warnings
+
+
 def check(root: str | Path) -> list[Problem]:
     """Every problem with the project, errors and warnings; raises nothing."""
     try:
@@ -127,7 +148,8 @@ def check(root: str | Path) -> list[Problem]:
     panels = [p for sp in plans for p in sp.panels]
     font = lettering_font(project)
     lettered = letter(panels, {}, font, project.config.lettering)
-    return project.problems + lettering_warnings(project, plans, lettered, font)
+    return (project.problems + layout_warnings(plans)
+            + lettering_warnings(project, plans, lettered, font))
 
 
 def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
@@ -208,7 +230,8 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         if render_key == previous.render and (out / "index.html").is_file():
             reader_pages, site_digest = previous.pages, previous.site
         else:
-            files = render_site(project, plans, art, lettered, pages, font.data)
+            files = render_site(project, plans, art, lettered, pages, font.data,
+                                font.fallback)
             contents = files.digests()
             site_digest = digest(contents)
             if site_digest != previous.site or not (out / "index.html").is_file():

@@ -54,6 +54,12 @@ class LetteringFont:
     def covers(self, text: str, fallback: bool = False) -> bool:
         return not _missing(self.fallback if fallback and self.fallback else self.data, text)
 
+    def showable(self, text: str, fallback: bool = False) -> str:
+        """`text` with characters the font cannot show replaced by '?', never tofu boxes."""
+        data = self.fallback if fallback and self.fallback else self.data
+        missing = _missing(data, text)
+        return "".join("?" if c in missing else c for c in text) if missing else text
+
     def choose(self, text: str) -> bool | None:
         """False: main font; True: fallback; None: neither can show `text`."""
         if self.covers(text):

@@ -85,10 +85,28 @@ def place(layout: Layout, gutter: int, rtl: bool = False) -> list[Box]:
     boxes = []
     for x, y, w, h in layout.slots:
         if rtl:
-            x = 1 - x - w
-        left = MARGIN + x * live_w + (gutter / 2 if x > 0 else 0)
-        top = MARGIN + y * live_h + (gutter / 2 if y > 0 else 0)
+            x = round(1 - x - w, 6)  # rounded: 1 - 0.58 - 0.42 must be 0, not 2e-16
+        left = MARGIN + x * live_w + (gutter / 2 if x > 1e-6 else 0)
+        top = MARGIN + y * live_h + (gutter / 2 if y > 1e-6 else 0)
         right = MARGIN + (x + w) * live_w - (gutter / 2 if x + w < 0.999 else 0)
         bottom = MARGIN + (y + h) * live_h - (gutter / 2 if y + h < 0.999 else 0)
         boxes.append((round(left), round(top), round(right - left), round(bottom - top)))
     return boxes
+
+
+VERTICAL_WIDTH = 720  # narrower than a page, so the lettering reads at phone size
+
+
+def vertical(aspects: list[float], gutter: int) -> tuple[list[Box], int]:
+    """A one-column strip for phones: each panel full width at its own aspect.
+
+    Returns the panel boxes and the page's height (the width is VERTICAL_WIDTH).
+    """
+    margin = MARGIN // 2
+    live_w = VERTICAL_WIDTH - 2 * margin
+    boxes, y = [], margin
+    for aspect in aspects:
+        height = round(live_w / aspect)
+        boxes.append((margin, y, live_w, height))
+        y += height + gutter
+    return boxes, y - gutter + margin

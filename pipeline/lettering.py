@@ -120,23 +120,29 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
         text = said.text.upper() if config.case == "upper" or said.kind == LineKind.sfx \
             else said.text
         fallback = bool(font.choose(text))
-        shape = None
+        shape, box = None, None
         size = float(config.size) * (SFX_SCALE if said.kind == LineKind.sfx else 1.0)
         floor = config.min_size * (SFX_SCALE if said.kind == LineKind.sfx else 1.0)
+        speaker = figures.get(said.speaker or "")
+        taken = [b.box for b in placed]
         while size >= floor:
             max_w = slot_w * (0.9 if said.kind == LineKind.caption else 0.62) - 2 * size
             lines, widest = _fit_text(text, font, size, max_w, fallback)
             candidate = _Shape(said.kind, lines, widest, size)
             if candidate.w <= slot_w - 2 * margin and candidate.h <= slot_h * 0.6 and \
                     widest <= max_w + 1:
-                shape = candidate
-                break
+                # it fits the panel; does it fit beside the balloons already placed?
+                box = _place(candidate, said.kind, speaker, faces, taken, slot_w, slot_h,
+                             margin, spec.rtl, order)
+                if box is not None:
+                    shape = candidate
+                    break
             size -= 2
-        if shape is None:
+        if shape is None or box is None:
+            # drawn anyway, at the minimum size, and reported by `check`
             overflow.append(said.text)
-            shape = candidate  # drawn anyway, at the minimum size, and reported by check
-        box = _place(shape, said.kind, figures.get(said.speaker or ""), faces,
-                     [b.box for b in placed], slot_w, slot_h, margin, spec.rtl, order)
+            shape = candidate
+            box = _stack(shape, taken, slot_w, slot_h, margin)
         placed.append(_balloon(said, text, shape, box, figures.get(said.speaker or ""), order,
                                fallback))
     return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
@@ -151,7 +157,7 @@ def _scaled(figure: Figure, scale: float) -> Figure:
 
 def _place(shape: _Shape, kind: LineKind, speaker: Figure | None, faces: list[Box],
            taken: list[Box], width: float, height: float, margin: float, rtl: bool,
-           order: int) -> Box:
+           order: int) -> Box | None:
     """The best free spot: reading order first, near its speaker, off faces."""
     w, h = shape.w, shape.h
     best: tuple[float, Box] | None = None
@@ -181,10 +187,15 @@ def _place(shape: _Shape, kind: LineKind, speaker: Figure | None, faces: list[Bo
                 score += 0 if after else width * 2
             if best is None or score < best[0]:
                 best = (score, box)
-    if best is None:  # no free spot: stack below the last one, clamped to the panel
-        y = min(height - h - margin, (last[1] + last[3] + margin) if last else margin)
-        return ((width - w) / 2, max(margin, y), w, h)
-    return best[1]
+    return best[1] if best is not None else None
+
+
+def _stack(shape: _Shape, taken: list[Box], width: float, height: float,
+           margin: float) -> Box:
+    """Where a balloon goes when there is no free spot: below the last, in the panel."""
+    last = taken[-1] if taken else None
+    y = min(height - shape.h - margin, (last[1] + last[3] + margin) if last else margin)
+    return ((width - shape.w) / 2, max(margin, y), shape.w, shape.h)
 
 
 def _balloon(said, text: str, shape: _Shape, box: Box, speaker: Figure | None, order: int,

@@ -22,6 +22,7 @@ import re
 
 from .camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from .errors import Problem, did_you_mean
+from .layouts import LAYOUT_NAMES
 from .model import Beat, LineKind, OutlineLine, OutlineScene
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
@@ -141,7 +142,13 @@ class _Parser:
             return 0  # the story's title: it is in the front matter already
         broken = PAGE_BREAK.match(text)
         if broken:
-            self.page_break, self.layout = True, broken.group("layout")
+            layout = broken.group("layout")
+            if layout is not None and layout not in LAYOUT_NAMES:
+                self.problem(number, f"'{layout}' is not a page layout",
+                             did_you_mean(layout, LAYOUT_NAMES) or
+                             "the layouts are: " + ", ".join(LAYOUT_NAMES))
+                layout = None
+            self.page_break, self.layout = True, layout
             self.beat, self.prose_open = None, False
             return 0
         said = DIALOGUE.match(text)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from .camera import Angle, Shot
-from .layouts import LAYOUTS, MAX_PANELS, choose, page_size, place
+from .camera import ESTABLISHING, Angle, Shot
+from .layouts import (LAYOUTS, MAX_PANELS, VERTICAL_WIDTH, choose, page_size, place,
+                      vertical)
 from .model import LineKind
 from .resolve import ResolvedProject, ResolvedStory
 from .sizes import MAX_AREA, fit
@@ -76,13 +77,21 @@ def plan_story(project: ResolvedProject, story: ResolvedStory,
     cameras = {}
     for index, node in enumerate(nodes):
         cameras[node.id] = choose_camera(node, nodes[:index])
+    vertical_format = project.config.format == "vertical"
+    base = (style.size if style and style.size else project.config.panel_size).aspect
     for number, page_nodes in enumerate(paginate(nodes), start=1):
-        wanted = page_nodes[0].layout
-        fits = wanted in LAYOUTS and len(LAYOUTS[wanted].slots) == len(page_nodes)
-        name = wanted if fits else choose([cameras[n.id].shot for n in page_nodes])
-        layout = LAYOUTS[name]
-        boxes = place(layout, gutter, rtl)
-        width, height = page_size(layout)
+        if vertical_format:
+            # one column: establishing shots get a wide frame, the rest the style's size
+            aspects = [max(base, 16 / 9) if cameras[n.id].shot in ESTABLISHING else base
+                       for n in page_nodes]
+            boxes, height = vertical(aspects, gutter)
+            name, width = "vertical", VERTICAL_WIDTH
+        else:
+            wanted = page_nodes[0].layout
+            fits = wanted in LAYOUTS and len(LAYOUTS[wanted].slots) == len(page_nodes)
+            name = wanted if fits else choose([cameras[n.id].shot for n in page_nodes])
+            boxes = place(LAYOUTS[name], gutter, rtl)
+            width, height = page_size(LAYOUTS[name])
         ids = []
         for slot, (node, box) in enumerate(zip(page_nodes, boxes, strict=True)):
             art_w, art_h = fit(box[2] / box[3], min(int(box[2] * box[3]), MAX_AREA))

@@ -27,7 +27,7 @@ from .fonts import default_font_bytes, default_font_licence
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PanelArt, StoryPlan
 
-FONT_FAMILY = "PanelwrightLettering"
+FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 
 
 def theme_dir() -> Path:
@@ -148,7 +148,7 @@ def recover(out: Path) -> None:
 
 def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                 lettered: dict[str, LetteredPanel], pages: dict[tuple[str, int], str],
-                font_bytes: bytes) -> SiteFiles:
+                font_bytes: bytes, fallback_bytes: bytes | None = None) -> SiteFiles:
     env = environment(project.templates, Path(project.root) / CACHE_DIR / "templates")
     files = SiteFiles()
     config = project.config
@@ -218,6 +218,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         if name.startswith("assets/"):
             files.text[name] = text
     files.data["assets/lettering.ttf"] = font_bytes
+    if fallback_bytes:
+        files.data["assets/lettering-fallback.ttf"] = fallback_bytes
     if font_bytes == default_font_bytes():
         files.text["assets/lettering-OFL.txt"] = default_font_licence()
     files.text[".nojekyll"] = ""

@@ -1,0 +1,105 @@
+"""Page layouts: every named layout places its panels inside the page, apart by the gutter,
+mirrored for right-to-left reading; the planner picks them and the writer can override."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.build import build, check
+from pipeline.camera import Shot
+from pipeline.layouts import LAYOUTS, MARGIN, choose, page_size, place, vertical
+
+COUNTS = {"splash": 1, "two_row": 2, "tall_split": 2, "three_row": 3, "t_top": 3,
+          "t_bottom": 3, "l_left": 3, "l_right": 3, "strip": 3, "grid_2x2": 4,
+          "wide_focus": 4, "five_stack": 5, "wide_end": 5, "grid_3x2": 6}
+
+
+def apart(a, b, gutter):
+    return (a[0] + a[2] + gutter <= b[0] + 1 or b[0] + b[2] + gutter <= a[0] + 1 or
+            a[1] + a[3] + gutter <= b[1] + 1 or b[1] + b[3] + gutter <= a[1] + 1)
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_layout_slots_fill_the_page_apart_by_the_gutter(name):
+    layout = LAYOUTS[name]
+    assert len(layout.slots) == COUNTS[name]
+    width, height = page_size(layout)
+    for rtl in (False, True):
+        boxes = place(layout, gutter=24, rtl=rtl)
+        for x, y, w, h in boxes:
+            assert x >= MARGIN - 1 and y >= MARGIN - 1
+            assert x + w <= width - MARGIN + 1 and y + h <= height - MARGIN + 1
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert apart(a, b, 24), (name, a, b)
+        area = sum(w * h for _, _, w, h in boxes)
+        assert area > 0.8 * (width - 2 * MARGIN) * (height - 2 * MARGIN)
+    ltr, rtl = place(layout, 24), place(layout, 24, rtl=True)
+    for a, b in zip(ltr, rtl):  # mirrored: the first panel is on the right
+        assert abs((a[0] + a[2] / 2) - (width - (b[0] + b[2] / 2))) <= 1
+
+
+def test_required_layouts_exist():
+    for name in ("splash", "strip", "two_row", "three_row", "grid_2x2", "l_left", "l_right",
+                 "t_top", "t_bottom", "wide_focus", "tall_split"):
+        assert name in LAYOUTS
+
+
+def test_automatic_choice_gives_the_establishing_shot_the_wide_slot():
+    wide, mid = Shot.wide_shot, Shot.medium_shot
+    assert choose([mid]) == "splash"
+    assert choose([wide, mid, mid]) == "t_top"
+    assert choose([mid, mid, wide]) == "t_bottom"
+    assert choose([mid, mid, mid]) == "three_row"
+    assert choose([wide, mid, mid, mid]) == "wide_focus"
+    assert choose([mid] * 4) == "grid_2x2"
+    for shots in ([wide, mid, mid], [mid, mid, wide], [wide, mid, mid, mid]):
+        layout = LAYOUTS[choose(shots)]
+        index = shots.index(wide)
+        assert layout.wide == index
+
+
+def test_vertical_strip_is_one_column():
+    boxes, height = vertical([4 / 3, 16 / 9, 4 / 3], gutter=20)
+    assert len({(x, w) for x, _, w, _ in boxes}) == 1
+    assert all(b[1] + b[3] + 20 <= c[1] + 1 for b, c in zip(boxes, boxes[1:]))
+    assert boxes[-1][1] + boxes[-1][3] < height
+
+
+def test_unknown_layout_name_is_an_error_with_a_suggestion(copy_project):
+    root = copy_project("valid")
+    story = root / "stories" / "arrival.md"
+    story.write_text(story.read_text().replace("\n---\n\n## Moon Hall", "\n--- gird_2x2\n\n## Moon Hall"))
+    [error] = [p for p in check(root) if p.severity == "error"]
+    assert error.line == 13 and "'gird_2x2' is not a page layout" in error.message
+    assert error.hint == "did you mean 'grid_2x2'?"
+
+
+def test_layout_that_does_not_fit_the_page_is_a_warning(copy_project):
+    root = copy_project("valid")
+    story = root / "stories" / "arrival.md"
+    story.write_text(story.read_text().replace("\n---\n\n## Moon Hall", "\n--- grid_2x2\n\n## Moon Hall"))
+    [warning] = check(root)
+    assert warning.severity == "warning" and warning.line == 17
+    assert "asks for the layout 'grid_2x2', which holds 4 panels, but has 1" in warning.message
+    report = build(root, jobs=1)
+    page = (root / "_site/stories/arrival/page-2.html").read_text()
+    assert "layout-splash" in page and report.pages == 2
+
+
+def test_named_layout_is_used(copy_project):
+    root = copy_project("valid")
+    story = root / "stories" / "arrival.md"
+    text = story.read_text().replace("---\n\n## Moon Hall\n", "--- tall_split\n\n## Moon Hall\n")
+    story.write_text(text + "\n[wide_shot] The hall is quiet.\n")
+    build(root, jobs=1)
+    assert "layout-tall_split" in (root / "_site/stories/arrival/page-2.html").read_text()
+
+
+def test_vertical_format_builds_one_column_pages(copy_project):
+    root = copy_project("valid")
+    config = root / "panelwright.yaml"
+    config.write_text(config.read_text() + "format: vertical\n")
+    build(root, jobs=1)
+    page = (root / "_site/stories/arrival/page-1.html").read_text()
+    assert "layout-vertical" in page
