@@ -27,11 +27,11 @@ def _report(problems: list[Problem]) -> None:
             click.echo(f"    hint: {problem.hint}", err=True)
 
 
-def _fail(problems: list[Problem]) -> None:
+def _fail(problems: list[Problem], outcome: str = "; nothing was built") -> None:
     _report(problems)
     errors = sum(1 for p in problems if p.severity == "error")
-    click.secho(f"{errors} error{'s' if errors != 1 else ''} found; nothing was built.",
-                fg="red", err=True)
+    click.secho(f"{errors} error{'s' if errors != 1 else ''} found{outcome}.", fg="red",
+                err=True)
     sys.exit(1)
 
 
@@ -187,3 +187,8 @@ def preview(project: Path, out: Path) -> None:
         _fail(exc.problems)
         return
     click.echo(f"Wrote {sheet} and {out / 'index.html'}")
+
+
+from .cli_characters import characters  # noqa: E402
+
+main.add_command(characters)

@@ -202,8 +202,8 @@ def asset_path(doc: SourceDoc, ref: str) -> str:
 
 
 def _referenced_images(kind: str, doc: SourceDoc) -> list[str]:
-    if kind == "characters" and isinstance(doc.data.get("avatar"), str):
-        return [doc.data["avatar"]]
+    if kind == "characters":
+        return [doc.data[k] for k in ("avatar", "idle") if isinstance(doc.data.get(k), str)]
     if kind == "styles" and isinstance(doc.data.get("anchors"), list):
         return [a for a in doc.data["anchors"] if isinstance(a, str)]
     return []

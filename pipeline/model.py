@@ -114,9 +114,12 @@ class Character(Strict):
     colours: CharacterColours = Field(default_factory=CharacterColours)
     tags: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
+    idle: str | None = None  # the avatar's looping idle preview (animated WebP)
+    card: dict = Field(default_factory=dict)  # character-card fields kept for a round trip
     description: str = ""
     source: str = ""  # file it came from
     avatar_path: str | None = None  # project-relative path of the avatar image
+    idle_path: str | None = None
 
 
 class TimeOfDay(StrEnum):

@@ -7,24 +7,19 @@ wrong is reported at its own line. Images are checked by their content.
 
 from __future__ import annotations
 
-import io
-import warnings
 from typing import Any
 
-from PIL import Image
 from pydantic import BaseModel, Field, ValidationError
 
 from .errors import Problem, did_you_mean
+from .images import image_problem
 from .load import Asset, LoadedProject, SourceDoc, asset_path
 from .model import Character, ProjectConfig, Story, StyleDNA, World
 from .outline import parse_outline
 
-MAX_IMAGE_BYTES = 4_500_000  # the seed's 4.5 MB
-IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
-MAX_PIXELS = 40_000_000  # beyond this an image is treated as a decompression bomb
 
 # Fields a model has that the loader fills in; a writer never types them.
-DERIVED = {"id", "source", "avatar_path", "anchor_paths", "scenes", "description"}
+DERIVED = {"id", "source", "avatar_path", "idle_path", "anchor_paths", "scenes", "description"}
 
 
 class ValidProject(BaseModel):
@@ -126,31 +121,9 @@ def check_image(asset: Asset, referrer: SourceDoc, field: str, problems: list[Pr
     if asset.data is None:
         return refuse(f"the image '{asset.path}' cannot be used: {asset.error}",
                       "check the path; it is relative to this file")
-    if len(asset.data) > MAX_IMAGE_BYTES:
-        return refuse(f"the image '{asset.path}' is {len(asset.data) / 1e6:.1f} MB; images "
-                      "must be at most 4.5 MB", "save it smaller, e.g. as JPEG or WebP")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(asset.data)) as image:
-                kind = image.format
-                if image.width * image.height > MAX_PIXELS:
-                    return refuse(f"the image '{asset.path}' is {image.width}×{image.height} "
-                                  "pixels, too large to be safe to open",
-                                  "use an image of at most a few thousand pixels a side")
-                image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return refuse(f"the image '{asset.path}' is too large to be safe to open "
-                      "(a decompression bomb)", "use an image of a normal size")
-    except Image.UnidentifiedImageError:
-        return refuse(f"'{asset.path}' is not an image: its content is not JPEG, PNG or WebP",
-                      "use a JPEG, PNG or WebP file (the name's extension does not matter)")
-    except Exception as exc:  # Pillow raises many kinds for damaged files
-        return refuse(f"the image '{asset.path}' is damaged or truncated ({exc})",
-                      "export it again from your image editor")
-    if kind not in IMAGE_FORMATS:
-        return refuse(f"'{asset.path}' is a {kind} image; images must be JPEG, PNG or WebP",
-                      "convert it to PNG")
+    broken = image_problem(asset.data, asset.path)
+    if broken:
+        return refuse(*broken)
     return True
 
 
@@ -161,12 +134,16 @@ def _character(doc: SourceDoc, project: LoadedProject, problems: list[Problem]
     body = doc.body.strip()
     if body or "description" not in data:
         data["description"] = body
-    if isinstance(data.get("avatar"), str):
-        data["avatar_path"] = asset_path(doc, data["avatar"])
+    for field in ("avatar", "idle"):
+        if isinstance(data.get(field), str):
+            data[f"{field}_path"] = asset_path(doc, data[field])
     character = build_model(Character, data, doc, problems)
     if character is not None and character.avatar_path is not None:
         if not check_image(project.assets[character.avatar_path], doc, "avatar", problems):
             character.avatar_path = None
+    if character is not None and character.idle_path is not None:
+        if not check_image(project.assets[character.idle_path], doc, "idle", problems):
+            character.idle_path = None
     return character
 
 

@@ -1,0 +1,194 @@
+"""The seed's character API over the story repo's files: create, get, update, delete, list.
+
+Each character is `characters/<id>.md`. Updates go through a round-trip YAML parser
+so that the writer's comments, key order and quoting survive and only the changed
+fields are rewritten; the Markdown body (the description) is kept byte for byte
+unless the description itself is updated. Every write is atomic.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+
+from .cache import write_atomic
+from .errors import Problem, ProjectError, did_you_mean
+from .load import split_front_matter
+from .model import Character
+from .slugs import fold, slugify
+from .validate import explain
+
+MAX_PAGE = 100  # the seed's list limit
+FIELDS = [n for n in Character.model_fields
+          if n not in {"id", "description", "source", "avatar_path", "idle_path"}]
+
+
+class CharacterPage(BaseModel):
+    items: list[Character]
+    total: int
+    limit: int
+    offset: int
+
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip: comments, order and quotes survive
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+class Characters:
+    """The characters of the story repo at `root`."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.folder = self.root / "characters"
+
+    def path(self, character_id: str) -> Path:
+        return self.folder / f"{character_id}.md"
+
+    def ids(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.md")) if self.folder.is_dir() else []
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def _read(self, character_id: str) -> tuple[Any, str, str]:
+        """(front matter as a round-trip mapping, body, raw text) of a character file."""
+        path = self.path(character_id)
+        if not path.is_file():
+            close = did_you_mean(character_id, self.ids())
+            raise ProjectError([Problem(
+                file=f"characters/{character_id}.md",
+                message=f"there is no character '{character_id}'",
+                hint=close or ("the characters are: " + ", ".join(self.ids()) if self.ids()
+                               else "create one with 'panelwright characters create'"))])
+        text = path.read_text(encoding="utf-8")
+        parts = split_front_matter(text)
+        if parts is None:
+            raise ProjectError([Problem(file=f"characters/{character_id}.md", line=1,
+                                        message="this file has no front matter",
+                                        hint="start it with '---', YAML fields, then '---'")])
+        front, _, body, _ = parts
+        data = _yaml().load(front) or {}
+        return data, body, text
+
+    def _model(self, character_id: str, data: Any, body: str) -> Character:
+        plain = {k: _plain(v) for k, v in dict(data).items()}
+        plain |= {"id": character_id, "source": f"characters/{character_id}.md"}
+        if body.strip() or "description" not in plain:
+            plain["description"] = body.strip()
+        if isinstance(plain.get("avatar"), str):
+            plain["avatar_path"] = f"characters/{plain['avatar']}"
+        try:
+            return Character.model_validate(plain)
+        except ValidationError as exc:
+            from .load import SourceDoc
+            doc = SourceDoc(path=f"characters/{character_id}.md", id=character_id)
+            raise ProjectError([explain(e, Character, doc) for e in exc.errors()]) from None
+
+    def get(self, character_id: str) -> Character:
+        data, body, _ = self._read(character_id)
+        return self._model(character_id, data, body)
+
+    def list(self, limit: int = 20, offset: int = 0, search: str | None = None
+             ) -> CharacterPage:
+        """A page of characters sorted by name; `search` matches names and aliases,
+        ignoring case and accents."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise ProjectError([Problem(file="characters/", message=(
+                f"limit must be 1–{MAX_PAGE} characters per page, got {limit}"),
+                hint="ask for the next page with offset instead")])
+        if offset < 0:
+            raise ProjectError([Problem(file="characters/",
+                                        message=f"offset must be 0 or more, got {offset}")])
+        everyone = [self.get(cid) for cid in self.ids()]
+        if search:
+            key = fold(search)
+            everyone = [c for c in everyone
+                        if any(key in fold(n) for n in [c.name, *c.aliases])]
+        everyone.sort(key=lambda c: fold(c.name))
+        return CharacterPage(items=everyone[offset:offset + limit], total=len(everyone),
+                             limit=limit, offset=offset)
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def create(self, name: str, description: str = "", personality: str = "",
+               first_mes: str = "", **fields: Any) -> Character:
+        """Write `characters/<slug of name>.md`; the id is made unique with -2, -3..."""
+        unknown = [k for k in fields if k not in FIELDS]
+        if unknown:
+            raise ProjectError([Problem(file="characters/", field=k,
+                                        message=f"'{k}' is not a character field",
+                                        hint=did_you_mean(k, FIELDS) or
+                                        "the fields are: " + ", ".join(FIELDS))
+                                for k in unknown])
+        base = slugify(name)
+        character_id, n = base, 2
+        while self.path(character_id).exists():
+            character_id, n = f"{base}-{n}", n + 1
+        data = {"name": name, "personality": personality, "first_mes": first_mes}
+        data |= {k: v for k, v in fields.items() if v is not None}
+        model = self._model(character_id, data, description)  # validate before writing
+        self._write(character_id, data, description.strip() + "\n" if description else "")
+        return model
+
+    def update(self, character_id: str, **fields: Any) -> Character:
+        """Change only the given fields; everything else in the file stays as written."""
+        data, body, _ = self._read(character_id)
+        for key, value in fields.items():
+            if key == "description":
+                body = str(value).strip() + "\n"
+            elif key not in FIELDS:
+                raise ProjectError([Problem(file=f"characters/{character_id}.md", field=key,
+                                            message=f"'{key}' is not a character field",
+                                            hint=did_you_mean(key, FIELDS + ["description"]))])
+            elif value is None:
+                data.pop(key, None)
+            elif data.get(key) != value:
+                data[key] = value
+        model = self._model(character_id, data, body)
+        self._write(character_id, data, body)
+        return model
+
+    def delete(self, character_id: str, force: bool = False) -> None:
+        """Remove the character's file; refused while a story uses them, unless forced."""
+        self._read(character_id)
+        users = [] if force else self._stories_using(character_id)
+        if users:
+            raise ProjectError([Problem(
+                file=f"characters/{character_id}.md",
+                message=f"'{character_id}' appears in " + ", ".join(users),
+                hint="remove them from those stories first, or delete with --force")])
+        self.path(character_id).unlink()
+
+    def _stories_using(self, character_id: str) -> list[str]:
+        from .build import prepare
+        try:
+            project = prepare(self.root)
+        except ProjectError:
+            # a project with errors cannot be resolved; look for the name in the text
+            name = fold(self.get(character_id).name)
+            return [f"stories/{p.name}" for p in sorted((self.root / "stories").glob("*.md"))
+                    if name in fold(p.read_text(encoding="utf-8"))]
+        return [s.source for s in project.stories
+                if any(character_id in b.characters for b in s.beats)]
+
+    def _write(self, character_id: str, data: Any, body: str) -> None:
+        out = io.StringIO()
+        _yaml().dump(data, out)
+        text = f"---\n{out.getvalue()}---\n{body}"
+        write_atomic(self.path(character_id), text.encode("utf-8"))
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers as plain Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

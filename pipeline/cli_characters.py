@@ -1,0 +1,139 @@
+"""`panelwright characters ...`, `panelwright avatar create` and `panelwright card ...`:
+the seed's character, avatar and card operations on the story repo's files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .errors import ProjectError
+
+PROJECT = click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path),
+                       default=".", show_default=True, help="The story repo.")
+
+
+def _fail(exc: ProjectError) -> None:
+    from .cli import _fail as report
+    report(exc.problems, "; nothing was changed")
+
+
+def _show(character) -> None:
+    click.echo(f"{character.name}  (id: {character.id}, file: {character.source})")
+    for label, value in (("personality", character.personality),
+                         ("first_mes", character.first_mes), ("tags", ", ".join(character.tags)),
+                         ("avatar", character.avatar or "")):
+        if value:
+            click.echo(f"  {label}: {value}")
+    if character.description:
+        click.echo("")
+        click.echo(character.description)
+
+
+@click.group()
+def characters() -> None:
+    """Create, show, update, delete and list characters (characters/<id>.md).
+
+    \b
+    Examples:
+      panelwright characters create "Lin Shuang" --personality "Calm, Reserved"
+      panelwright characters list --search lin
+      panelwright characters update lin-shuang --first-mes "I will wait."
+      panelwright characters delete old-guard --force
+    """
+
+
+@characters.command("create")
+@click.argument("name")
+@click.option("--description", default="", help="The Markdown body of the file.")
+@click.option("--personality", default="")
+@click.option("--first-mes", default="", help="Their first line, as in character cards.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@PROJECT
+def create(name: str, description: str, personality: str, first_mes: str,
+           tags: tuple[str, ...], project: Path) -> None:
+    """Create a character named NAME; its id is a slug of the name."""
+    from .characters import Characters
+    try:
+        character = Characters(project).create(name=name, description=description,
+                                               personality=personality, first_mes=first_mes,
+                                               tags=list(tags) or None)
+    except ProjectError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Created {character.source} (id: {character.id})")
+
+
+@characters.command("show")
+@click.argument("character_id")
+@PROJECT
+def show(character_id: str, project: Path) -> None:
+    """Show one character."""
+    from .characters import Characters
+    try:
+        _show(Characters(project).get(character_id))
+    except ProjectError as exc:
+        _fail(exc)
+
+
+@characters.command("update")
+@click.argument("character_id")
+@click.option("--name")
+@click.option("--description")
+@click.option("--personality")
+@click.option("--first-mes")
+@click.option("--scenario")
+@PROJECT
+def update(character_id: str, project: Path, **fields: str | None) -> None:
+    """Change some fields of a character; comments, order and the rest stay as written."""
+    from .characters import Characters
+    changes = {k: v for k, v in fields.items() if v is not None}
+    if not changes:
+        raise click.UsageError("give at least one field to change, e.g. --personality")
+    try:
+        character = Characters(project).update(character_id, **changes)
+    except ProjectError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Updated {character.source}: {', '.join(changes)}")
+
+
+@characters.command("delete")
+@click.argument("character_id")
+@click.option("--force", is_flag=True, help="Delete even if a story still uses them.")
+@PROJECT
+def delete(character_id: str, force: bool, project: Path) -> None:
+    """Delete a character's file (refused while a story uses them, unless --force)."""
+    from .characters import Characters
+    try:
+        Characters(project).delete(character_id, force=force)
+    except ProjectError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Deleted characters/{character_id}.md")
+
+
+@characters.command("list")
+@click.option("--limit", default=20, show_default=True, help="Characters per page (1–100).")
+@click.option("--offset", default=0, show_default=True)
+@click.option("--search", help="Part of a name or alias (case and accents ignored).")
+@click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
+@PROJECT
+def list_(limit: int, offset: int, search: str | None, as_json: bool, project: Path) -> None:
+    """List characters by name, a page at a time."""
+    from .characters import Characters
+    try:
+        page = Characters(project).list(limit=limit, offset=offset, search=search)
+    except ProjectError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
+                               "items": [c.model_dump(mode="json", include={
+                                   "id", "name", "personality", "tags"}) for c in page.items]}))
+        return
+    for character in page.items:
+        click.echo(f"{character.id:24} {character.name:28} {character.personality}")
+    shown = f"{offset + 1}–{offset + len(page.items)}" if page.items else "none"
+    click.echo(f"{shown} of {page.total}")
