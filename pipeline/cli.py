@@ -192,3 +192,11 @@ def preview(project: Path, out: Path) -> None:
 from .cli_characters import characters  # noqa: E402
 
 main.add_command(characters)
+
+from .cli_characters import avatar  # noqa: E402
+
+main.add_command(avatar)
+
+from .cli_characters import card  # noqa: E402
+
+main.add_command(card)

@@ -137,3 +137,75 @@ def list_(limit: int, offset: int, search: str | None, as_json: bool, project: P
         click.echo(f"{character.id:24} {character.name:28} {character.personality}")
     shown = f"{offset + 1}–{offset + len(page.items)}" if page.items else "none"
     click.echo(f"{shown} of {page.total}")
+
+
+@click.group()
+def avatar() -> None:
+    """One-shot avatars: a portrait, a preview, an idle animation and variants from one image."""
+
+
+@avatar.command("create")
+@click.option("--name", required=True, help="The avatar's display name (3–50 characters).")
+@click.option("--image", type=click.Path(dir_okay=False, path_type=Path),
+              help="A JPEG, PNG or WebP file of at most 4.5 MB.")
+@click.option("--url", help="An http(s) URL of such an image (fetched once, then kept).")
+@click.option("--model", help="The avatar model (default: procedural).")
+@click.option("--character", help="Give the avatar to this character (its id).")
+@PROJECT
+def avatar_create(name: str, image: Path | None, url: str | None, model: str | None,
+                  character: str | None, project: Path) -> None:
+    """Make an avatar from one image file or URL (exactly one of them).
+
+    \b
+    Example:
+      panelwright avatar create --name "Lin Shuang" --image lin.png --character lin-shuang
+    """
+    from .avatars import Avatars
+    try:
+        record = Avatars(project).create(name=name, image=image, url=url, model=model,
+                                         character=character)
+    except ProjectError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Created avatar '{record.display_name}' in characters/{record.id}.avatar/ "
+               f"(model {record.model}, version {record.default_version})")
+    for label in ("portrait", "preview_image", "idle_preview"):
+        click.echo(f"  {label}: characters/{getattr(record, label)}")
+    click.echo("  variants: " + ", ".join(record.variants))
+
+
+@click.group()
+def card() -> None:
+    """Character Card V2/V3 (JSON, or PNG with the card inside), as role-play tools use."""
+
+
+@card.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@PROJECT
+def card_import(file: Path, project: Path) -> None:
+    """Make a character (and its avatar, from a PNG card) from FILE."""
+    from .cards import import_card
+    try:
+        character = import_card(project, file)
+    except ProjectError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Imported {character.name} as {character.source}")
+
+
+@card.command("export")
+@click.argument("character_id")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="FILE.png (the avatar with the card inside) or FILE.json.")
+@click.option("--spec", type=click.Choice(["v2", "v3"]), default="v3", show_default=True,
+              help="The card version for JSON (a PNG carries both).")
+@PROJECT
+def card_export(character_id: str, out: Path, spec: str, project: Path) -> None:
+    """Write CHARACTER_ID's card."""
+    from .cards import export_card
+    try:
+        path = export_card(project, character_id, out, spec)
+    except ProjectError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Wrote {path}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from markdown_it import MarkdownIt
 
 from .balloons import to_svg
 from .cache import CACHE_DIR
+from .cards import card_png, to_card
 from .fonts import default_font_bytes, default_font_licence
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PanelArt, StoryPlan
@@ -161,15 +163,23 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                 if story_plan.story not in appearances[cid]:
                     appearances[cid].append(story_plan.story)
 
-    avatars = {}
+    avatars, idles = {}, {}
     for cid, character in characters.items():
-        if character.avatar_path and project.assets[character.avatar_path].data:
-            ext = Path(character.avatar_path).suffix.lower() or ".png"
+        avatar = project.assets[character.avatar_path].data if character.avatar_path else None
+        if avatar:
+            ext = Path(character.avatar_path or "").suffix.lower() or ".png"
             avatars[cid] = f"avatars/{cid}{ext}"
-            files.data[avatars[cid]] = project.assets[character.avatar_path].data or b""
+            files.data[avatars[cid]] = avatar
+        if character.idle_path and project.assets[character.idle_path].data:
+            idles[cid] = f"avatars/{cid}-idle.webp"
+            files.data[idles[cid]] = project.assets[character.idle_path].data or b""
+        # every character page offers its card, as role-play tools read it
+        files.data[f"cards/{cid}.png"] = card_png(character, avatar)
+        files.text[f"cards/{cid}.json"] = json.dumps(to_card(character), ensure_ascii=False,
+                                                    indent=2)
 
     common = dict(config=config, characters=characters, worlds=project.worlds,
-                  stories=stories, avatars=avatars, font_family=FONT_FAMILY,
+                  stories=stories, avatars=avatars, idles=idles, font_family=FONT_FAMILY,
                   rtl=config.reading_direction.value == "rtl")
 
     for story_plan in plans:

@@ -1,0 +1,250 @@
+"""The seed's one-shot avatar: from one image file or URL, the assets a character needs.
+
+The seed's rules are checked before any work, all at once: a display name of 3–50
+characters; exactly one of an image file or a URL; JPEG, PNG or WebP judged by
+content; at most 4.5 MB. A URL is fetched over http(s) only, streamed with the size
+cap and a timeout, and kept under `.panelwright/downloads/` so later builds stay
+offline. From the one image the avatar model makes a portrait, a preview still,
+a looping idle preview (animated WebP: a breath and a blink) and lighting and pose
+variants, written beside the character as `characters/<id>.avatar/`, with a record
+(`avatar.yaml`) carrying what the seed's response carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+from datetime import datetime, timezone
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlparse
+
+import httpx
+import yaml
+from PIL import Image, ImageEnhance, ImageOps
+from pydantic import BaseModel
+
+from .cache import CACHE_DIR, write_atomic
+from .errors import Problem, ProjectError, did_you_mean
+from .images import MAX_IMAGE_BYTES, image_problem
+from .slugs import slugify
+
+GROUP = "panelwright.avatar_models"
+NAME_RULE = "display name must be 3–50 characters"
+
+
+class AvatarRecord(BaseModel):
+    """What the seed's create-avatar response carries, for a file-based avatar."""
+
+    id: str
+    display_name: str
+    variant_name: str
+    preview_image: str
+    idle_preview: str | None
+    created_at: str
+    updated_at: str
+    organization_id: str | None = None
+    versions: list[str]
+    default_version: str
+    model: str
+    portrait: str
+    variants: dict[str, str]
+
+
+class ProceduralAvatarModel:
+    """The default model: crops, relights and animates the image with Pillow, offline."""
+
+    name: ClassVar[str] = "procedural"
+    version: ClassVar[str] = "v1"
+    gated: ClassVar[bool] = False
+    access_env: ClassVar[str | None] = None
+
+    def make(self, image: Image.Image) -> dict[str, bytes]:
+        portrait = _face_square(image, 512)
+        assets = {"portrait.png": _png(portrait), "preview.png": _png(portrait.resize(
+            (256, 256), Image.Resampling.LANCZOS)), "idle.webp": _idle(portrait)}
+        for name, image_ in _variants(portrait).items():
+            assets[f"variant-{name}.png"] = _png(image_)
+        return assets
+
+
+class GatedAvatarModel(ProceduralAvatarModel):
+    """An example of a gated model: it needs organization access, configured in the
+    environment, as the seed's gated models do."""
+
+    name: ClassVar[str] = "studio-hq"
+    version: ClassVar[str] = "v2"
+    gated: ClassVar[bool] = True
+    access_env: ClassVar[str | None] = "PANELWRIGHT_STUDIO_HQ_TOKEN"
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _face_square(image: Image.Image, size: int) -> Image.Image:
+    """The square around the face of a bust portrait (faces sit a little above centre)."""
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    side = min(image.size)
+    left = (image.width - side) // 2
+    top = max(0, min(round(image.height * 0.45 - side / 2), image.height - side))
+    return image.crop((left, top, left + side, top + side)).resize(
+        (size, size), Image.Resampling.LANCZOS)
+
+
+def _idle(portrait: Image.Image, frames: int = 16) -> bytes:
+    """A short loop: the shoulders rise and fall (a breath), and the eyes blink once."""
+    w, h = portrait.size
+    shots = []
+    for i in range(frames):
+        breath = 1 + 0.012 * math.sin(2 * math.pi * i / frames)
+        frame = portrait.resize((round(w * breath), round(h * breath)),
+                                Image.Resampling.BILINEAR)
+        frame = frame.crop(((frame.width - w) // 2, frame.height - h,
+                            (frame.width - w) // 2 + w, frame.height))
+        if i in (11, 12):  # the blink: the band of the eyes closes toward its middle
+            band = (0, round(h * 0.40), w, round(h * 0.52))
+            lid = frame.crop((0, round(h * 0.34), w, round(h * 0.40))).resize(
+                (w, band[3] - band[1]), Image.Resampling.BILINEAR)
+            frame.paste(Image.blend(frame.crop(band), lid, 0.85 if i == 11 else 0.6), band[:2])
+        shots.append(frame)
+    out = io.BytesIO()
+    shots[0].save(out, "WEBP", save_all=True, append_images=shots[1:], duration=120, loop=0,
+                  quality=80, method=4)
+    return out.getvalue()
+
+
+def _variants(portrait: Image.Image) -> dict[str, Image.Image]:
+    """Lighting and pose variants, named as the seed's variant_name is."""
+    warm = Image.blend(portrait, Image.new("RGB", portrait.size, (255, 170, 90)), 0.18)
+    cool = Image.blend(portrait, Image.new("RGB", portrait.size, (80, 120, 220)), 0.18)
+    return {"warm-light": warm, "cool-light": cool,
+            "low-light": ImageEnhance.Brightness(portrait).enhance(0.55),
+            "turned": portrait.transpose(Image.Transpose.FLIP_LEFT_RIGHT)}
+
+
+def models() -> dict[str, object]:
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+class Avatars:
+    """One-shot avatars for the story repo at `root`."""
+
+    def __init__(self, root: str | Path, timeout: float = 10.0):
+        self.root = Path(root)
+        self.timeout = timeout
+
+    def create(self, name: str, image: str | Path | None = None, url: str | None = None,
+               model: str | None = None, character: str | None = None) -> AvatarRecord:
+        problems = self._rules(name, image, url, model)
+        if problems:
+            raise ProjectError(problems)
+        chosen = models()[model or "procedural"].load()()
+        if chosen.gated and not os.environ.get(chosen.access_env or ""):
+            raise ProjectError([Problem(
+                file="avatar", field="model",
+                message=f"the model '{chosen.name}' is gated: it needs your organization's "
+                        "access",
+                hint=f"set the environment variable {chosen.access_env} to your access token, "
+                     "or use the default model 'procedural'")])
+        label = str(image) if image is not None else str(url)
+        data = Path(image).read_bytes() if image is not None else self._fetch(str(url))
+        broken = image_problem(data, label)
+        if broken:
+            raise ProjectError([Problem(file=label, message=broken[0], hint=broken[1])])
+        with Image.open(io.BytesIO(data)) as source:
+            assets = chosen.make(source)
+        avatar_id = character or slugify(name)
+        folder = self.root / "characters" / f"{avatar_id}.avatar"
+        for file, content in assets.items():
+            write_atomic(folder / file, content)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        record_path = folder / "avatar.yaml"
+        created = now
+        if record_path.is_file():
+            created = (yaml.safe_load(record_path.read_text()) or {}).get("created_at", now)
+        rel = f"{avatar_id}.avatar"
+        record = AvatarRecord(
+            id=avatar_id, display_name=name, variant_name="default",
+            preview_image=f"{rel}/preview.png", idle_preview=f"{rel}/idle.webp",
+            created_at=created, updated_at=now, versions=[chosen.version],
+            default_version=chosen.version, model=chosen.name, portrait=f"{rel}/portrait.png",
+            variants={f.removeprefix("variant-").removesuffix(".png"): f"{rel}/{f}"
+                      for f in assets if f.startswith("variant-")})
+        write_atomic(record_path, yaml.safe_dump(record.model_dump(), sort_keys=False,
+                                                 allow_unicode=True).encode())
+        if character:
+            from .characters import Characters
+            Characters(self.root).update(character, avatar=record.portrait,
+                                         idle=record.idle_preview)
+        return record
+
+    def _rules(self, name: str, image: str | Path | None, url: str | None,
+               model: str | None) -> list[Problem]:
+        """Every seed rule the request breaks, before any work starts."""
+        problems = []
+        if not 3 <= len(name) <= 50:
+            problems.append(Problem(file="avatar", field="name",
+                                    message=f"{NAME_RULE}, got {len(name)}: '{name}'",
+                                    hint="choose a name of 3 to 50 characters"))
+        if (image is None) == (url is None):
+            which = "both" if image is not None else "neither"
+            problems.append(Problem(file="avatar", field="image",
+                                    message=f"give an image file or an image URL, not {which}",
+                                    hint="use --image FILE or --url URL"))
+        if image is not None and not Path(image).is_file():
+            problems.append(Problem(file=str(image), message="this image file does not exist"))
+        elif image is not None and Path(image).stat().st_size > MAX_IMAGE_BYTES:
+            size = Path(image).stat().st_size / 1e6
+            problems.append(Problem(file=str(image), message=f"the image is {size:.1f} MB; "
+                                    "images must be at most 4.5 MB",
+                                    hint="save it smaller, e.g. as JPEG or WebP"))
+        if url is not None and urlparse(url).scheme not in ("http", "https"):
+            problems.append(Problem(file=url, field="url",
+                                    message="only http and https URLs can be fetched",
+                                    hint="download the image and use --image FILE"))
+        known = models()
+        if model is not None and model not in known:
+            problems.append(Problem(file="avatar", field="model",
+                                    message=f"there is no avatar model '{model}'",
+                                    hint=did_you_mean(model, known) or
+                                    "the models are: " + ", ".join(sorted(known))))
+        return problems
+
+    def _fetch(self, url: str) -> bytes:
+        """Stream `url` with the size cap and a timeout; keep it for offline rebuilds."""
+        cached = self.root / CACHE_DIR / "downloads" / hashlib.sha256(url.encode()).hexdigest()
+        if cached.is_file():
+            return cached.read_bytes()
+        try:
+            with httpx.stream("GET", url, timeout=self.timeout, follow_redirects=True) as reply:
+                if reply.status_code != 200:
+                    raise ProjectError([Problem(file=url, message=f"the server answered "
+                                                f"{reply.status_code} {reply.reason_phrase}")])
+                declared = int(reply.headers.get("content-length") or 0)
+                if declared > MAX_IMAGE_BYTES:
+                    raise ProjectError([_too_large(url, declared)])
+                body = bytearray()
+                for chunk in reply.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_IMAGE_BYTES:
+                        raise ProjectError([_too_large(url, len(body))])
+        except httpx.TimeoutException:
+            raise ProjectError([Problem(file=url, message=f"the image did not arrive within "
+                                        f"{self.timeout:g} s", hint="try again, or download "
+                                        "it and use --image FILE")]) from None
+        except httpx.HTTPError as exc:
+            raise ProjectError([Problem(file=url, message=f"cannot fetch the image: {exc}")]
+                               ) from None
+        write_atomic(cached, bytes(body))
+        return bytes(body)
+
+
+def _too_large(url: str, size: int) -> Problem:
+    return Problem(file=url, message=f"the image is more than 4.5 MB ({size / 1e6:.1f} MB so "
+                   "far); images must be at most 4.5 MB", hint="use a smaller image")
