@@ -1,0 +1,100 @@
+"""Character Card V2/V3: import from JSON and PNG made by other tools, export that other
+tools read, and nothing lost on a round trip."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+from PIL import Image, PngImagePlugin
+
+from pipeline.build import build
+from pipeline.cards import export_card, import_card, read_card
+
+V2 = {"spec": "chara_card_v2", "spec_version": "2.0", "data": {
+    "name": "Seraphina", "description": "A guardian of the forest glade.",
+    "personality": "Caring, protective", "scenario": "You wake in her glade.",
+    "first_mes": "*She smiles.* You're safe now.", "mes_example": "<START>\n{{char}}: Rest.",
+    "creator_notes": "Made for testing.", "system_prompt": "", "post_history_instructions": "",
+    "alternate_greetings": ["Hello, traveller."], "tags": ["fantasy", "guardian"],
+    "creator": "someone", "character_version": "1.2",
+    "character_book": {"name": "Glade lore", "extensions": {}, "entries": [
+        {"keys": ["glade"], "content": "The glade is warded.", "extensions": {},
+         "enabled": True, "insertion_order": 0}]},
+    "extensions": {"talkativeness": "0.5", "depth_prompt": {"prompt": "x", "depth": 4}},
+}}
+
+
+def png_with(chunks: dict[str, dict]) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    for keyword, card in chunks.items():
+        info.add_text(keyword, base64.b64encode(json.dumps(card).encode()).decode())
+    out = io.BytesIO()
+    Image.new("RGB", (64, 96), (90, 140, 90)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def test_v2_json_round_trip_keeps_every_field(copy_project, tmp_path):
+    root = copy_project("valid")
+    source = tmp_path / "seraphina.json"
+    source.write_text(json.dumps(V2))
+    character = import_card(root, source)
+    assert character.id == "seraphina" and character.tags == ["fantasy", "guardian"]
+    assert (root / "characters/seraphina.md").read_text().count("character_book") == 1
+    out = export_card(root, "seraphina", tmp_path / "out.json", spec="v2")
+    exported = json.loads(out.read_text())
+    assert exported["spec"] == "chara_card_v2"
+    for key, value in V2["data"].items():
+        assert exported["data"][key] == value, key
+
+
+def test_png_cards_prefer_ccv3_and_match_keywords_case_insensitively(copy_project, tmp_path):
+    v3 = {"spec": "chara_card_v3", "spec_version": "3.0",
+          "data": V2["data"] | {"name": "Seraphina V3", "group_only_greetings": [],
+                                "nickname": "Sera", "creation_date": 1700000000}}
+    card, avatar = read_card(png_with({"Chara": V2, "CCV3": v3}))
+    assert card["data"]["name"] == "Seraphina V3" and avatar[:4] == b"\x89PNG"
+    card, _ = read_card(png_with({"chara": V2}))
+    assert card["data"]["name"] == "Seraphina"
+    root = copy_project("valid")
+    source = tmp_path / "sera.png"
+    source.write_bytes(png_with({"ccv3": v3}))
+    character = import_card(root, source)
+    assert character.avatar == "seraphina-v3.png"
+    assert (root / "characters/seraphina-v3.png").is_file()
+    exported = json.loads(export_card(root, character.id, tmp_path / "v3.json").read_text())
+    assert exported["data"]["nickname"] == "Sera"
+    assert exported["data"]["creation_date"] == 1700000000
+
+
+def test_exported_png_is_read_by_a_reader_of_the_format(copy_project, tmp_path):
+    root = copy_project("valid")
+    out = export_card(root, "lin-shuang", tmp_path / "lin.png")
+    with Image.open(out) as image:
+        chunks = image.text
+        assert image.size == (64, 64)  # the avatar itself
+    v2 = json.loads(base64.b64decode(chunks["chara"]))
+    v3 = json.loads(base64.b64decode(chunks["ccv3"]))
+    assert v2["spec"] == "chara_card_v2" and v3["spec"] == "chara_card_v3"
+    assert v2["data"]["name"] == v3["data"]["name"] == "Lin Shuang"
+    assert v3["data"]["group_only_greetings"] == [] and v2["data"]["extensions"] == {}
+    assert "group_only_greetings" not in v2["data"]
+
+
+def test_every_character_page_offers_its_card(copy_project):
+    root = copy_project("valid")
+    build(root, jobs=1)
+    page = (root / "_site/characters/captain-han.html").read_text()
+    assert "../cards/captain-han.png" in page and "../cards/captain-han.json" in page
+    card, _ = read_card((root / "_site/cards/captain-han.png").read_bytes())
+    assert card["data"]["personality"] == "Stern"
+
+
+def test_not_a_card_is_a_clear_error(tmp_path):
+    import pytest
+    from pipeline.errors import ProjectError
+    with pytest.raises(ProjectError, match="not a Character Card V2 or V3"):
+        read_card(b'{"name": "x"}', "x.json")
+    with pytest.raises(ProjectError, match="carries no character card"):
+        read_card(png_with({}), "plain.png")

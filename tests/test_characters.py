@@ -1,0 +1,106 @@
+"""The character API over files, from Python and the command line, as a writer sees it:
+ids from names, paging and search, updates that keep the writer's comments, safe deletes."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.characters import Characters
+from pipeline.cli import main
+from pipeline.errors import ProjectError
+
+
+def test_create_get_and_unique_slug_ids(copy_project):
+    root = copy_project("valid")
+    store = Characters(root)
+    made = store.create(name="Moon Elder", description="The old ruler.", personality="Wise",
+                        first_mes="You are late.")
+    assert made.id == "moon-elder" and (root / "characters/moon-elder.md").is_file()
+    again = store.create(name="Moon Elder")
+    assert again.id == "moon-elder-2"
+    got = store.get("moon-elder")
+    assert (got.name, got.description, got.personality, got.first_mes) == (
+        "Moon Elder", "The old ruler.", "Wise", "You are late.")
+    with pytest.raises(ProjectError, match="did you mean 'moon-elder'"):
+        store.get("moon-eldr")
+
+
+def test_list_pages_and_search_ignoring_case_and_accents(copy_project):
+    root = copy_project("valid")
+    store = Characters(root)
+    for n in range(25):
+        store.create(name=f"Extra {n:02d}")
+    store.create(name="Zoë Ålund", aliases=["The Cartographer"])
+    first = store.list()
+    assert first.limit == 20 and len(first.items) == 20 and first.total == 28
+    second = store.list(offset=20)
+    assert len(second.items) == 8
+    assert [c.id for c in store.list(search="ZOE").items] == ["zoe-alund"]
+    assert [c.id for c in store.list(search="alund").items] == ["zoe-alund"]
+    assert [c.id for c in store.list(search="cartographer").items] == ["zoe-alund"]
+    assert store.list(limit=100).total == 28
+    with pytest.raises(ProjectError, match="limit must be 1–100"):
+        store.list(limit=101)
+
+
+def test_update_keeps_comments_order_and_body(copy_project):
+    root = copy_project("valid")
+    path = root / "characters/lin-shuang.md"
+    text = path.read_text().replace("personality: Calm, Reserved",
+                                    "# how she behaves\npersonality: Calm, Reserved  # rarely smiles")
+    text += "\n## Notes\n\nHand-written notes *stay*.\n"
+    path.write_text(text)
+    Characters(root).update("lin-shuang", first_mes="Open the gate.")
+    after = path.read_text()
+    changed = [(a, b) for a, b in zip(text.splitlines(), after.splitlines()) if a != b]
+    assert changed == [('first_mes: "I will wait."', 'first_mes: "Open the gate."')]
+    assert len(text.splitlines()) == len(after.splitlines())
+
+
+def test_update_validates_before_writing(copy_project):
+    root = copy_project("valid")
+    path = root / "characters/lin-shuang.md"
+    before = path.read_text()
+    with pytest.raises(ProjectError, match="did you mean 'personality'"):
+        Characters(root).update("lin-shuang", personalty="Warm")
+    with pytest.raises(ProjectError):
+        Characters(root).update("lin-shuang", name="x" * 51)
+    assert path.read_text() == before
+
+
+def test_delete_refuses_a_character_a_story_uses_unless_forced(copy_project):
+    root = copy_project("valid")
+    store = Characters(root)
+    with pytest.raises(ProjectError, match="'lin-shuang' appears in stories/arrival.md"):
+        store.delete("lin-shuang")
+    assert (root / "characters/lin-shuang.md").exists()
+    store.create(name="Nobody Yet")
+    store.delete("nobody-yet")
+    assert not (root / "characters/nobody-yet.md").exists()
+    store.delete("lin-shuang", force=True)
+    assert not (root / "characters/lin-shuang.md").exists()
+
+
+def test_command_line_in_a_git_repo_gives_a_small_diff(copy_project):
+    root = copy_project("valid")
+    git = ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], check=True)
+    run = CliRunner().invoke
+    result = run(main, ["characters", "create", "Moon Elder", "--personality", "Wise",
+                        "-p", str(root)])
+    assert result.exit_code == 0 and "characters/moon-elder.md" in result.output
+    listed = run(main, ["characters", "list", "--search", "moon", "-p", str(root)])
+    assert "moon-elder" in listed.output and "1–1 of 1" in listed.output
+    result = run(main, ["characters", "update", "captain-han", "--personality", "Stern, Kind",
+                        "-p", str(root)])
+    assert result.exit_code == 0
+    diff = subprocess.run([*git, "diff", "--numstat"], capture_output=True, text=True).stdout
+    assert diff.split() == ["1", "1", "characters/captain-han.md"]
+    refused = run(main, ["characters", "delete", "captain-han", "-p", str(root)])
+    assert refused.exit_code == 1 and "appears in stories/arrival.md" in refused.output
+    assert run(main, ["characters", "list", "--limit", "500", "-p", str(root)]).exit_code == 1
