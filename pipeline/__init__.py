@@ -6,3 +6,11 @@ load -> validate -> resolve -> story nodes -> plan -> art -> lettering -> compos
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # `from pipeline import Studio` without importing the whole pipeline at start-up
+    if name == "Studio":
+        from .studio import Studio
+        return Studio
+    raise AttributeError(name)

@@ -92,6 +92,9 @@ class Characters:
             raise ProjectError([explain(e, Character, doc) for e in exc.errors()]) from None
 
     def get(self, character_id: str) -> Character:
+        return self._load(character_id)
+
+    def _load(self, character_id: str) -> Character:
         data, body, _ = self._read(character_id)
         return self._model(character_id, data, body)
 
@@ -106,7 +109,7 @@ class Characters:
         if offset < 0:
             raise ProjectError([Problem(file="characters/",
                                         message=f"offset must be 0 or more, got {offset}")])
-        everyone = [self.get(cid) for cid in self.ids()]
+        everyone = [self._load(cid) for cid in self.ids()]
         if search:
             key = fold(search)
             everyone = [c for c in everyone
@@ -172,7 +175,7 @@ class Characters:
             project = prepare(self.root)
         except ProjectError:
             # a project with errors cannot be resolved; look for the name in the text
-            name = fold(self.get(character_id).name)
+            name = fold(self._load(character_id).name)
             return [f"stories/{p.name}" for p in sorted((self.root / "stories").glob("*.md"))
                     if name in fold(p.read_text(encoding="utf-8"))]
         return [s.source for s in project.stories

@@ -1,0 +1,243 @@
+"""The Python API: a story repo as objects, the CLI's twin, shaped like the seed's SDK.
+
+    studio = Studio("projects/frost-moon")
+    studio.characters.create(name="Mara", personality="Curious")
+    studio.worlds["frost-moon"].scenes
+    studio.stories["frost-moon-legend"].nodes
+    studio.generate.comic(story_id=..., scene_id=..., panels=[{"description": ..., "camera": "wide_shot"}])
+    studio.build()
+
+Errors are the CLI's: `ProjectError` with every problem's file, line and fix. In a
+notebook every object shows itself (see `pipeline.display`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from .art import default_jobs, draw_art, request_for
+from .avatars import Avatars
+from .build import BuildReport, build, lettering_font, prepare
+from .camera import Angle, Shot
+from .characters import CharacterPage, Characters
+from .compose import page_image
+from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
+from .engines import IMAGE_GROUP, load_engine
+from .errors import Problem, ProjectError, unknown_reference
+from .lettering import letter
+from .plan import panel_seed, plan
+from .resolve import ResolvedProject, _mentioned
+from .sizes import ASPECT_RATIOS, fit
+from .specs import Camera, PanelSpec
+from .storynodes import write_nodes
+
+
+class StudioCharacters(Characters):
+    """The character API, returning characters that display as cards."""
+
+    def _view(self, character) -> CharacterView:
+        avatar = None
+        if character.avatar:
+            path = self.folder / character.avatar
+            avatar = path.read_bytes() if path.is_file() else None
+        return CharacterView(character, avatar)
+
+    def get(self, character_id: str) -> CharacterView:  # type: ignore[override]
+        return self._view(super().get(character_id))
+
+    def create(self, name: str, description: str = "", personality: str = "",  # type: ignore[override]
+               first_mes: str = "", **fields: Any) -> CharacterView:
+        return self._view(super().create(name, description, personality, first_mes, **fields))
+
+    def update(self, character_id: str, **fields: Any) -> CharacterView:  # type: ignore[override]
+        return self._view(super().update(character_id, **fields))
+
+    def list(self, limit: int = 20, offset: int = 0, search: str | None = None
+             ) -> CharacterPage:
+        return super().list(limit, offset, search)
+
+
+class WorldView:
+    def __init__(self, studio: Studio, world_id: str):
+        self.studio, self.id = studio, world_id
+        self.model = studio.project.worlds[world_id]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+    @property
+    def scenes(self) -> list[SceneView]:
+        return [SceneView(card, self.studio.scene_thumbnail(self.id, card.id))
+                for card in self.model.scenes]
+
+    def _repr_html_(self) -> str:
+        return (f"<h3>{self.model.name}</h3>" +
+                "".join(s._repr_html_() for s in self.scenes))
+
+
+class StoryView:
+    def __init__(self, studio: Studio, story_id: str):
+        self.studio, self.id = studio, story_id
+        self.model = next(s for s in studio.project.stories if s.id == story_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+    @property
+    def nodes(self) -> NodesTable:
+        return NodesTable(write_nodes(self.studio.project)[self.id])
+
+    @property
+    def pages(self) -> list[PageView]:
+        """Every page of the story, drawn and lettered as the site shows it."""
+        project = self.studio.project
+        story_plan = next(p for p in plan(project, write_nodes(project)) if p.story == self.id)
+        art = draw_art(project, story_plan.panels, default_jobs(),
+                       _ticker(Progress(f"Drawing {self.model.title}"), len(story_plan.panels)))
+        font = lettering_font(project)
+        lettered = letter(story_plan.panels, art, font, project.config.lettering)
+        return [PageView(page, page_image(project, self.model.style, page, art, lettered, font,
+                                          scale=0.5)) for page in story_plan.pages]
+
+    def generate(self, **options: Any) -> Any:
+        try:
+            from . import generate as generator  # model-backed generation, when installed
+        except ImportError:
+            raise NotImplementedError(
+                "model-backed story generation is not built yet; the scripted engine's "
+                "nodes are in .nodes") from None
+        return generator.generate(self.studio.root, self.id, **options)
+
+    def _repr_html_(self) -> str:
+        return f"<h3>{self.model.title}</h3>" + self.nodes._repr_html_()
+
+
+class ComicGenerator:
+    """`studio.generate.comic(...)`: the seed's comic-panel endpoint, drawn locally."""
+
+    def __init__(self, studio: Studio):
+        self.studio = studio
+
+    def comic(self, story_id: str, scene_id: str, panels: list[dict]) -> list[PanelView]:
+        project = self.studio.project
+        story = self.studio.stories[story_id].model
+        world = project.worlds[story.world]
+        if scene_id not in {s.id for s in world.scenes}:
+            raise ProjectError([Problem(file=story.source, message=f"the scene '{scene_id}' "
+                                        f"is not a scene card of the world '{world.id}'",
+                                        hint=unknown_reference("scene cards",
+                                                               scene_id,
+                                                               [s.id for s in world.scenes]))])
+        specs = [self._spec(project, story, scene_id, index, panel)
+                 for index, panel in enumerate(panels)]
+        art = draw_art(project, specs, default_jobs(), _ticker(Progress("Drawing"), len(specs)))
+        views = []
+        for spec in specs:
+            with Image.open(art[spec.id].image) as image:
+                views.append(PanelView(spec, image.convert("RGB")))
+        return views
+
+    def _spec(self, project: ResolvedProject, story, scene_id: str, index: int,
+              panel: dict) -> PanelSpec:
+        description = str(panel.get("description", ""))
+        style = panel.get("style") or story.style
+        if style is not None and style not in project.styles:
+            raise ProjectError([Problem(file="generate.comic", field=f"panels[{index}].style",
+                                        message=f"the style '{style}' does not exist",
+                                        hint=unknown_reference("styles", style, project.styles))])
+        camera = panel.get("camera", "medium_shot")
+        try:
+            camera = Camera(shot=Shot(camera), chosen_by="outline") if isinstance(camera, str) \
+                else Camera(shot=Shot(camera["shot"]),
+                            angle=Angle(camera.get("angle", "eye_level")), chosen_by="outline")
+        except (ValueError, KeyError):
+            raise ProjectError([Problem(
+                file="generate.comic", field=f"panels[{index}].camera",
+                message=f"'{camera}' is not a camera",
+                hint="use a shot such as 'wide_shot' or {'shot': 'close_up', "
+                     "'angle': 'low_angle'}")]) from None
+        size = project.styles[style].size if style and project.styles[style].size else \
+            project.config.panel_size
+        width, height = (size.width, size.height) if size.width else ASPECT_RATIOS.get(
+            size.aspect_ratio or "", fit(size.aspect))
+        node = f"{scene_id}-comic-{index + 1}"
+        return PanelSpec(
+            id=f"{story.id}--{node}", story=story.id, node=node, page=1, slot=index,
+            world=story.world, scene=scene_id, style=style, description=description,
+            camera=camera, characters=_mentioned(description, project.characters), lines=[],
+            width=width, height=height, box=(0, 0, width, height),
+            seed=panel_seed(project.config.seed, story.id, f"{node}:{description}"),
+            source=story.source)
+
+
+def _ticker(progress: Progress, total: int):
+    done = 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        progress("drawing", done, total)
+    return tick
+
+
+class Studio:
+    """A story repo, opened for exploration and for the seed's SDK verbs."""
+
+    def __init__(self, path: str | Path):
+        self.root = Path(path)
+        self.characters = StudioCharacters(self.root)
+        self.avatars = Avatars(self.root)
+        self.generate = ComicGenerator(self)
+        self._project: ResolvedProject | None = None
+        self._signature: tuple = ()
+        self._thumbnails: dict[tuple[str, str], Image.Image] = {}
+
+    def _files_signature(self) -> tuple:
+        return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in self.root.rglob("*")
+                            if p.is_file() and "_site" not in p.parts
+                            and ".panelwright" not in p.parts))
+
+    @property
+    def project(self) -> ResolvedProject:
+        """The resolved project; read again whenever a file changed."""
+        signature = self._files_signature()
+        if self._project is None or signature != self._signature:
+            self._project, self._signature = prepare(self.root), signature
+        return self._project
+
+    def reload(self) -> None:
+        self._project = None
+
+    @property
+    def worlds(self) -> dict[str, WorldView]:
+        return {wid: WorldView(self, wid) for wid in self.project.worlds}
+
+    @property
+    def styles(self) -> dict[str, Any]:
+        return dict(self.project.styles)
+
+    @property
+    def stories(self) -> dict[str, StoryView]:
+        return {s.id: StoryView(self, s.id) for s in self.project.stories}
+
+    def scene_thumbnail(self, world_id: str, scene_id: str) -> Image.Image:
+        key = (world_id, scene_id)
+        if key not in self._thumbnails:
+            project = self.project
+            spec = PanelSpec(id=f"thumb-{scene_id}", story="", node="", page=1, slot=0,
+                             world=world_id, scene=scene_id, style=None, description="",
+                             camera=Camera(shot=Shot.wide_shot), characters=[], lines=[],
+                             width=512, height=384, seed=1, source="")
+            engine = load_engine(IMAGE_GROUP, "procedural", {})
+            self._thumbnails[key] = engine.draw(request_for(project, spec)).image
+        return self._thumbnails[key]
+
+    def build(self, out: str | Path | None = None, jobs: int | None = None) -> BuildReport:
+        """Build the site (PROJECT/_site by default); a progress bar shows in notebooks."""
+        return build(self.root, out=out, jobs=jobs, progress=Progress("Building"))
+
+
+__all__ = ["Studio"]
