@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from . import jobs as parallel
 from .cache import Cache, digest
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
+from .engines.errors import EngineError
+from .errors import Problem, ProjectError
 from .resolve import ResolvedProject
 from .specs import Figure, PanelArt, PanelSpec
 
@@ -102,14 +104,30 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
         todo.append((spec, ArtJob(key=key, engine=name, settings=settings, request=request,
                                   format=fmt), inputs))
 
-    for (spec, job, inputs), (data, figures) in zip(
-            todo, parallel.run(_draw, [job for _, job, _ in todo], jobs)):
-        path = cache.put(job.key, job.format, data, {"figures": figures, "panel": spec.id})
-        result[spec.id] = PanelArt(panel=spec.id, image=str(path), key=job.key,
-                                   width=spec.width, height=spec.height, format=job.format,
-                                   inputs=inputs, figures=[Figure(**f) for f in figures])
-        if progress:
-            progress(1)
+    # Remote engines wait on a service: threads, as many as the engine allows at once.
+    remote = {job.engine: job.settings.get("max_in_flight", 2) for _, job, _ in todo
+              if job.engine != "procedural"}
+    workers = min(remote.values()) if remote else jobs
+    drawn = parallel.run(_draw, [job for _, job, _ in todo], workers, threads=bool(remote))
+    pending = iter(todo)
+    try:
+        for spec, job, inputs in pending:
+            data, figures = next(drawn)
+            # stored at once: a later failure keeps every panel drawn before it
+            path = cache.put(job.key, job.format, data, {"figures": figures, "panel": spec.id})
+            result[spec.id] = PanelArt(panel=spec.id, image=str(path), key=job.key,
+                                       width=spec.width, height=spec.height, format=job.format,
+                                       inputs=inputs, figures=[Figure(**f) for f in figures])
+            if progress:
+                progress(1)
+    except EngineError as exc:
+        kept = sum(1 for a in result.values() if not a.cached)
+        raise ProjectError([Problem(
+            file=spec.source, line=spec.line,
+            message=f"the image engine '{job.engine}' failed on panel {spec.id}: "
+                    f"{exc.describe()}",
+            hint=f"{kept} panel{'s' if kept != 1 else ''} drawn before it are kept in the "
+                 "cache; build again to resume")]) from None
     return {spec.id: result[spec.id] for spec in panels}
 
 

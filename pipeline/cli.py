@@ -59,8 +59,10 @@ def main() -> None:
 @click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the build summary as one JSON object on standard output.")
+@click.option("--notify", metavar="URL",
+              help="POST the build's summary as JSON to this URL when the build ends.")
 def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
-          as_json: bool) -> None:
+          as_json: bool, notify: str | None) -> None:
     """Build the comic site of PROJECT (default: the current folder).
 
     \b
@@ -96,11 +98,20 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
     try:
         report = run(project, out=out, jobs=jobs, progress=progress, waiting=waiting)
     except ProjectError as exc:
+        if notify:
+            from .cli_engines import notify as post
+            post(notify, {"ok": False, "errors": [str(p) for p in exc.errors]})
         _fail(exc.problems)
         return
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    if notify:
+        from .cli_engines import notify as post
+        failed = post(notify, {"ok": True} | report.model_dump(mode="json", exclude={
+            "warnings", "explain"}))
+        if failed:
+            click.secho(f"warning: {failed}", fg="yellow", err=True)
     if report.warnings:
         _report(report.warnings)
     if as_json:
@@ -200,3 +211,8 @@ main.add_command(avatar)
 from .cli_characters import card  # noqa: E402
 
 main.add_command(card)
+
+from .cli_engines import engines, generate  # noqa: E402
+
+main.add_command(engines)
+main.add_command(generate)

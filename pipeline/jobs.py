@@ -4,15 +4,17 @@ so the output of a build is the same whatever the number of workers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-def run(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
-    """Yield fn(item) for each item, in order; in `jobs` processes when jobs > 1.
+def run(fn: Callable[[T], R], items: Iterable[T], jobs: int, threads: bool = False
+        ) -> Iterator[R]:
+    """Yield fn(item) for each item, in order; in `jobs` processes when jobs > 1
+    (threads instead when the work is waiting on a remote service).
 
     `fn` must be a module-level function and items picklable. Results are yielded
     as soon as they are ready in order, so the caller can store each one at once:
@@ -24,6 +26,6 @@ def run(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
         for item in items:
             yield fn(item)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with (ThreadPoolExecutor if threads else ProcessPoolExecutor)(max_workers=workers) as pool:
         # chunks of one: jobs take tens of milliseconds or more, so balance beats batching
         yield from pool.map(fn, items)

@@ -77,6 +77,7 @@ class LoadedProject(BaseModel):
     assets: dict[str, Asset] = Field(default_factory=dict)
     templates: dict[str, str] = Field(default_factory=dict)  # theme overrides
     failed: dict[str, list[str]] = Field(default_factory=dict)  # folder -> ids not loaded
+    nodes: dict[str, SourceDoc] = Field(default_factory=dict)  # story id -> committed nodes
     problems: list[Problem] = Field(default_factory=list)
 
 
@@ -240,6 +241,11 @@ def load(root: str | Path) -> LoadedProject:
                 project.failed.setdefault(folder, []).append(file.stem)
                 continue
             getattr(project, folder).append(doc)
+            committed = file.with_suffix("").with_name(file.stem + ".nodes.yaml")
+            if folder == "stories" and committed.is_file():
+                nodes = read_doc(root, committed, problems)
+                if nodes is not None:
+                    project.nodes[doc.id] = nodes
             for ref in _referenced_images(folder, doc):
                 rel = asset_path(doc, ref)
                 if rel not in project.assets:

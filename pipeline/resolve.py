@@ -16,6 +16,7 @@ from .camera import Angle, Shot
 from .errors import Problem, did_you_mean, unknown_reference
 from .load import Asset
 from .model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
+from .nodes_model import CommittedNodes
 from .slugs import fold, slugify
 from .validate import ValidProject
 
@@ -50,6 +51,7 @@ class ResolvedStory(BaseModel):
     source: str
     engines: dict | None = None
     beats: list[ResolvedBeat] = Field(default_factory=list)
+    committed: CommittedNodes | None = None  # nodes written by `panelwright generate`
 
 
 class ResolvedProject(BaseModel):
@@ -158,7 +160,8 @@ def resolve(valid: ValidProject) -> ResolvedProject:
         resolved = ResolvedStory(id=story.id, title=story.title, summary=story.summary,
                                  world=story.world, style=style, source=story.source,
                                  engines=story.engines.model_dump(exclude_unset=True)
-                                 if story.engines else None)
+                                 if story.engines else None,
+                                 committed=valid.nodes.get(story.id))
         for scene in story.scenes:
             card = _find_scene(scene.scene, world) if world and scene.scene else None
             if world is not None and scene.scene and card is None:

@@ -15,6 +15,7 @@ from .errors import Problem, did_you_mean
 from .images import image_problem
 from .load import Asset, LoadedProject, SourceDoc, asset_path
 from .model import Character, ProjectConfig, Story, StyleDNA, World
+from .nodes_model import CommittedNodes
 from .outline import parse_outline
 
 
@@ -33,6 +34,7 @@ class ValidProject(BaseModel):
     templates: dict[str, str] = Field(default_factory=dict)
     lines: dict[str, dict[str, int]] = Field(default_factory=dict)  # file -> key -> line
     failed: dict[str, set[str]] = Field(default_factory=dict)  # folder -> ids with errors
+    nodes: dict[str, CommittedNodes] = Field(default_factory=dict)  # story id -> its nodes
     problems: list[Problem] = Field(default_factory=list)
 
 
@@ -195,6 +197,10 @@ def validate(project: LoadedProject) -> ValidProject:
         valid.styles.append(_style(doc, project, problems))
     for doc in project.stories:
         valid.stories.append(_story(doc, problems))
+    for story_id, doc in project.nodes.items():
+        committed = build_model(CommittedNodes, doc.data, doc, problems)
+        if committed is not None:
+            valid.nodes[story_id] = committed
     # Files with errors are reported once; references to them are not reported again.
     for folder in ("characters", "worlds", "styles", "stories"):
         docs = getattr(project, folder)

@@ -18,7 +18,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 from PIL import Image
 from pydantic import BaseModel, ConfigDict
 
-from ..model import Character, SceneCard, StyleDNA
+from ..model import Character, LoreEntry, SceneCard, StyleDNA
 from ..resolve import ResolvedBeat
 from ..specs import Figure, PanelSpec, StoryNode
 
@@ -40,6 +40,7 @@ class StoryContext(BaseModel):
     beats: list[ResolvedBeat]
     characters: dict[str, Character]
     scenes: dict[str, SceneCard]
+    lore: list[LoreEntry] = []
 
 
 @runtime_checkable

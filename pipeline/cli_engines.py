@@ -1,0 +1,84 @@
+"""`panelwright engines` and `panelwright generate`, and the build's webhook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import httpx
+
+from .errors import ProjectError
+
+
+@click.command()
+def engines() -> None:
+    """List the installed text and image engines with each one's settings.
+
+    \b
+    Choose them in panelwright.yaml:
+      engines:
+        text: openai
+        text_settings: {base_url: "http://127.0.0.1:11434/v1", model: llama3.1}
+        image: comfyui
+        image_settings: {workflow: workflows/panel.json}
+    """
+    from .engines import IMAGE_GROUP, TEXT_GROUP, available
+
+    for group, kind in ((TEXT_GROUP, "text"), (IMAGE_GROUP, "image")):
+        click.secho(f"{kind} engines", bold=True)
+        for name, entry in sorted(available(group).items()):
+            try:
+                engine = entry.load()
+            except Exception as exc:  # a broken third-party plugin must not hide the rest
+                click.echo(f"  {name}: cannot be loaded ({exc})")
+                continue
+            doc = (engine.__module__ and __import__(engine.__module__, fromlist=["x"]).__doc__
+                   or "").strip().splitlines()[0:1]
+            click.echo(f"  {name} (version {engine.version}): {doc[0] if doc else ''}")
+            for field, info in engine.Settings.model_fields.items():
+                default = "required" if info.is_required() else f"default {info.default!r}"
+                note = f" — {info.description}" if info.description else ""
+                click.echo(f"      {field}: {default}{note}")
+
+
+@click.command()
+@click.argument("story")
+@click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True)
+@click.option("--scene", help="Only this scene (a scene card id).")
+@click.option("--mode", type=click.Choice(["incremental", "full"]), default="incremental",
+              show_default=True, help="incremental: only scenes that are new or changed.")
+@click.option("--temperature", type=float)
+@click.option("--max-tokens", type=int)
+@click.option("--seed", type=int)
+def generate(story: str, project: Path, scene: str | None, mode: str,
+             temperature: float | None, max_tokens: int | None, seed: int | None) -> None:
+    """Write STORY's nodes with its text engine into stories/STORY.nodes.yaml.
+
+    The build uses the committed nodes and needs no model. Nodes you edit by hand
+    are kept, never overwritten.
+    """
+    from .cli import _fail
+    from .generate import generate as run
+
+    try:
+        report = run(project, story, scene=scene, mode=mode, temperature=temperature,
+                     max_tokens=max_tokens, seed=seed)
+    except ProjectError as exc:
+        _fail(exc.problems, "; nothing was written")
+        return
+    click.echo(f"Wrote {report.file}: scenes written: {', '.join(report.written) or 'none'}; "
+               f"unchanged: {', '.join(report.unchanged) or 'none'}")
+    for node in report.kept:
+        click.echo(f"  kept {node}: you edited it by hand")
+
+
+def notify(url: str, summary: dict, timeout: float = 10.0) -> str | None:
+    """POST the build's summary to a webhook; returns a problem to report, or None."""
+    try:
+        reply = httpx.post(url, json=summary, timeout=timeout)
+    except httpx.HTTPError as exc:
+        return f"could not notify {url}: {exc}"
+    if reply.status_code >= 400:
+        return f"could not notify {url}: it answered {reply.status_code} {reply.reason_phrase}"
+    return None

@@ -1,0 +1,47 @@
+"""What every finished-art engine shares: reading the picture a service returns, and
+where the cast probably stands in it (the letterer aims tails there)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from PIL import Image
+
+from ..camera import FIGURE_HEIGHT, Shot
+from ..specs import Figure, PanelSpec
+from .errors import EngineError
+
+HEAD = 0.155
+
+
+def picture(data: bytes | str, spec: PanelSpec) -> Image.Image:
+    """The returned image (bytes or base64) at exactly the panel's size."""
+    try:
+        raw = base64.b64decode(data) if isinstance(data, str) else data
+        with Image.open(io.BytesIO(raw)) as image:
+            image = image.convert("RGB")
+    except Exception as exc:  # a broken image is the service's error, not ours
+        raise EngineError(f"the service returned an image that cannot be read ({exc})",
+                          None, "bad image", panel=spec.id) from None
+    if image.size != (spec.width, spec.height):
+        image = image.resize((spec.width, spec.height), Image.Resampling.LANCZOS)
+    return image
+
+
+def likely_figures(spec: PanelSpec) -> list[Figure]:
+    """Where a model, asked for this framing, usually puts the cast, in reading order."""
+    cast = spec.characters[:1] if spec.camera.shot in (Shot.close_up,
+                                                       Shot.extreme_close_up) else spec.characters
+    if not cast or spec.camera.shot == Shot.insert:
+        return []
+    w, h = spec.width, spec.height
+    head = min(0.9 * h, FIGURE_HEIGHT[spec.camera.shot] * h * HEAD)
+    spots = [0.5] if len(cast) == 1 else [0.2 + 0.6 * i / (len(cast) - 1)
+                                          for i in range(len(cast))]
+    if spec.rtl:
+        spots = [1 - x for x in spots]
+    top = 0.12 * h if head > 0.2 * h else 0.3 * h
+    return [Figure(character=c, head=(x * w - head / 2, top, head, head),
+                   mouth=(x * w, top + head * 0.75), facing=1 if x <= 0.5 else -1)
+            for c, x in zip(cast, spots)]
