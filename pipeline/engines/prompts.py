@@ -44,7 +44,7 @@ def panel_prompt(spec: PanelSpec, scene: SceneCard, characters: list[Character],
     if style is not None:
         parts.append(f"style: {style.name or style.id}, {TREATMENT_WORDS[style.treatment.value]}")
     parts.append("comic panel, no text")
-    return ". ".join(p for p in parts if p) + "."
+    return ". ".join(p.strip().rstrip(".") for p in parts if p.strip()) + "."
 
 
 def lore_for(text: str, lore: list[LoreEntry]) -> list[LoreEntry]:
