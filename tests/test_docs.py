@@ -47,6 +47,10 @@ def test_format_doc_examples_build(tmp_path):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     (root / "characters/lin-shuang.png").write_bytes(png((200, 210, 230)))
+    (root / "characters/lin-shuang.avatar").mkdir()
+    idle = io.BytesIO()
+    Image.new("RGB", (64, 64)).save(idle, "WEBP")
+    (root / "characters/lin-shuang.avatar/idle.webp").write_bytes(idle.getvalue())
     (root / "styles/anchors").mkdir(parents=True)
     (root / "styles/anchors/ink-wash-1.png").write_bytes(png((60, 70, 90)))
     font = ImageFont.load_default(12).font_bytes
