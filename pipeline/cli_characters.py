@@ -3,6 +3,7 @@ the seed's character, avatar and card operations on the story repo's files."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -14,9 +15,16 @@ PROJECT = click.option("--project", "-p", type=click.Path(file_okay=False, path_
                        default=".", show_default=True, help="The story repo.")
 
 
-def _fail(exc: ProjectError) -> None:
-    from .cli import _fail as report
-    report(exc.problems, "; nothing was changed")
+def reports_problems(command):
+    """Print a ProjectError's problems and exit 1, as every command does."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ProjectError as exc:
+            from .cli import _fail
+            _fail(exc.problems, "; nothing was changed")
+    return run
 
 
 def _show(character) -> None:
@@ -45,6 +53,7 @@ def characters() -> None:
 
 
 @characters.command("create")
+@reports_problems
 @click.argument("name")
 @click.option("--description", default="", help="The Markdown body of the file.")
 @click.option("--personality", default="")
@@ -55,29 +64,24 @@ def create(name: str, description: str, personality: str, first_mes: str,
            tags: tuple[str, ...], project: Path) -> None:
     """Create a character named NAME; its id is a slug of the name."""
     from .characters import Characters
-    try:
-        character = Characters(project).create(name=name, description=description,
-                                               personality=personality, first_mes=first_mes,
-                                               tags=list(tags) or None)
-    except ProjectError as exc:
-        _fail(exc)
-        return
+    character = Characters(project).create(name=name, description=description,
+                                           personality=personality, first_mes=first_mes,
+                                           tags=list(tags) or None)
     click.echo(f"Created {character.source} (id: {character.id})")
 
 
 @characters.command("show")
+@reports_problems
 @click.argument("character_id")
 @PROJECT
 def show(character_id: str, project: Path) -> None:
     """Show one character."""
     from .characters import Characters
-    try:
-        _show(Characters(project).get(character_id))
-    except ProjectError as exc:
-        _fail(exc)
+    _show(Characters(project).get(character_id))
 
 
 @characters.command("update")
+@reports_problems
 @click.argument("character_id")
 @click.option("--name")
 @click.option("--description")
@@ -91,30 +95,24 @@ def update(character_id: str, project: Path, **fields: str | None) -> None:
     changes = {k: v for k, v in fields.items() if v is not None}
     if not changes:
         raise click.UsageError("give at least one field to change, e.g. --personality")
-    try:
-        character = Characters(project).update(character_id, **changes)
-    except ProjectError as exc:
-        _fail(exc)
-        return
+    character = Characters(project).update(character_id, **changes)
     click.echo(f"Updated {character.source}: {', '.join(changes)}")
 
 
 @characters.command("delete")
+@reports_problems
 @click.argument("character_id")
 @click.option("--force", is_flag=True, help="Delete even if a story still uses them.")
 @PROJECT
 def delete(character_id: str, force: bool, project: Path) -> None:
     """Delete a character's file (refused while a story uses them, unless --force)."""
     from .characters import Characters
-    try:
-        Characters(project).delete(character_id, force=force)
-    except ProjectError as exc:
-        _fail(exc)
-        return
+    Characters(project).delete(character_id, force=force)
     click.echo(f"Deleted characters/{character_id}.md")
 
 
 @characters.command("list")
+@reports_problems
 @click.option("--limit", default=20, show_default=True, help="Characters per page (1–100).")
 @click.option("--offset", default=0, show_default=True)
 @click.option("--search", help="Part of a name or alias (case and accents ignored).")
@@ -123,11 +121,7 @@ def delete(character_id: str, force: bool, project: Path) -> None:
 def list_(limit: int, offset: int, search: str | None, as_json: bool, project: Path) -> None:
     """List characters by name, a page at a time."""
     from .characters import Characters
-    try:
-        page = Characters(project).list(limit=limit, offset=offset, search=search)
-    except ProjectError as exc:
-        _fail(exc)
-        return
+    page = Characters(project).list(limit=limit, offset=offset, search=search)
     if as_json:
         click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
                                "items": [c.model_dump(mode="json", include={
@@ -145,6 +139,7 @@ def avatar() -> None:
 
 
 @avatar.command("create")
+@reports_problems
 @click.option("--name", required=True, help="The avatar's display name (3–50 characters).")
 @click.option("--image", type=click.Path(dir_okay=False, path_type=Path),
               help="A JPEG, PNG or WebP file of at most 4.5 MB.")
@@ -161,12 +156,8 @@ def avatar_create(name: str, image: Path | None, url: str | None, model: str | N
       panelwright avatar create --name "Lin Shuang" --image lin.png --character lin-shuang
     """
     from .avatars import Avatars
-    try:
-        record = Avatars(project).create(name=name, image=image, url=url, model=model,
-                                         character=character)
-    except ProjectError as exc:
-        _fail(exc)
-        return
+    record = Avatars(project).create(name=name, image=image, url=url, model=model,
+                                     character=character)
     click.echo(f"Created avatar '{record.display_name}' in characters/{record.id}.avatar/ "
                f"(model {record.model}, version {record.default_version})")
     for label in ("portrait", "preview_image", "idle_preview"):
@@ -180,20 +171,18 @@ def card() -> None:
 
 
 @card.command("import")
+@reports_problems
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @PROJECT
 def card_import(file: Path, project: Path) -> None:
     """Make a character (and its avatar, from a PNG card) from FILE."""
     from .cards import import_card
-    try:
-        character = import_card(project, file)
-    except ProjectError as exc:
-        _fail(exc)
-        return
+    character = import_card(project, file)
     click.echo(f"Imported {character.name} as {character.source}")
 
 
 @card.command("export")
+@reports_problems
 @click.argument("character_id")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="FILE.png (the avatar with the card inside) or FILE.json.")
@@ -203,9 +192,5 @@ def card_import(file: Path, project: Path) -> None:
 def card_export(character_id: str, out: Path, spec: str, project: Path) -> None:
     """Write CHARACTER_ID's card."""
     from .cards import export_card
-    try:
-        path = export_card(project, character_id, out, spec)
-    except ProjectError as exc:
-        _fail(exc)
-        return
+    path = export_card(project, character_id, out, spec)
     click.echo(f"Wrote {path}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .build import prepare
+from .resolve import beats_by_scene
 from .engines import TEXT_GROUP, StoryContext, load_engine
 from .engines.errors import EngineError
 from .errors import Problem, ProjectError, unknown_reference
@@ -45,8 +46,8 @@ def generate(root: str | Path, story_id: str, scene: str | None = None,
     engine = load_engine(TEXT_GROUP, choice["text"], settings)
     world = project.worlds[story.world]
     scenes: dict[str, list] = {}
-    for beat in story.beats:
-        scenes.setdefault(beat.scene, []).append(beat)
+    for scene_id, beats in beats_by_scene(story.beats):
+        scenes.setdefault(scene_id, []).extend(beats)
     if scene is not None and scene not in scenes:
         raise ProjectError([Problem(file=story.source, message=f"the story has no scene "
                                     f"'{scene}'", hint=unknown_reference(

@@ -70,6 +70,16 @@ class ResolvedProject(BaseModel):
         return next(s for s in self.worlds[world].scenes if s.id == scene)
 
 
+def beats_by_scene(beats: list[ResolvedBeat]) -> list[tuple[str, list[ResolvedBeat]]]:
+    """A story's beats grouped into runs of one scene, in reading order."""
+    groups: list[tuple[str, list[ResolvedBeat]]] = []
+    for beat in beats:
+        if not groups or groups[-1][0] != beat.scene:
+            groups.append((beat.scene, []))
+        groups[-1][1].append(beat)
+    return groups
+
+
 def _names(character: Character) -> list[str]:
     return [character.name, *character.aliases]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .engines import TEXT_GROUP, StoryContext, load_engine
 from .nodes_file import outline_hash, to_node
-from .resolve import ResolvedBeat, ResolvedProject, ResolvedStory
+from .resolve import ResolvedProject, ResolvedStory, beats_by_scene
 from .specs import StoryNode
 
 OFFLINE = "scripted"
@@ -30,7 +30,7 @@ def story_nodes(project: ResolvedProject, story: ResolvedStory) -> list[StoryNod
     committed = {s.scene: s for s in (story.committed.scenes if story.committed else [])}
     nodes: list[StoryNode] = []
     seen: set[str] = set()
-    for scene_id, beats in _by_scene(story.beats):
+    for scene_id, beats in beats_by_scene(story.beats):
         saved = committed.get(scene_id)
         if saved is not None and saved.outline == outline_hash(beats) and saved.nodes:
             written = [to_node(record) for record in saved.nodes]
@@ -53,11 +53,3 @@ def story_nodes(project: ResolvedProject, story: ResolvedStory) -> list[StoryNod
             nodes.append(node if node_id == node.id else node.model_copy(update={"id": node_id}))
     return nodes
 
-
-def _by_scene(beats: list[ResolvedBeat]) -> list[tuple[str, list[ResolvedBeat]]]:
-    groups: list[tuple[str, list[ResolvedBeat]]] = []
-    for beat in beats:
-        if not groups or groups[-1][0] != beat.scene:
-            groups.append((beat.scene, []))
-        groups[-1][1].append(beat)
-    return groups

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..camera import Angle, Shot
 from ..model import LineKind
+from ..resolve import beats_by_scene
 from ..specs import NodeLine, StoryNode
 from . import EngineSettings, StoryContext
 from .errors import EngineError
@@ -69,7 +70,7 @@ class OpenAITextEngine:
         remote = Remote(self.settings, {"Authorization": f"Bearer {key}"} if key else {})
         nodes: list[StoryNode] = []
         try:
-            for scene_id, beats in _scenes(context):
+            for scene_id, beats in beats_by_scene(context.beats):
                 generated = self._scene(remote, context, scene_id, beats)
                 for index, node in enumerate(generated.nodes, start=1):
                     cast = [c for c in node.characters if c in context.characters]
@@ -126,12 +127,3 @@ class OpenAITextEngine:
                           f"validate after {s.validation_attempts} tries: {problem}", None,
                           "invalid reply", reply=reply_text[:2000])
 
-
-def _scenes(context: StoryContext):
-    """The story's beats grouped by scene, in order."""
-    groups: list[tuple[str, list]] = []
-    for beat in context.beats:
-        if not groups or groups[-1][0] != beat.scene:
-            groups.append((beat.scene, []))
-        groups[-1][1].append(beat)
-    return groups
