@@ -1,24 +1,29 @@
 """The default image engine: storyboard art drawn with Pillow, offline and deterministic.
 
 One panel is drawn in layers: the scene's set seen through the camera (horizon
-from the angle, zoom from the shot, focus falling off in close shots), the cast
-placed in reading order and facing each other, the weather, the time of day's
-light, then the style's palette and treatment. Same request, same pixels.
+and tilt from the angle, zoom from the shot, focus falling off in close shots),
+the cast placed in reading order and facing each other, the time of day's light,
+the style's palette and treatment, then the weather. Same request, same pixels.
+This module is the camera: where the horizon sits, how big people are, who
+stands where; the other modules draw what it frames.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import re
 from typing import ClassVar
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ...camera import FIGURE_HEIGHT, Angle, Shot
-from ...specs import Figure
+from ...model import Character
+from ...specs import Figure, PanelSpec
 from .. import DrawRequest, Drawing, EngineSettings
-from .figures import HEAD, Look, close_up, draw_figure, draw_from_above
-from .palette import shade, stable_int
+from .figures import HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above
+from .palette import stable_int
+from .places import draw as draw_set
 from .props import draw_prop
 from .scenery import Set, View, depth_of_field, light, weather
 from .treatments import apply_style, frame
@@ -26,12 +31,18 @@ from .treatments import apply_style, frame
 ZOOM = {Shot.extreme_wide_shot: 0.7, Shot.wide_shot: 1.0, Shot.full_shot: 1.3,
         Shot.medium_shot: 1.9, Shot.medium_close_up: 2.4, Shot.close_up: 3.0,
         Shot.extreme_close_up: 4.0, Shot.over_the_shoulder: 2.0, Shot.insert: 4.5}
-HORIZON = {Angle.eye_level: 0.6, Angle.high_angle: 0.3, Angle.low_angle: 0.86,
-           Angle.birds_eye: 0.0, Angle.worms_eye: 1.0, Angle.dutch: 0.6}
-FIGURE_SCALE = {Angle.high_angle: 0.85, Angle.low_angle: 1.12, Angle.worms_eye: 1.25}
-CLOSE = {Shot.close_up, Shot.extreme_close_up}
-CLOSE_ZOOM = {Shot.close_up: 1.45, Shot.extreme_close_up: 0.8}  # face-heights in the frame
-DUTCH_DEGREES = 9.0
+HORIZON = {Angle.eye_level: 0.58, Angle.high_angle: 0.24, Angle.low_angle: 0.84,
+           Angle.birds_eye: 0.0, Angle.worms_eye: 0.97, Angle.dutch: 0.58}
+KEYSTONE = {Angle.high_angle: -0.9, Angle.low_angle: 0.6, Angle.worms_eye: 1.4}
+LOOMING = {Angle.high_angle: -0.35, Angle.low_angle: 0.3, Angle.worms_eye: 0.6}
+FIGURE_SCALE = {Angle.high_angle: 0.8, Angle.low_angle: 1.12, Angle.worms_eye: 1.3}
+CLOSE = {Shot.close_up: 1.75, Shot.extreme_close_up: 0.95}  # face-heights in the frame
+CLOSE_TILT = {Angle.low_angle: 0.1, Angle.worms_eye: 0.2, Angle.high_angle: -0.1,
+              Angle.birds_eye: -0.2}
+DUTCH_DEGREES = 10.0
+SILHOUETTE = Look(Character(id="someone", name="someone",
+                            colours={"hair": "#1c1a20", "skin": "#3a3032", "outfit": "#2a2830",
+                                     "accent": "#2a2830"}), None)
 
 
 class ProceduralSettings(EngineSettings):
@@ -39,18 +50,28 @@ class ProceduralSettings(EngineSettings):
 
 
 def positions(count: int, rtl: bool) -> list[float]:
+    """Where figures stand across the panel, the first speaker where reading starts."""
     if count == 1:
         spots = [0.5]
     elif count == 2:
         spots = [0.3, 0.7]
     else:
-        spots = [0.15 + 0.7 * i / (count - 1) for i in range(count)]
+        spots = [0.16 + 0.68 * i / (count - 1) for i in range(count)]
     return [1 - x for x in spots] if rtl else spots
+
+
+def _without_names(description: str, request: DrawRequest) -> str:
+    """The description with the cast's names taken out: "Moon Elder" is not a moon."""
+    text = description
+    for character in request.characters:
+        for name in sorted([character.name, *character.aliases], key=len, reverse=True):
+            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 class ProceduralImageEngine:
     name: ClassVar[str] = "procedural"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = ProceduralSettings
 
     def __init__(self, settings: ProceduralSettings | None = None):
@@ -60,21 +81,22 @@ class ProceduralImageEngine:
         spec = request.spec
         w, h = spec.width, spec.height
         shot, angle = spec.camera.shot, spec.camera.angle
-        stage = Set(spec.world, request.scene)
-        zoom = ZOOM[shot]
+        stage = Set(spec.world, request.scene, spec.description)
+        zoom = ZOOM[shot] * (1.6 if angle == Angle.worms_eye else 1.0)  # what looms, close
         pan = 0.0
         if shot in CLOSE or shot == Shot.insert:
             # Close shots look at a part of the set picked by the panel, not always the gate.
             pan = (stable_int(spec.seed) % 100 / 100 - 0.5) * 0.3
-        view = View(w, h, HORIZON[angle], zoom, pan)
+        view = View(w, h, HORIZON[angle], zoom, pan, KEYSTONE.get(angle, 0.0))
         image = Image.new("RGB", (w, h))
-        stage.draw(image, view, ground_only=angle == Angle.birds_eye)
-        image = depth_of_field(image, zoom)
-
         looks = [Look(c, request.references.get(c.avatar_path or "")) for c in request.characters]
+        if not (shot in CLOSE and looks and looks[0].avatar):  # else the face fills the frame
+            draw_set(stage, image, view, from_above=angle == Angle.birds_eye)
+            image = depth_of_field(image, zoom)
         figures = self._cast(image, looks, spec, view, stage.light_level)
         if shot == Shot.insert:
-            draw_prop(image, spec.description, stage.accent, random.Random(spec.seed))
+            draw_prop(image, _without_names(spec.description, request), stage.accent,
+                      random.Random(spec.seed))
         image = light(image, request.scene)
         anchors = tuple(request.references[p] for p in (request.style.anchor_paths
                                                         if request.style else [])
@@ -86,76 +108,111 @@ class ProceduralImageEngine:
             image, figures = _dutch(image, figures, spec.seed)
         return Drawing(image=frame(image), figures=figures)
 
-    def _cast(self, image: Image.Image, looks: list[Look], spec, view: View,
+    def _cast(self, image: Image.Image, looks: list[Look], spec: PanelSpec, view: View,
               light_level: float) -> list[Figure]:
         shot, angle = spec.camera.shot, spec.camera.angle
         w, h = image.size
         rtl = spec.rtl
+        toward = -1 if rtl else 1  # the way reading goes
         if not looks or shot == Shot.insert:
             return []
+        spots = positions(len(looks), rtl)
         if angle == Angle.birds_eye:
-            size = 0.06 * h * ZOOM[shot]
-            return [draw_from_above(image, look, x * w, h * (0.45 + 0.1 * (i % 2)), size)
-                    for i, (look, x) in enumerate(zip(looks, positions(len(looks), rtl)))]
-        toward = -1 if rtl else 1
-        if shot == Shot.over_the_shoulder and len(looks) >= 2:
-            front, back = looks[0], looks[1]
-            near = 0.14 if not rtl else 0.86
-            far = 0.66 if not rtl else 0.34
-            shown = [draw_figure(image, front, far * w, h * 0.16, h * 1.5, -toward, light_level)]
-            shown.append(draw_figure(image, back, near * w, h * 0.42, h * 2.6, toward,
-                                     light_level, from_behind=True))
-            return shown
+            size = 0.075 * min(w, h) * ZOOM[shot]
+            if request_snow(spec):
+                _footprints(image, [x * w for x in spots], h * 0.5, size)
+            return [draw_from_above(image, look, x * w, h * (0.5 + 0.08 * (i % 2)), size,
+                                    1 if x < 0.5 else -1)
+                    for i, (look, x) in enumerate(zip(looks, spots))]
         if shot in CLOSE:
-            # a close-up is the face of the first to speak: their portrait, filling the frame
-            return [close_up(image, looks[0], CLOSE_ZOOM[shot], 1)]
+            # a close shot is the face of the first to speak: their avatar, filling the frame
+            return [draw_close(image, looks[0], CLOSE[shot], 1, CLOSE_TILT.get(angle, 0.0))]
+        if shot == Shot.over_the_shoulder:
+            return self._over_the_shoulder(image, looks, toward, light_level)
         height = FIGURE_HEIGHT[shot] * h * FIGURE_SCALE.get(angle, 1.0)
         if height < 0.85 * h:
             feet = min(h * 0.97, view.horizon + (h - view.horizon) * 0.72)
             if angle == Angle.worms_eye:
-                feet = h * 1.02
+                feet = h * 1.03
             top = feet - height
         else:
-            top = h * (0.12 if shot != Shot.extreme_close_up else 0.05)
-        spots = positions(len(looks), rtl)
+            top = h * {Angle.high_angle: 0.06, Angle.low_angle: 0.14}.get(angle, 0.1)
         if len(looks) > 1:
             # side by side, shoulders must not cross: a narrow panel gets smaller figures
             gap = abs(spots[1] - spots[0]) * w
-            widest = gap / (HEAD * 1.9 * 1.1)
+            widest = gap / (1.7 / HEADS * 1.15)
             if height > widest:
                 top += (height - widest) * 0.25
                 height = widest
         figures = []
-        for look, x in zip(looks, spots):
-            facing = toward if len(looks) == 1 else (1 if x < 0.5 else -1 if x > 0.5 else toward)
-            figures.append(draw_figure(image, look, x * w, top, height, facing, light_level))
+        for i, (look, x) in enumerate(zip(looks, spots)):
+            if len(looks) == 1:
+                facing = toward
+            elif abs(x - 0.5) < 0.01:
+                facing = -toward  # the one in the middle turns to the first speaker
+            else:
+                facing = 1 if x < 0.5 else -1
+            figures.append(draw_figure(image, look, x * w, top, height, facing, light_level,
+                                       gesture=i == 0 and len(looks) > 1,
+                                       looming=LOOMING.get(angle, 0.0)))
         return figures
+
+    def _over_the_shoulder(self, image: Image.Image, looks: list[Look], toward: int,
+                           light_level: float) -> list[Figure]:
+        """The speaker faces us across the frame; the listener's back fills the near side."""
+        w, h = image.size
+        speaker_x = 0.5 - toward * 0.16
+        near_x = 0.5 + toward * 0.3
+        shown = [draw_figure(image, looks[0], speaker_x * w, h * 0.14, h * 1.6, toward,
+                             light_level, gesture=True)]
+        if len(looks) >= 2:
+            shown.append(draw_back(image, looks[1], near_x * w, h * 0.3, h * 0.42, -toward,
+                                   light_level))
+        else:  # nobody named listens: an unnamed shoulder, dark against the light
+            draw_back(image, SILHOUETTE, near_x * w, h * 0.3, h * 0.42, -toward, 0.3)
+        return shown
+
+
+def request_snow(spec: PanelSpec) -> bool:
+    return "footprint" in spec.description.lower() or "snow" in spec.description.lower()
+
+
+def _footprints(image: Image.Image, xs: list[float], y: float, size: float) -> None:
+    """A trail behind each walker, down to the bottom edge of a bird's-eye view."""
+    draw = ImageDraw.Draw(image)
+    step, r = size * 0.55, size * 0.12
+    for x in xs:
+        k, py = 0, y + size
+        while py < image.height:
+            px = x + (k % 2 * 2 - 1) * size * 0.22
+            draw.ellipse([px - r, py - r * 1.6, px + r, py + r * 1.6], fill=(150, 158, 176))
+            k, py = k + 1, py + step
 
 
 def _dutch(image: Image.Image, figures: list[Figure], seed: int
            ) -> tuple[Image.Image, list[Figure]]:
-    """Tilt the camera; scale up so no empty corners show, and move the figures too."""
+    """Tilt the camera; zoom in so no empty corners show, and move the figures too.
+
+    One affine pass does the rotation and the zoom together.
+    """
     degrees = DUTCH_DEGREES if seed % 2 else -DUTCH_DEGREES
     w, h = image.size
     theta = math.radians(degrees)
-    scale = abs(math.cos(theta)) + abs(math.sin(theta)) * max(w / h, h / w)
-    tilted = image.rotate(degrees, resample=Image.Resampling.BICUBIC,
-                          fillcolor=shade((128, 128, 128), 0))
-    big = tilted.resize((round(w * scale), round(h * scale)), Image.Resampling.BICUBIC)
-    left, top = (big.width - w) // 2, (big.height - h) // 2
-    out = big.crop((left, top, left + w, top + h))
+    cos, sin = math.cos(theta), math.sin(theta)
+    scale = cos + abs(sin) * max(w / h, h / w)
     cx, cy = w / 2, h / 2
+    matrix = (cos / scale, sin / scale, cx - (cos * cx + sin * cy) / scale,
+              -sin / scale, cos / scale, cy - (-sin * cx + cos * cy) / scale)
+    out = image.transform((w, h), Image.Transform.AFFINE, matrix, Image.Resampling.BILINEAR)
 
     def move(x: float, y: float) -> tuple[float, float]:
         dx, dy = x - cx, y - cy
-        rx = dx * math.cos(theta) + dy * math.sin(theta)
-        ry = -dx * math.sin(theta) + dy * math.cos(theta)
-        return cx + rx * scale, cy + ry * scale
+        return cx + scale * (cos * dx - sin * dy), cy + scale * (sin * dx + cos * dy)
 
     moved = []
     for f in figures:
         hx, hy = move(f.head[0] + f.head[2] / 2, f.head[1] + f.head[3] / 2)
-        size = f.head[2] * scale
-        moved.append(f.model_copy(update={"head": (hx - size / 2, hy - size / 2, size, size),
+        fw, fh = f.head[2] * scale, f.head[3] * scale
+        moved.append(f.model_copy(update={"head": (hx - fw / 2, hy - fh / 2, fw, fh),
                                           "mouth": move(*f.mouth)}))
     return out, moved

@@ -1,26 +1,28 @@
 """The cast: each character drawn from their avatar and colours, framed by the shot.
 
-A figure is a stylised body in the character's colours carrying a round portrait
-cut from the avatar, so a reader knows who is who in every panel. The portrait is
-the same crop of the same image everywhere, which keeps characters consistent.
+A figure is a slim stylised person (about six and a half heads tall) in the
+character's colours whose face is cut from their avatar, so a reader knows who is
+who in every panel; close shots show the avatar itself, framed on the face. The
+face is the same crop of the same image everywhere, which keeps characters
+consistent from panel to panel.
 """
 
 from __future__ import annotations
 
-import io
-from functools import lru_cache
-
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
 from ...model import Character
 from ...specs import Figure
+from .faces import drawn_face, framed_face, head_image, head_mask
 from .palette import RGB, from_name, hex_rgb, luminance, mix, shade
 
-HEAD = 0.155  # head diameter as a fraction of the figure's height (a stylised 6.5 heads)
+HEADS = 6.6  # a figure's height in head-heights
+HEAD_WIDTH = 0.84  # a head's width over its height
+INK = (28, 24, 30)
 
 
 class Look(object):
-    """A character's colours and portrait, resolved once per engine call."""
+    """A character's colours and avatar, resolved once per engine call."""
 
     def __init__(self, character: Character, avatar: bytes | None):
         colours = character.colours
@@ -29,178 +31,225 @@ class Look(object):
         self.hair: RGB = hex_rgb(colours.hair) if colours.hair else shade(self.outfit, -0.55)
         self.skin: RGB = hex_rgb(colours.skin) if colours.skin else (238, 204, 176)
         self.accent: RGB = hex_rgb(colours.accent) if colours.accent else shade(self.outfit, 0.35)
+        self.skin_known = colours.skin is not None
         self.avatar = avatar
 
-
-FACE_CENTRE = (0.5, 0.47)  # where a bust portrait's face sits, as a fraction of the image
-FACE_SIZE = 0.62  # the square around the face and hair, as a fraction of the shorter side
-MOUTH = (0.5, 0.6)  # the mouth in the avatar image
-
-
-@lru_cache(maxsize=64)
-def _avatar(avatar: bytes) -> Image.Image:
-    with Image.open(io.BytesIO(avatar)) as image:
-        return ImageOps.exif_transpose(image).convert("RGB")
+    def lit(self, light: float) -> tuple[RGB, RGB, RGB, RGB]:
+        """Outfit, its shadow side, skin and hair under the scene's light."""
+        dim = (1 - light) * 0.45
+        outfit = shade(self.outfit, -dim)
+        return outfit, shade(outfit, -0.22), shade(self.skin, -dim * 0.7), shade(self.hair, -dim)
 
 
-def _face_box(image: Image.Image) -> tuple[float, float, float]:
-    side = min(image.size) * FACE_SIZE
-    return image.width * FACE_CENTRE[0], image.height * FACE_CENTRE[1], side
-
-
-@lru_cache(maxsize=64)
-def _portrait_source(avatar: bytes) -> Image.Image:
-    """The square around the face of an avatar, decoded and cropped once per process."""
-    image = _avatar(avatar)
-    cx, cy, side = _face_box(image)
-    left = min(max(0, cx - side / 2), image.width - side)
-    top = min(max(0, cy - side / 2), image.height - side)
-    return image.crop((round(left), round(top), round(left + side), round(top + side)))
-
-
-@lru_cache(maxsize=256)
-def _circle_mask(size: int) -> Image.Image:
-    big = Image.new("L", (size * 3, size * 3), 0)
-    ImageDraw.Draw(big).ellipse([0, 0, size * 3 - 1, size * 3 - 1], fill=255)
-    return big.resize((size, size), Image.Resampling.LANCZOS)
-
-
-def portrait(look: Look, size: int) -> Image.Image:
-    """A round portrait `size` px wide: the avatar's face, or a drawn face without one."""
-    size = max(size, 4)
-    if look.avatar:
-        face = _portrait_source(look.avatar).resize((size, size), Image.Resampling.BILINEAR)
-    else:
-        face = Image.new("RGB", (size, size), look.hair)
-        d = ImageDraw.Draw(face)
-        d.ellipse([size * 0.14, size * 0.2, size * 0.86, size * 1.02], fill=look.skin)
-        for ex in (0.36, 0.64):
-            d.ellipse([size * (ex - 0.05), size * 0.52, size * (ex + 0.05), size * 0.62],
-                      fill=(40, 30, 30))
-        d.arc([size * 0.38, size * 0.66, size * 0.62, size * 0.8], 20, 160, fill=(120, 60, 60),
-              width=max(1, size // 40))
-    out = Image.new("RGBA", (size, size))
-    out.paste(face, (0, 0), _circle_mask(size))
-    return out
-
-
-def close_up(image: Image.Image, look: Look, zoom: float, facing: int) -> Figure:
-    """A close shot is the avatar itself, framed on the face and filling the panel.
-
-    `zoom` is how many face-heights the panel's height holds (smaller is closer).
-    """
-    w, h = image.size
-    if not look.avatar:
-        size = int(h / zoom * 1.3)
-        face = portrait(look, size)
-        x, y = (w - size) // 2, int(h * 0.08)
-        image.paste(face, (x, y), face)
-        return Figure(character=look.id, head=(x, y, size, size),
-                      mouth=(x + size * 0.5, y + size * 0.72), facing=facing)
-    source = _avatar(look.avatar)
-    cx, cy, side = _face_box(source)
-    crop_h = min(side * zoom, source.height)
-    crop_w = min(crop_h * w / h, source.width)
-    crop_h = crop_w * h / w
-    left = min(max(0.0, cx - crop_w / 2), source.width - crop_w)
-    top = min(max(0.0, cy - crop_h * 0.45), source.height - crop_h)
-    framed = source.resize((w, h), Image.Resampling.BILINEAR,
-                           box=(left, top, left + crop_w, top + crop_h))
-    if facing < 0:
-        framed = framed.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    image.paste(framed, (0, 0))
-    scale = w / crop_w
-
-    def to_panel(x: float, y: float) -> tuple[float, float]:
-        px = (x - left) * scale
-        return (w - px if facing < 0 else px), (y - top) * scale
-
-    hx, hy = to_panel(cx - side / 2, cy - side / 2)
-    head_w = side * scale
-    head_x = hx - head_w if facing < 0 else hx
-    mouth = to_panel(source.width * MOUTH[0], source.height * MOUTH[1])
-    return Figure(character=look.id, head=(head_x, hy, head_w, head_w), mouth=mouth,
-                  facing=facing)
+def _line_width(unit: float) -> int:
+    return max(1, round(unit * 0.035))
 
 
 def _limb(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], width: float,
-          colour) -> None:
-    """A limb as a thick line with rounded joints."""
+          colour: RGB, outline: RGB) -> None:
+    """A limb: a thick line with rounded joints, outlined so it reads against the body."""
     width = max(2, int(width))
+    edge = max(1, width // 8)
+    draw.line(points, fill=outline, width=width + 2 * edge, joint="curve")
     draw.line(points, fill=colour, width=width, joint="curve")
     r = width / 2
-    for x, y in points:
+    for x, y in points[1:]:
         draw.ellipse([x - r, y - r, x + r, y + r], fill=colour)
 
 
+class _Skew:
+    """Draws through a lens that widens what is near the camera: a figure seen from
+    below has broad feet and narrow shoulders (`k` > 0); from above, the reverse."""
+
+    def __init__(self, draw: ImageDraw.ImageDraw, cx: float, top: float, height: float,
+                 k: float):
+        self.draw, self.cx, self.top, self.height, self.k = draw, cx, top, height, k
+
+    def _f(self, y: float) -> float:
+        return 1 + self.k * ((y - self.top) / self.height - 0.5)
+
+    def p(self, x: float, y: float) -> tuple[float, float]:
+        return self.cx + (x - self.cx) * self._f(y), y
+
+    def polygon(self, points, **kw) -> None:
+        self.draw.polygon([self.p(*q) for q in points], **kw)
+
+    def line(self, points, **kw) -> None:
+        self.draw.line([self.p(*q) for q in points], **kw)
+
+    def rectangle(self, box, **kw) -> None:
+        x0, y0, x1, y1 = box
+        self.polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], **kw)
+
+    def ellipse(self, box, **kw) -> None:
+        x0, y0, x1, y1 = box
+        f = self._f((y0 + y1) / 2)
+        mx = self.p((x0 + x1) / 2, (y0 + y1) / 2)[0]
+        half = (x1 - x0) / 2 * f
+        self.draw.ellipse([mx - half, y0, mx + half, y1], **kw)
+
+
+def _paste_head(image: Image.Image, look: Look, x: float, y: float, width: float,
+                height: float, facing: int, hair: RGB) -> None:
+    draw = ImageDraw.Draw(image)
+    # hair behind the face: a little wider and higher than the head
+    draw.ellipse([x - width * 0.08, y - height * 0.1, x + width * 1.08, y + height * 0.8],
+                 fill=hair, outline=INK, width=_line_width(height * 2))
+    skin = look.skin if look.skin_known else None
+    face, mask = head_image(look.avatar, skin or look.skin, look.hair, round(width),
+                            round(height), facing)
+    image.paste(face, (round(x), round(y)), mask)
+    draw.arc([x, y, x + width, y + height], 0, 180, fill=INK, width=_line_width(height * 2))
+
+
 def draw_figure(image: Image.Image, look: Look, cx: float, top: float, height: float,
-                facing: int, light: float, from_behind: bool = False) -> Figure:
-    """Draw one standing figure whose head top is at `top`, `height` px tall."""
-    draw = ImageDraw.Draw(image)
-    head = height * HEAD
-    outfit = shade(look.outfit, -(1 - light) * 0.45)
-    dark = shade(outfit, -0.3)
-    sleeve = shade(outfit, 0.08)
-    skin = shade(look.skin, -(1 - light) * 0.35)
-    neck_y = top + head * 0.95
-    shoulder_y = top + head * 1.2
-    hip_y = top + height * 0.52
-    feet_y = top + height
-    half = head * 0.95  # half the shoulder width
-    lean = facing * head * 0.08
-    # robe / legs: a long garment flaring to the feet, with a parting line for the stride
-    draw.polygon([(cx - half * 0.72 + lean, hip_y), (cx + half * 0.72 + lean, hip_y),
-                  (cx + half * 1.0, feet_y), (cx - half * 1.0, feet_y)], fill=dark)
-    draw.line([(cx + lean, hip_y), (cx + facing * half * 0.2, feet_y)],
-              fill=shade(dark, -0.35), width=max(1, int(head * 0.05)))
-    draw.rectangle([cx - half * 0.9, feet_y - head * 0.12, cx + half * 0.9, feet_y],
-                   fill=shade(dark, -0.5))  # boots
-    # back arm, behind the torso
-    back = cx - facing * half * 0.8
-    _limb(draw, [(back, shoulder_y + head * 0.15), (back - facing * head * 0.15, hip_y - head * 0.3),
-                 (back - facing * head * 0.05, hip_y + head * 0.35)], head * 0.32, shade(sleeve, -0.15))
-    # torso, tapering to the waist, and a sash in the accent colour
-    draw.polygon([(cx - half, shoulder_y), (cx + half, shoulder_y),
-                  (cx + half * 0.72 + lean, hip_y), (cx - half * 0.72 + lean, hip_y)], fill=outfit)
-    draw.polygon([(cx - half * 0.35, shoulder_y), (cx, shoulder_y + head * 0.7),
-                  (cx + half * 0.35, shoulder_y)], fill=shade(outfit, 0.25))  # collar
-    draw.rectangle([cx - half * 0.74 + lean, hip_y - head * 0.3, cx + half * 0.74 + lean, hip_y],
-                   fill=look.accent)
-    # front arm: reaching a little toward whoever the figure faces
-    front = cx + facing * half * 0.85
-    elbow = (front + facing * head * 0.35, hip_y - head * 0.55)
-    hand = (front + facing * head * 0.75, hip_y - head * 0.75)
-    _limb(draw, [(front, shoulder_y + head * 0.15), elbow, hand], head * 0.32, sleeve)
-    r = head * 0.16
-    draw.ellipse([hand[0] - r, hand[1] - r, hand[0] + r, hand[1] + r], fill=skin)
-    draw.rectangle([cx - head * 0.17, neck_y, cx + head * 0.17, shoulder_y + head * 0.1],
-                   fill=skin)
-    # head: hair behind, then the portrait (or the back of the head)
-    hx = cx + lean * 0.5
-    hair = head * 1.12
-    draw.ellipse([hx - hair / 2, top - head * 0.05, hx + hair / 2, top + hair - head * 0.05],
-                 fill=look.hair)
-    if from_behind:
-        draw.ellipse([hx - head / 2, top, hx + head / 2, top + head], fill=look.hair)
+                facing: int, light: float, gesture: bool = False, looming: float = 0.0
+                ) -> Figure:
+    """Draw one standing figure whose head top is at `top`, `height` px tall.
+
+    `gesture`: the front arm reaches toward whoever the figure faces, as in talk.
+    `looming` > 0 is seen from below (feet broad, head small), < 0 from above.
+    """
+    draw = _Skew(ImageDraw.Draw(image), cx, top, height, looming)
+    u = height / HEADS  # one head
+    outfit, shadow, skin, hair = look.lit(light)
+    dark = shade(outfit, -0.35)
+    line = _line_width(u * 2)
+    f = facing
+    sy = top + u * 1.22  # shoulders
+    waist, hip, hem, feet = top + u * 2.95, top + u * 3.35, top + u * 4.55, top + u * HEADS
+    # legs, the far one darker, then boots toed the way the figure faces
+    for side, colour in ((-f, shade(dark, -0.15)), (f, dark)):
+        lx = cx + side * u * 0.2
+        draw.polygon([(lx - u * 0.17, hip), (lx + u * 0.17, hip), (lx + u * 0.12, feet - u * 0.3),
+                      (lx - u * 0.12, feet - u * 0.3)], fill=colour, outline=INK, width=line)
+        draw.polygon([(lx - u * 0.14, feet - u * 0.34), (lx + u * 0.14, feet - u * 0.34),
+                      (lx + u * 0.14 + f * u * 0.14, feet), (lx - u * 0.14, feet)],
+                     fill=shade(dark, -0.5), outline=INK, width=line)
+    # the back arm hangs behind the body
+    back = cx - f * u * 0.62
+    _limb(draw, [(back, sy + u * 0.2), (back - f * u * 0.08, waist - u * 0.2),
+                 (back - f * u * 0.02, hip + u * 0.25)], u * 0.24, shade(shadow, -0.1), INK)
+    # tunic: shoulders to a belted waist, then a skirt to the knee, lit from one side
+    body = [(cx - u * 0.78, sy + u * 0.12), (cx - u * 0.6, sy - u * 0.04),
+            (cx + u * 0.6, sy - u * 0.04), (cx + u * 0.78, sy + u * 0.12),
+            (cx + u * 0.5, waist), (cx + u * 0.72, hem), (cx - u * 0.72, hem),
+            (cx - u * 0.5, waist)]
+    draw.polygon(body, fill=outfit, outline=INK, width=line)
+    draw.polygon([(cx + f * u * 0.05, sy), (cx + f * u * 0.6, sy), (cx + f * u * 0.76, sy + u * 0.14),
+                  (cx + f * u * 0.5, waist), (cx + f * u * 0.7, hem - line), (cx + f * u * 0.18, hem - line)],
+                 fill=shadow)
+    draw.line([(cx - f * u * 0.1, waist), (cx - f * u * 0.05, hem)], fill=shade(outfit, -0.3),
+              width=line)
+    draw.polygon([(cx - u * 0.3, sy - u * 0.04), (cx, sy + u * 0.55), (cx + u * 0.3, sy - u * 0.04)],
+                 fill=shade(outfit, 0.3), outline=INK, width=line)  # collar
+    draw.rectangle([cx - u * 0.52, waist - u * 0.16, cx + u * 0.52, waist + u * 0.04],
+                   fill=look.accent, outline=INK, width=line)  # belt
+    # neck, then the front arm (reaching out in talk) and hands
+    draw.rectangle([cx - u * 0.14, top + u * 0.85, cx + u * 0.14, sy + u * 0.05], fill=skin)
+    front = cx + f * u * 0.62
+    if gesture:
+        arm = [(front, sy + u * 0.2), (front + f * u * 0.25, waist - u * 0.35),
+               (front + f * u * 0.7, waist - u * 0.6)]
     else:
-        face = portrait(look, int(head))
-        image.paste(face, (int(hx - head / 2), int(top)), face)
-        ring = shade(look.hair, -0.3) if luminance(look.hair) > 0.3 else mix(look.hair,
-                                                                           look.accent, 0.5)
-        draw.ellipse([hx - head / 2, top, hx + head / 2, top + head], outline=ring,
-                     width=max(1, int(head / 30)))
-    head_box = (hx - head / 2, top, head, head)
-    mouth = (hx + facing * head * 0.05, top + head * 0.74)
-    return Figure(character=look.id, head=head_box, mouth=mouth, facing=facing)
+        arm = [(front, sy + u * 0.2), (front + f * u * 0.1, waist - u * 0.2),
+               (front + f * u * 0.05, hip + u * 0.25)]
+    _limb(draw, arm, u * 0.24, outfit, INK)
+    for hx, hy in (arm[-1], (back - f * u * 0.02, hip + u * 0.25)):
+        r = u * 0.12
+        draw.ellipse([hx - r, hy - r, hx + r, hy + r], fill=skin, outline=INK, width=line)
+    hw = u * HEAD_WIDTH
+    hx = cx - hw / 2 + f * u * 0.04
+    if looming:  # the head, furthest from (or nearest to) the camera, shrinks (or grows)
+        k = 1 - looming * 0.5
+        hx, top, hw, u = cx - (cx - hx) * k, top + u * (1 - k), hw * k, u * k
+    _paste_head(image, look, hx, top, hw, u, facing, hair)
+    return Figure(character=look.id, head=(hx, top, hw, u),
+                  mouth=(hx + hw / 2 + f * u * 0.03, top + u * 0.75), facing=facing)
 
 
-def draw_from_above(image: Image.Image, look: Look, cx: float, cy: float, size: float) -> Figure:
-    """A figure seen from a bird's eye: shoulders and the crown of the head."""
+def draw_back(image: Image.Image, look: Look, cx: float, top: float, size: float,
+              facing: int, light: float) -> Figure:
+    """A listener seen from behind, big in the foreground: back of the head and shoulders.
+
+    `size` is the head's height; the shoulders run off the bottom of the frame.
+    """
     draw = ImageDraw.Draw(image)
-    draw.ellipse([cx - size, cy - size * 0.55, cx + size, cy + size * 0.55], fill=look.outfit)
-    r = size * 0.45
-    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=look.hair)
-    shadow = shade(look.outfit, -0.5)
-    draw.arc([cx - size, cy - size * 0.55, cx + size, cy + size * 0.55], 0, 180, fill=shadow,
-             width=max(1, int(size / 10)))
-    return Figure(character=look.id, head=(cx - r, cy - r, 2 * r, 2 * r), mouth=(cx, cy + r * 0.5))
+    outfit, shadow, skin, hair = look.lit(light * 0.8)
+    u, f, line = size, facing, _line_width(size * 2)
+    sy = top + u * 1.15
+    draw.rectangle([cx - u * 0.2, top + u * 0.7, cx + u * 0.2, sy + u * 0.3], fill=skin,
+                   outline=INK, width=line)
+    draw.polygon([(cx - u * 1.6, image.height + u), (cx - u * 1.3, sy + u * 0.25),
+                  (cx - u * 0.7, sy), (cx + u * 0.7, sy), (cx + u * 1.3, sy + u * 0.25),
+                  (cx + u * 1.6, image.height + u)], fill=shadow, outline=INK, width=line)
+    draw.polygon([(cx + f * u * 0.1, sy + line), (cx + f * u * 0.7, sy + line),
+                  (cx + f * u * 1.28, sy + u * 0.3), (cx + f * u * 1.55, image.height + u)],
+                 fill=outfit)  # the shoulder turned toward the light
+    draw.line([(cx, sy + u * 0.2), (cx + f * u * 0.1, image.height)], fill=shade(shadow, -0.3),
+              width=line)
+    w = u * 0.9
+    draw.ellipse([cx - w / 2, top, cx + w / 2, top + u], fill=hair, outline=INK, width=line)
+    draw.arc([cx - w / 2, top, cx + w / 2, top + u], 200 if f > 0 else 250,
+             290 if f > 0 else 340, fill=shade(hair, 0.35 if luminance(hair) < 0.7 else -0.2),
+             width=max(2, int(u * 0.08)))  # a highlight on the hair
+    ear = cx + f * w * 0.47
+    draw.ellipse([ear - u * 0.08, top + u * 0.42, ear + u * 0.08, top + u * 0.62], fill=skin,
+                 outline=INK, width=line)
+    return Figure(character=look.id, head=(cx - w / 2, top, w, u),
+                  mouth=(cx + f * w * 0.35, top + u * 0.7), facing=facing)
+
+
+def draw_close(image: Image.Image, look: Look, faces_high: float, facing: int,
+               tilt: float) -> Figure:
+    """A close shot is the avatar itself, full-bleed, framed on the face.
+
+    `faces_high`: how many face-heights the panel's height holds (smaller is closer).
+    """
+    w, h = image.size
+    if look.avatar:
+        skin = look.skin if look.skin_known else None
+        picture, (fx, fy, fw, fh), (mx, my) = framed_face(look.avatar, skin, (w, h),
+                                                         faces_high, tilt)
+        if facing < 0:
+            picture = picture.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+            fx, mx = w - fx - fw, w - mx
+        image.paste(picture, (0, 0))
+        return Figure(character=look.id, head=(fx, fy, fw, fh), mouth=(mx, my), facing=facing)
+    # no avatar: a drawn head and shoulders, just as large
+    fh = h / faces_high
+    fw = fh * HEAD_WIDTH
+    fx, fy = (w - fw) / 2, h * 0.46 - fh / 2
+    outfit, shadow, skin, hair = look.lit(1.0)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([w / 2 - fw * 1.4, fy + fh * 1.05, w / 2 + fw * 1.4, fy + fh * 3.2], fill=outfit,
+                 outline=INK, width=_line_width(fh))
+    draw.rectangle([w / 2 - fw * 0.18, fy + fh * 0.8, w / 2 + fw * 0.18, fy + fh * 1.2], fill=skin)
+    draw.ellipse([fx - fw * 0.08, fy - fh * 0.1, fx + fw * 1.08, fy + fh * 0.8], fill=hair)
+    face = drawn_face(skin, hair, round(fw), round(fh), facing)
+    image.paste(face, (round(fx), round(fy)), head_mask(round(fw), round(fh)))
+    return Figure(character=look.id, head=(fx, fy, fw, fh), mouth=(w / 2, fy + fh * 0.74),
+                  facing=facing)
+
+
+def draw_from_above(image: Image.Image, look: Look, cx: float, cy: float, size: float,
+                    facing: int) -> Figure:
+    """A figure seen from a bird's eye: a shadow, shoulders, arms and the crown of the head."""
+    draw = ImageDraw.Draw(image)
+    outfit, shadow, skin, hair = look.lit(1.0)
+    line = _line_width(size)
+    dx = size * 0.5
+    draw.ellipse([cx - size + dx, cy - size * 0.5 + dx, cx + size + dx, cy + size * 0.5 + dx],
+                 fill=shade(mix(outfit, (60, 60, 70), 0.7), -0.5))  # its shadow
+    for side in (-1, 1):  # arms
+        ax = cx + side * size * 0.95
+        draw.ellipse([ax - size * 0.22, cy - size * 0.2, ax + size * 0.22,
+                      cy + size * 0.45], fill=shadow, outline=INK, width=line)
+    draw.ellipse([cx - size, cy - size * 0.48, cx + size, cy + size * 0.48], fill=outfit,
+                 outline=INK, width=line)
+    r = size * 0.4
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=hair, outline=INK, width=line)
+    draw.arc([cx - r * 0.7, cy - r * 0.7, cx + r * 0.7, cy + r * 0.7], 200, 290,
+             fill=shade(hair, 0.3 if luminance(hair) < 0.7 else -0.15), width=max(1, line * 2))
+    return Figure(character=look.id, head=(cx - r, cy - r, 2 * r, 2 * r),
+                  mouth=(cx, cy + r * 0.5), facing=facing)
