@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from .palette import RGB, mix, shade
 
 PROPS = [
+    ("key", ("key",)),
     ("sword", ("sword", "blade", "hilt", "scabbard")),
     ("scroll", ("letter", "scroll", "map", "note", "seal", "book")),
     ("moon", ("moon",)),
@@ -40,6 +41,17 @@ def draw_prop(image: Image.Image, description: str, accent: RGB, rng: random.Ran
                        fill=accent, outline=dark, width=3)
         draw.rectangle([cx - s * 1.95, cy + tilt - s * 0.07, cx - s * 1.5, cy + tilt + s * 0.07],
                        fill=shade(accent, -0.4))
+    elif kind == "key":
+        brass = mix(accent, (200, 160, 70), 0.7)
+        draw.ellipse([cx - s * 1.1, cy - s * 0.4, cx - s * 0.3, cy + s * 0.4], outline=dark,
+                     width=max(3, int(s * 0.2)))
+        draw.ellipse([cx - s * 1.05, cy - s * 0.35, cx - s * 0.35, cy + s * 0.35], outline=brass,
+                     width=max(2, int(s * 0.12)))
+        draw.rectangle([cx - s * 0.35, cy - s * 0.08, cx + s * 1.1, cy + s * 0.08], fill=brass,
+                       outline=dark, width=3)
+        for x in (0.7, 0.95):
+            draw.rectangle([cx + s * x, cy + s * 0.08, cx + s * (x + 0.12), cy + s * 0.35],
+                           fill=brass, outline=dark, width=3)
     elif kind == "scroll":
         paper = (238, 226, 196)
         draw.rectangle([cx - s, cy - s * 0.6, cx + s, cy + s * 0.6], fill=paper, outline=dark,

@@ -11,6 +11,7 @@ move less than near ones, as in a real view. The places themselves are in
 from __future__ import annotations
 
 import random
+import re
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
@@ -26,28 +27,36 @@ SKY = {  # top, horizon colours of the sky by time of day
 LIGHT = {TimeOfDay.dawn: 0.85, TimeOfDay.day: 1.0, TimeOfDay.dusk: 0.7, TimeOfDay.night: 0.42}
 LAMP = (255, 208, 120)
 
-PLACE_WORDS = [
-    (Place.city_gate, ("gate", "city wall", "walls", "rampart", "fortress")),
-    (Place.interior, ("room", "hall", "inside", "interior", "chamber", "tavern", "inn", "temple",
-                      "kitchen", "library", "throne", "house", "cabin", "office")),
-    (Place.street, ("street", "market", "alley", "road", "town", "square", "city", "village")),
-    (Place.forest, ("forest", "wood", "trees", "grove", "bamboo", "jungle")),
-    (Place.mountains, ("mountain", "peak", "cliff", "summit", "pass", "valley", "ridge")),
-    (Place.shore, ("shore", "sea", "beach", "lake", "harbour", "harbor", "coast", "river",
-                   "ocean", "pier")),
-    (Place.sky, ("sky", "clouds", "flying", "air", "rooftop")),
-]
+PLACE_WORDS = {  # word stems: a word of the scene's that starts with one counts for it
+    Place.city_gate: ("gate", "wall", "rampart", "fortress", "battlement", "portcullis"),
+    Place.interior: ("room", "hall", "inside", "interior", "chamber", "tavern", "inn", "temple",
+                     "kitchen", "library", "throne", "cabin", "office", "cellar", "palace"),
+    Place.street: ("street", "market", "alley", "road", "town", "square", "city", "village",
+                   "shop", "lane"),
+    Place.forest: ("forest", "wood", "tree", "grove", "bamboo", "jungle", "pine", "oak"),
+    Place.mountains: ("mountain", "peak", "cliff", "summit", "pass", "valley", "ridge", "crag"),
+    Place.shore: ("shore", "sea", "beach", "lake", "harbour", "harbor", "coast", "river",
+                  "ocean", "pier", "wave"),
+    Place.sky: ("sky", "cloud", "flying", "air", "rooftop", "gull"),
+}
 
 
 def place_of(scene: SceneCard) -> Place:
-    """The kind of place a scene card describes, read from its words when not given."""
+    """The kind of place a scene card describes, read from its words when not given.
+
+    Each kind scores the words of the description that start with one of its stems,
+    the scene's name counting double; the best score wins ("lighthouse" is no house).
+    """
     if scene.place is not None:
         return scene.place
-    text = f"{scene.name} {scene.description}".lower()
-    for place, words in PLACE_WORDS:
-        if any(word in text for word in words):
-            return place
-    return Place.neutral
+    score = dict.fromkeys(PLACE_WORDS, 0)
+    for text, weight in ((scene.name, 2), (scene.description, 1)):
+        for word in re.findall(r"[a-z]+", text.lower()):
+            for place, stems in PLACE_WORDS.items():
+                if any(word.startswith(stem) and len(word) <= len(stem) + 3 for stem in stems):
+                    score[place] += weight
+    best = max(score, key=lambda p: score[p])
+    return best if score[best] else Place.neutral
 
 
 class View:

@@ -40,13 +40,18 @@ def anchor_tones(anchors: tuple[bytes, ...]) -> tuple[tuple[int, ...], tuple[RGB
             cell[1] += g
             cell[2] += b
             cell[3] += 1
-    known = [(i, (c[0] // c[3], c[1] // c[3], c[2] // c[3])) for i, c in enumerate(sums) if c[3]]
     ramp = []
-    for level in range(256):  # fill the gaps between the levels the anchors use
-        below = max((k for k in known if k[0] <= level), default=known[0], key=lambda k: k[0])
-        above = min((k for k in known if k[0] >= level), default=known[-1], key=lambda k: k[0])
-        t = 0.0 if above[0] == below[0] else (level - below[0]) / (above[0] - below[0])
-        ramp.append(mix(below[1], above[1], t))
+    for level in range(256):
+        # the colour around this level, weighted by how much the anchors use it: a
+        # smooth ramp, so that a sky does not turn into stripes of the anchors' colours
+        near = [sums[i] for i in range(max(0, level - 24), min(256, level + 25)) if sums[i][3]]
+        count = sum(c[3] for c in near)
+        if count:
+            r, g, b = (sum(c[k] for c in near) / count for k in range(3))
+            ramp.append(mix((level, level, level), (round(r), round(g), round(b)),
+                            min(1.0, count / 40)))
+        else:
+            ramp.append((level, level, level))
     return tuple(grey), tuple(ramp)
 
 
@@ -77,15 +82,28 @@ def _cdf(counts: list[int] | tuple[int, ...]) -> list[float]:
     return out
 
 
+def _smooth(values: list[float], radius: int) -> list[float]:
+    out = []
+    for i in range(len(values)):
+        window = values[max(0, i - radius):i + radius + 1]
+        out.append(sum(window) / len(window))
+    return out
+
+
 def match_lut(source: list[int], target: tuple[int, ...], strength: float) -> list[int]:
-    """A lookup table moving the grey levels of `source` toward `target`'s histogram."""
-    have, want = _cdf(source), _cdf(target)
-    lut, j = [], 0
+    """A lookup table moving the grey levels of `source` toward `target`'s histogram.
+
+    Both histograms are smoothed first and so is the curve: anchors drawn in a few
+    flat tones must not turn a smooth sky into bands.
+    """
+    have = _cdf(_smooth(list(source), 8))
+    want = _cdf(_smooth([c + 1 for c in target], 12))
+    curve, j = [], 0
     for v in range(256):
         while j < 255 and want[j] < have[v]:
             j += 1
-        lut.append(round(v + (j - v) * strength))
-    return lut
+        curve.append(v + (j - v) * strength)
+    return [min(255, max(0, round(c))) for c in _smooth(curve, 10)]
 
 
 def transfer(image: Image.Image, anchors: tuple[bytes, ...], strength: float) -> Image.Image:
@@ -150,8 +168,7 @@ def _hatching(size: tuple[int, int], spacing: int) -> Image.Image:
 
 def _ink(image: Image.Image) -> Image.Image:
     """Ink lines and hatched shadows over light flat colour, as on a printed page."""
-    flat = Image.blend(image.point(lambda v: v // 64 * 64 + 40), Image.new("RGB", image.size,
-                                                                           PAPER), 0.35)
+    flat = Image.blend(image, Image.new("RGB", image.size, PAPER), 0.3)
     gray = ImageOps.grayscale(image)
     shadow = gray.point(lambda v: 255 if v < 70 else 0)
     strokes = ImageChops.lighter(_hatching(image.size, max(5, image.width // 150)),
@@ -179,8 +196,7 @@ def _halftone(image: Image.Image) -> Image.Image:
     gray = ImageOps.grayscale(image)
     dots = ImageChops.subtract(_screen(image.size, cell), gray).point(lambda v: 0 if v > 0
                                                                     else 255)
-    flat = ImageOps.posterize(image, 2)
-    lightened = Image.blend(flat, Image.new("RGB", image.size, PAPER), 0.45)
+    lightened = Image.blend(image, Image.new("RGB", image.size, PAPER), 0.45)
     toned = ImageChops.multiply(lightened, dots.convert("RGB"))
     return ImageChops.multiply(toned, _lines(image, 36).convert("RGB"))
 
