@@ -119,3 +119,122 @@ def test_treatments_differ_and_follow_the_anchors(example):
     noir = Image.open(io.BytesIO(results["noir"])).convert("RGB")
     r, g, b = ImageStat.Stat(noir).mean
     assert max(r, g, b) - min(r, g, b) < 25  # noir is (nearly) black and white
+
+
+def test_angles_frame_the_cast_differently(example):
+    """High angle: people smaller, seen from above; low and worm's eye: they tower."""
+    project, panels = example
+    spec = two_speakers(panels).model_copy(update={"width": 1024, "height": 768})
+    heads = {}
+    for angle in (Angle.high_angle, Angle.eye_level, Angle.low_angle, Angle.worms_eye):
+        figures = draw(project, spec, camera=Camera(shot=Shot.full_shot, angle=angle)).figures
+        heads[angle] = figures[0].head
+    high, eye = heads[Angle.high_angle], heads[Angle.eye_level]
+    assert high[1] > eye[1] + 50 and high[3] < eye[3]  # looked down on: lower, smaller
+    for angle in (Angle.low_angle, Angle.worms_eye):  # looked up at: they fill the height
+        assert heads[angle][1] < 0.2 * spec.height
+    above = draw(project, spec, camera=Camera(shot=Shot.full_shot, angle=Angle.birds_eye))
+    assert len(above.figures) == len(spec.characters)
+    assert all(f.head[2] < spec.width * 0.2 for f in above.figures)
+
+
+def test_over_the_shoulder_puts_the_listener_big_in_front(example):
+    project, panels = example
+    spec = two_speakers(panels)
+    speaker, listener = draw(project, spec, camera=Camera(shot=Shot.over_the_shoulder)).figures
+    assert speaker.character == spec.characters[0] and listener.character == spec.characters[1]
+    assert listener.head[3] > speaker.head[3]  # nearer the camera
+    assert speaker.head[0] < listener.head[0]  # the speaker is read first, on the left
+    assert speaker.facing == 1 and listener.facing == -1  # they face each other
+
+
+def test_a_close_up_is_the_avatar_itself(example):
+    """Full-bleed: the panel's centre shows the avatar's face, not a medallion."""
+    project, panels = example
+    spec = two_speakers(panels).model_copy(update={"style": None})
+    close = draw(project, spec, camera=Camera(shot=Shot.close_up))
+    [face] = close.figures
+    x, y, w, h = face.head
+    assert w > spec.width * 0.25 and x < spec.width / 2 < x + w
+    assert y < face.mouth[1] < y + h and x < face.mouth[0] < x + w
+
+
+def test_figures_and_mouths_are_inside_the_panel(example):
+    project, panels = example
+    for spec in panels:
+        for f in draw(project, spec).figures:
+            x, y, w, h = f.head
+            assert -w / 2 < x < spec.width and -h / 2 < y < spec.height, (spec.id, f)
+            assert x <= f.mouth[0] <= x + w and y <= f.mouth[1] <= y + h, (spec.id, f)
+
+
+def test_an_insert_draws_the_object_the_description_names(example):
+    project, panels = example
+    spec = panels[1].model_copy(update={"style": None})
+    pictures = {}
+    for thing in ("a brass key", "a sealed letter", "a drawn sword", "a paper lantern"):
+        pictures[thing] = png(draw(project, spec, camera=Camera(shot=Shot.insert),
+                                   description=thing).image)
+    assert len(set(pictures.values())) == 4
+
+
+UNSEEN_SCENES = [
+    ("pine-wood", "Pine Wood", "Dark pines dripping with rain.", "day", "rain", "forest"),
+    ("high-pass", "High Pass", "The mountain pass where the road crosses the ridge.", "dawn",
+     "fog", "mountains"),
+    ("harbour", "Harbour Street", "The narrow street of the town, shops shut.", "night", "snow",
+     "street"),
+    ("beach", "Grey Beach", "A beach below the lighthouse, waves on the sand.", "dusk", "clear",
+     "shore"),
+    ("above", "Above the Clouds", "High in the sky, over the clouds.", "day", "clear", "sky"),
+    ("dream", "A Dream", "Nothing in particular.", "dusk", "clear", "neutral"),
+]
+
+
+def test_an_unseen_world_reads_its_places_and_tells_them_apart(example):
+    """A world the engine has never seen: every place recognised from its words, and
+    each drawn differently (at eye level and from above)."""
+    from pipeline.engines import DrawRequest
+    from pipeline.engines.procedural.scenery import place_of
+    from pipeline.model import Character, SceneCard
+
+    project, panels = example
+    spec = panels[0].model_copy(update={"style": None, "characters": ["jun"], "world": "w",
+                                        "camera": Camera(shot=Shot.full_shot)})
+    jun = Character(id="jun", name="Jun", colours={"outfit": "#b5523b", "hair": "#3a2418"})
+    means, plans = [], set()
+    for sid, name, text, tod, weather, place in UNSEEN_SCENES:
+        scene = SceneCard(id=sid, name=name, description=text, time_of_day=tod,
+                          weather=weather)
+        assert place_of(scene).value == place
+        request = DrawRequest(spec=spec.model_copy(update={"scene": sid}), scene=scene,
+                              characters=[jun], style=None, references={})
+        drawing = ProceduralImageEngine().draw(request)
+        assert [f.character for f in drawing.figures] == ["jun"]  # drawn without an avatar
+        means.append(ImageStat.Stat(drawing.image.reduce(8)).mean)
+        above = request.model_copy(update={"spec": request.spec.model_copy(
+            update={"camera": Camera(shot=Shot.wide_shot, angle=Angle.birds_eye)})})
+        plans.add(png(ProceduralImageEngine().draw(above).image.reduce(4)))
+    for i, a in enumerate(means):
+        for b in means[i + 1:]:
+            assert sum(abs(x - y) for x, y in zip(a, b)) > 12
+    assert len(plans) == len(UNSEEN_SCENES)
+
+
+def test_guidance_sets_how_hard_the_anchors_pull(example):
+    """The panel's colours move toward the anchors', more with high guidance."""
+    from pipeline.engines.procedural.treatments import transfer
+
+    project, panels = example
+    style = project.styles["moonlit-cel"]
+    anchors = tuple(project.assets[p].data for p in style.anchor_paths)
+    base = draw(project, panels[0], style=None).image
+
+    def distance(image):
+        a = ImageStat.Stat(image).mean
+        b = [sum(ImageStat.Stat(Image.open(io.BytesIO(x)).convert("RGB")).mean[i]
+                 for x in anchors) / len(anchors) for i in range(3)]
+        return sum(abs(x - y) for x, y in zip(a, b))
+
+    low, high = transfer(base, anchors, 0.35), transfer(base, anchors, 0.7)
+    assert distance(base) > distance(low) > distance(high)

@@ -45,3 +45,38 @@ def test_style_format_rule_and_webp_output(copy_project):
     art = list((root / "_site" / "art").iterdir())
     assert art and all(p.suffix == ".webp" for p in art), site
     assert all(p.read_bytes()[8:12] == b"WEBP" for p in art)
+
+
+def _cli_check(root):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    return CliRunner().invoke(main, ["check", str(root)])
+
+
+@pytest.mark.parametrize("size, rule", [
+    ("width: 4096\nheight: 512", "width and height must each be 512–2048 px, got width 4096"),
+    ("width: 2048\nheight: 2048",
+     "the area (width × height) must not exceed 1,763,584 pixels, got 2048 × 2048 = 4,194,304"),
+    ("aspect_ratio: \"16:9\"\nwidth: 1344\nheight: 768",
+     "give either aspect_ratio or width and height, not both"),
+    ("format: jpeg", "'png' or 'webp'"),
+])
+def test_panelwright_check_refuses_a_style_that_breaks_a_rule(copy_project, size, rule):
+    """As the user runs it: `panelwright check` exits 1 and quotes the rule, with the file."""
+    root = copy_project("valid")
+    style = root / "styles" / "plain.yaml"
+    style.write_text(style.read_text() + size + "\n")
+    result = _cli_check(root)
+    assert result.exit_code == 1
+    assert rule in result.output and "styles/plain.yaml" in result.output
+
+
+def test_panelwright_check_accepts_a_preset_and_the_largest_area(copy_project):
+    root = copy_project("valid")
+    style = root / "styles" / "plain.yaml"
+    original = style.read_text()
+    for size in ("aspect_ratio: \"21:9\"", "width: 1328\nheight: 1328", "format: webp"):
+        style.write_text(original + size + "\n")
+        assert _cli_check(root).exit_code == 0, size

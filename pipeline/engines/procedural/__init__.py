@@ -131,9 +131,11 @@ class ProceduralImageEngine:
             return self._over_the_shoulder(image, looks, toward, light_level)
         height = FIGURE_HEIGHT[shot] * h * FIGURE_SCALE.get(angle, 1.0)
         if height < 0.85 * h:
-            feet = min(h * 0.97, view.horizon + (h - view.horizon) * 0.72)
-            if angle == Angle.worms_eye:
-                feet = h * 1.03
+            # looking down, people stand low in the frame with the ground behind them;
+            # looking up, their feet are at the bottom edge and they rise into the sky
+            feet = {Angle.high_angle: h * 0.94, Angle.low_angle: h * 0.97,
+                    Angle.worms_eye: h * 1.03}.get(
+                angle, min(h * 0.97, view.horizon + (h - view.horizon) * 0.72))
             top = feet - height
         else:
             top = h * {Angle.high_angle: 0.06, Angle.low_angle: 0.14}.get(angle, 0.1)
@@ -142,7 +144,9 @@ class ProceduralImageEngine:
             gap = abs(spots[1] - spots[0]) * w
             widest = gap / (1.7 / HEADS * 1.15)
             if height > widest:
-                top += (height - widest) * 0.25
+                # smaller, but standing where they stood (or, when cut by the frame's
+                # bottom, keeping their heads where they were)
+                top += (height - widest) * (1.0 if top + height < h else 0.25)
                 height = widest
         figures = []
         for i, (look, x) in enumerate(zip(looks, spots)):
