@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import httpx
 
 from .errors import ProjectError
 
@@ -75,6 +74,8 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
 
 def notify(url: str, summary: dict, timeout: float = 10.0) -> str | None:
     """POST the build's summary to a webhook; returns a problem to report, or None."""
+    import httpx
+
     try:
         reply = httpx.post(url, json=summary, timeout=timeout)
     except httpx.HTTPError as exc:

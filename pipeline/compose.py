@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageColor, ImageDraw, ImageOps
 from pydantic import BaseModel
 
 from . import jobs as parallel
@@ -19,7 +19,6 @@ from .cache import Cache, digest
 from .fonts import LetteringFont
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
-from .engines.procedural.palette import hex_rgb
 
 PAGE_SCALE = 0.5  # site page images: 800 px wide, enough for previews and thumbnails
 
@@ -34,9 +33,9 @@ def page_image(project: ResolvedProject, story_style: str | None, page: PageSpec
                art: dict[str, PanelArt], lettered: dict[str, LetteredPanel],
                font: LetteringFont, scale: float = 1.0) -> Image.Image:
     style = project.styles.get(story_style) if story_style else None
-    paper = hex_rgb(style.page_colour) if style else (253, 251, 246)
+    paper = ImageColor.getrgb(style.page_colour) if style else (253, 251, 246)
     border = style.border if style else 5
-    ink = hex_rgb(style.border_colour) if style else (17, 17, 17)
+    ink = ImageColor.getrgb(style.border_colour) if style else (17, 17, 17)
     canvas = Image.new("RGB", (round(page.width * scale), round(page.height * scale)), paper)
     draw = ImageDraw.Draw(canvas)
     for panel_id, (x, y, w, h) in zip(page.panels, page.slots, strict=True):

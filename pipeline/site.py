@@ -24,7 +24,6 @@ from markdown_it import MarkdownIt
 
 from .balloons import to_svg
 from .cache import CACHE_DIR
-from .cards import card_png, to_card
 from .fonts import default_font_bytes, default_font_licence
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PanelArt, StoryPlan
@@ -162,6 +161,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
             for cid in panel.characters:
                 if story_plan.story not in appearances[cid]:
                     appearances[cid].append(story_plan.story)
+
+    from .cards import card_png, to_card  # only a build needs cards (and their YAML reader)
 
     avatars, idles = {}, {}
     for cid, character in characters.items():

@@ -87,8 +87,9 @@ class UnknownEngine(LookupError):
                          f"(installed: {', '.join(available) or 'none'})")
 
 
+@lru_cache(maxsize=None)
 def available(group: str) -> dict[str, object]:
-    """Installed engines of one kind: name -> entry point."""
+    """Installed engines of one kind: name -> entry point (read once per process)."""
     return {ep.name: ep for ep in entry_points(group=group)}
 
 
