@@ -219,7 +219,7 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         lettered, relettered, letter_keys = letter_cached(project, panels, art, font,
                                                           font_digest)
         pages = compose(project, plans, art, lettered, font, font_digest,
-                        jobs or default_jobs())
+                        jobs or default_jobs(), letter_keys)
         # The site is a function of these; when none changed there is nothing to render.
         render_key = digest(
             project.model_dump(mode="json", exclude={"assets", "problems"}),

@@ -72,8 +72,13 @@ def _bake(job: BakeJob) -> bytes:
 
 def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
             lettered: dict[str, LetteredPanel], font: LetteringFont,
-            font_digest: str, jobs: int = 1) -> dict[tuple[str, int], str]:
-    """(story, page number) -> path of the baked page image in the cache."""
+            font_digest: str, jobs: int = 1, letter_keys: dict[str, str] | None = None
+            ) -> dict[tuple[str, int], str]:
+    """(story, page number) -> path of the baked page image in the cache.
+
+    `letter_keys` (the lettering's own cache keys) stand for the balloons in a page's
+    key when given: they determine the lettering, and are cheaper to hash.
+    """
     cache = Cache(project.root)
     out: dict[tuple[str, int], str] = {}
     styles = {s.id: s.style for s in project.stories}
@@ -85,7 +90,8 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
         for page in story_plan.pages:
             key = digest("page", 2, PAGE_SCALE, page.model_dump(mode="json"),
                          [art[p].key for p in page.panels],
-                         [lettered[p].model_dump(mode="json") for p in page.panels],
+                         [letter_keys[p] if letter_keys else lettered[p].model_dump(mode="json")
+                          for p in page.panels],
                          project.styles[style].model_dump(mode="json", exclude={"source"})
                          if style else None, font_digest)
             hit = cache.get(key, "jpg")
