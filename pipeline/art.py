@@ -121,6 +121,7 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
             if progress:
                 progress(1)
     except EngineError as exc:
+        cache.save()
         kept = sum(1 for a in result.values() if not a.cached)
         raise ProjectError([Problem(
             file=spec.source, line=spec.line,
@@ -128,6 +129,7 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
                     f"{exc.describe()}",
             hint=f"{kept} panel{'s' if kept != 1 else ''} drawn before it are kept in the "
                  "cache; build again to resume")]) from None
+    cache.save()
     return {spec.id: result[spec.id] for spec in panels}
 
 

@@ -176,6 +176,7 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
         out[spec.id] = letter_panel(spec, art[spec.id], font, config)
         cache.put_json(key, out[spec.id].model_dump(mode="json"))
         fresh.add(spec.id)
+    cache.save()
     return out, fresh, keys
 
 

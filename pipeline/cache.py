@@ -42,41 +42,89 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 class Cache:
+    """Entries under `.panelwright/cache/`, with an index of their records.
+
+    The index (`index.json`) holds every entry's size and metadata, so a rebuild
+    checks an entry with one `stat` instead of opening its record. It is only a
+    shortcut: an entry missing from it, or whose file no longer matches it, is
+    looked up in its own record as before. `save()` merges with what is on disk.
+    """
+
     def __init__(self, project_root: str | Path):
         self.root = Path(project_root) / CACHE_DIR / "cache"
+        self._index: dict[str, dict] | None = None
+        self._added: dict[str, dict] = {}
 
     def path(self, key: str, ext: str) -> Path:
         return self.root / key[:2] / f"{key}.{ext}"
 
+    @property
+    def index(self) -> dict[str, dict]:
+        if self._index is None:
+            try:
+                self._index = json.loads((self.root / "index.json").read_text())
+            except (OSError, ValueError):
+                self._index = {}
+        return self._index
+
     def get(self, key: str, ext: str) -> tuple[Path, dict] | None:
         """The entry's file and metadata, or None if absent or damaged."""
-        data_path, record_path = self.path(key, ext), self.path(key, "json")
+        data_path = self.path(key, ext)
+        record = self.index.get(f"{key}.{ext}")
+        if record is not None:
+            try:
+                if data_path.stat().st_size == record["bytes"]:
+                    return data_path, record.get("meta", {})
+            except (OSError, KeyError, TypeError):
+                pass
         try:
-            record = json.loads(record_path.read_text())
+            record = json.loads(self.path(key, "json").read_text())
             if data_path.stat().st_size != record["bytes"]:
                 return None
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        self._remember(f"{key}.{ext}", record)
         return data_path, record.get("meta", {})
 
     def put(self, key: str, ext: str, data: bytes, meta: dict | None = None) -> Path:
         path = self.path(key, ext)
         write_atomic(path, data)
-        record = json.dumps({"bytes": len(data), "meta": meta or {}}, sort_keys=True)
-        write_atomic(self.path(key, "json"), record.encode())
+        record = {"bytes": len(data), "meta": meta or {}}
+        write_atomic(self.path(key, "json"), json.dumps(record, sort_keys=True).encode())
+        self._remember(f"{key}.{ext}", record)
         return path
 
     def get_json(self, key: str) -> Any | None:
         hit = self.get(key, "data.json")
         if hit is None:
             return None
+        if "value" in hit[1]:
+            return hit[1]["value"]
         try:
             return json.loads(hit[0].read_text())
         except (OSError, ValueError):
             return None
 
     def put_json(self, key: str, value: Any) -> None:
-        self.put(key, "data.json", json.dumps(value, sort_keys=True).encode())
+        # the value rides in the record too, so a rebuild finds it in the index
+        self.put(key, "data.json", json.dumps(value, sort_keys=True).encode(), {"value": value})
+
+    def _remember(self, name: str, record: dict) -> None:
+        self.index[name] = record
+        self._added[name] = record
+
+    def save(self) -> None:
+        """Write the index, merged with entries other stages added meanwhile."""
+        if not self._added:
+            return
+        try:
+            merged = json.loads((self.root / "index.json").read_text())
+        except (OSError, ValueError):
+            merged = {}
+        merged.update(self._added)
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.root / "index.json", json.dumps(merged).encode())
+        self._added = {}
 
 
 @contextmanager

@@ -105,4 +105,5 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
                 font=font.data, fallback=font.fallback)))
     for (where, job), data in zip(todo, parallel.run(_bake, [j for _, j in todo], jobs)):
         out[where] = str(cache.put(job.key, "jpg", data))
+    cache.save()
     return out
