@@ -1,7 +1,10 @@
 """The `automatic1111` image engine: the AUTOMATIC1111 / Forge web UI API (`--api`).
 
-txt2img for a panel; img2img with the first reference image (the speaker's avatar,
-or the style's anchor) as the starting picture when `use_references` is on.
+`POST /sdapi/v1/txt2img` for a panel; `POST /sdapi/v1/img2img` starting from a
+reference image when `use_references` is on (the first character's avatar for a
+close shot, otherwise the style's anchor). Extensions such as ControlNet or
+IP-Adapter take references through `alwayson_scripts`, whose "{{reference_1}}"...
+placeholders are filled with the images in base64.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from typing import ClassVar
 from pydantic import Field
 
 from . import DrawRequest, Drawing, EngineSettings
-from .errors import EngineError
+from .comfyui import fill
+from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
-from .http import Remote, RemoteSettings
-from .prompts import NEGATIVE, panel_prompt
+from .http import Remote, RemoteSettings, api_key
+from .prompts import NEGATIVE, init_reference, ordered_references, panel_prompt
 
 
 class Automatic1111Settings(RemoteSettings):
@@ -23,41 +27,60 @@ class Automatic1111Settings(RemoteSettings):
     steps: int = Field(default=25, ge=1, le=150)
     cfg_scale: float = Field(default=7.0, ge=1, le=30)
     sampler_name: str = "Euler a"
+    checkpoint: str | None = Field(default=None, description="sd_model_checkpoint to use")
     negative_prompt: str = NEGATIVE
     use_references: bool = True
     denoising_strength: float = Field(default=0.6, ge=0, le=1)
+    alwayson_scripts: dict = Field(default_factory=dict, description="passed on, with "
+                                   "{{reference_N}} replaced by the images in base64")
+    api_key_env: str | None = Field(default=None, description="environment variable holding "
+                                    "user:password for --api-auth")
 
 
 class Automatic1111ImageEngine:
     name: ClassVar[str] = "automatic1111"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = Automatic1111Settings
 
     def __init__(self, settings: Automatic1111Settings | None = None):
         self.settings = settings or Automatic1111Settings()
 
-    def draw(self, request: DrawRequest) -> Drawing:
+    def body(self, request: DrawRequest) -> tuple[str, dict]:
+        """The endpoint and the JSON body for one panel."""
         s, spec = self.settings, request.spec
-        body = {"prompt": panel_prompt(spec, request.scene, request.characters, request.style),
-                "negative_prompt": s.negative_prompt, "seed": spec.seed, "steps": s.steps,
-                "cfg_scale": s.cfg_scale, "width": spec.width, "height": spec.height,
-                "sampler_name": s.sampler_name}
-        path = "/sdapi/v1/txt2img"
-        references = list(request.references.values())
-        if s.use_references and references:
-            path = "/sdapi/v1/img2img"
-            body |= {"init_images": [base64.b64encode(references[0]).decode()],
-                     "denoising_strength": s.denoising_strength}
-        remote = Remote(s)
-        try:
-            reply = remote.json("POST", path, json=body)
-        except EngineError as exc:
-            exc.panel = spec.id
-            raise
-        finally:
-            remote.close()
-        images = reply.get("images") if isinstance(reply, dict) else None
-        if not images:
-            raise EngineError("the reply carries no image", None, "malformed reply",
-                              panel=spec.id, reply=str(reply)[:500])
-        return Drawing(image=picture(images[0], spec), figures=likely_figures(spec))
+        body: dict = {
+            "prompt": panel_prompt(spec, request.scene, request.characters, request.style),
+            "negative_prompt": s.negative_prompt, "seed": spec.seed, "steps": s.steps,
+            "cfg_scale": s.cfg_scale, "width": spec.width, "height": spec.height,
+            "sampler_name": s.sampler_name, "batch_size": 1, "n_iter": 1,
+            "send_images": True, "save_images": False}
+        if s.checkpoint:
+            body["override_settings"] = {"sd_model_checkpoint": s.checkpoint}
+        references = {f"reference_{i}": base64.b64encode(data).decode()
+                      for i, (_, data) in enumerate(ordered_references(request), start=1)}
+        if s.alwayson_scripts:
+            body["alwayson_scripts"] = fill(s.alwayson_scripts, references)
+        start = init_reference(request) if s.use_references else None
+        if start is None:
+            return "/sdapi/v1/txt2img", body
+        return "/sdapi/v1/img2img", body | {
+            "init_images": [base64.b64encode(start[1]).decode()],
+            "denoising_strength": s.denoising_strength, "resize_mode": 2}  # crop and resize
+
+    def draw(self, request: DrawRequest) -> Drawing:
+        spec = request.spec
+        secret = api_key(self.settings)
+        with drawing(spec.id):
+            path, body = self.body(request)
+            headers = {}
+            if secret:
+                kind = "Basic" if ":" in secret else "Bearer"
+                token = base64.b64encode(secret.encode()).decode() if kind == "Basic" else secret
+                headers["Authorization"] = f"{kind} {token}"
+            with Remote(self.settings, headers, bearer=False) as remote:
+                reply = remote.json("POST", path, json=body)
+            images = reply.get("images") if isinstance(reply, dict) else None
+            if not images:
+                raise EngineError("the reply carries no image (images[0])", None,
+                                  "malformed reply", reply=str(reply)[:500])
+            return Drawing(image=picture(images[0], spec), figures=likely_figures(spec))

@@ -1,6 +1,14 @@
-"""The error a remote engine reports when it has given up: the service's own words."""
+"""The error a remote engine reports when it has given up: the service's own words.
+
+One exception type for every engine, so that the art stage (and `generate`) can
+report any engine's failure the same way: the service's `{message, statusCode,
+error}`, the panel being drawn, and the reply when it helps.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class EngineError(Exception):
@@ -19,3 +27,29 @@ class EngineError(Exception):
             notes.append(f"gave up after {self.attempts} attempts")
         where = f" while drawing {self.panel}" if self.panel else ""
         return self.message + (f" ({'; '.join(notes)})" if notes else "") + where
+
+    def as_dict(self) -> dict:
+        """The seed's error shape, for a webhook or `--json` output."""
+        return {"message": self.message, "statusCode": self.status_code, "error": self.error,
+                "panel": self.panel}
+
+    def __str__(self) -> str:  # the panel may be set after the error was raised
+        return self.describe()
+
+    def __reduce__(self):  # survives a process pool with every field
+        return (EngineError, (self.message, self.status_code, self.error, self.panel,
+                              self.reply, self.attempts))
+
+
+@contextmanager
+def drawing(panel: str) -> Iterator[None]:
+    """Name the panel on any engine failure, and turn a reply of an unexpected shape
+    (a missing key, a wrong type) into an EngineError rather than a traceback."""
+    try:
+        yield
+    except EngineError as exc:
+        exc.panel = exc.panel or panel
+        raise
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+        raise EngineError(f"the service's reply has an unexpected shape ({type(exc).__name__}: "
+                          f"{exc})", None, "malformed reply", panel=panel) from exc

@@ -1,38 +1,50 @@
-"""The `openai` image engine: the OpenAI images API (generations; edits with references)."""
+"""The `openai` image engine: the OpenAI images API.
+
+`POST /images/generations` for a panel; `POST /images/edits` with the reference
+images (the cast's avatars, the style's anchors) as multipart `image[]` when
+`use_references` is on. The service draws at one of its own sizes (the one nearest
+the panel's shape); the picture is then fitted to the panel's size, which keeps the
+Style DNA rules. Model names are retired over time, so the model is a setting.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+import httpx
 from pydantic import Field
 
 from . import DrawRequest, Drawing, EngineSettings
-from .errors import EngineError
+from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
-from .http import Remote, RemoteSettings, api_key
-from .prompts import panel_prompt
+from .http import Remote, RemoteSettings
+from .prompts import ordered_references, panel_prompt
 
-SIZES = ("1024x1024", "1536x1024", "1024x1536")
+SIZES = ["1024x1024", "1536x1024", "1024x1536"]
 
 
 class OpenAIImagesSettings(RemoteSettings):
     base_url: str = "https://api.openai.com/v1"
     model: str = "gpt-image-1"
-    quality: str = "medium"
+    quality: str = Field(default="medium", description="low | medium | high | auto")
+    sizes: list[str] = Field(default_factory=lambda: list(SIZES), min_length=1,
+                             description="the sizes the model accepts, WIDTHxHEIGHT")
     api_key_env: str | None = "OPENAI_API_KEY"
     use_references: bool = True
     max_references: int = Field(default=4, ge=1, le=16)
 
 
-def nearest_size(width: int, height: int) -> str:
+def nearest_size(width: int, height: int, sizes: list[str] = SIZES) -> str:
     """The service's size closest in shape to the panel; the picture is fitted after."""
-    aspect = width / height
-    return min(SIZES, key=lambda s: abs(int(s.split("x")[0]) / int(s.split("x")[1]) - aspect))
+    def shape(size: str) -> float:
+        w, h = size.lower().split("x")
+        return int(w) / int(h)
+    return min(sizes, key=lambda s: abs(shape(s) - width / height))
 
 
 class OpenAIImageEngine:
     name: ClassVar[str] = "openai"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = OpenAIImagesSettings
 
     def __init__(self, settings: OpenAIImagesSettings | None = None):
@@ -40,29 +52,44 @@ class OpenAIImageEngine:
 
     def draw(self, request: DrawRequest) -> Drawing:
         s, spec = self.settings, request.spec
-        key = api_key(s)
-        remote = Remote(s, {"Authorization": f"Bearer {key}"} if key else {})
         prompt = panel_prompt(spec, request.scene, request.characters, request.style)
-        size = nearest_size(spec.width, spec.height)
-        references = list(request.references.items())[: s.max_references]
-        try:
+        size = nearest_size(spec.width, spec.height, s.sizes)
+        references = ordered_references(request)[: s.max_references]
+        with drawing(spec.id), Remote(s) as remote:
             if s.use_references and references:
-                files = [("image[]", (path.rsplit("/", 1)[-1], data, "image/png"))
+                files = [("image[]", (path.rsplit("/", 1)[-1], data, _mime(data)))
                          for path, data in references]
                 reply = remote.json("POST", "/images/edits", files=files, data={
-                    "model": s.model, "prompt": prompt, "size": size, "quality": s.quality})
+                    "model": s.model, "prompt": prompt, "n": "1", "size": size,
+                    "quality": s.quality})
             else:
                 reply = remote.json("POST", "/images/generations", json={
                     "model": s.model, "prompt": prompt, "n": 1, "size": size,
-                    "quality": s.quality, "output_format": "png"})
-        except EngineError as exc:
-            exc.panel = spec.id
-            raise
-        finally:
-            remote.close()
-        try:
-            data = reply["data"][0]["b64_json"]
-        except (KeyError, IndexError, TypeError):
-            raise EngineError("the reply carries no image (data[0].b64_json)", None,
-                              "malformed reply", panel=spec.id, reply=str(reply)[:500]) from None
-        return Drawing(image=picture(data, spec), figures=likely_figures(spec))
+                    "quality": s.quality})
+            item = (reply.get("data") or [None])[0] if isinstance(reply, dict) else None
+            if isinstance(item, dict) and item.get("b64_json"):
+                data: bytes | str = item["b64_json"]
+            elif isinstance(item, dict) and item.get("url"):  # older models answer with a link
+                data = _download(item["url"], s.timeout)
+            else:
+                raise EngineError("the reply carries no image (data[0].b64_json)", None,
+                                  "malformed reply", reply=str(reply)[:500])
+            return Drawing(image=picture(data, spec), figures=likely_figures(spec))
+
+
+def _mime(data: bytes) -> str:
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
+
+
+def _download(url: str, timeout: float) -> bytes:
+    try:
+        reply = httpx.get(url, timeout=timeout, follow_redirects=True)
+        reply.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise EngineError(f"cannot download the image the service made: {exc}", None,
+                          "download") from None
+    return reply.content

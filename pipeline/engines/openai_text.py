@@ -1,10 +1,12 @@
 """The `openai` text engine: story nodes written by any OpenAI-compatible chat model.
 
-One protocol serves OpenAI, Ollama, llama.cpp's server, vLLM and LM Studio through
-`base_url`. Each scene is one request asking for structured output (a JSON schema of
-story nodes, placed where llama.cpp reads it too); the reply is validated here
-whatever the server promised, retried when it does not validate, then reported with
-the reply itself.
+One protocol (chat completions) serves OpenAI, Ollama, llama.cpp's server, vLLM and
+LM Studio through `base_url`. Each scene is one request asking for structured output:
+a JSON schema of story nodes in `response_format.json_schema.schema` (where llama.cpp
+reads it too), with the cast's ids as the only speakers. Some servers enforce no
+schema, so the reply is validated here whatever the server promised; a reply that
+does not validate is sent back with what was wrong and asked again, then reported
+with the reply itself.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from ..camera import Angle, Shot
-from ..model import LineKind
-from ..resolve import beats_by_scene
+from ..model import Character, LineKind
+from ..resolve import ResolvedBeat, beats_by_scene
+from ..slugs import fold
 from ..specs import NodeLine, StoryNode
 from . import EngineSettings, StoryContext
 from .errors import EngineError
-from .http import Remote, RemoteSettings, api_key
+from .http import Remote, RemoteSettings
 from .prompts import story_prompt
 
 SYSTEM = ("You are a comic writer and storyboard artist. You turn a scene's outline into "
           "panels. Keep the writer's beats and words; add only what they leave out. Reply "
           "with JSON that matches the schema, nothing else.")
+KINDS = [k.value for k in LineKind]
 
 
 class GeneratedLine(BaseModel):
@@ -46,19 +50,81 @@ class GeneratedScene(BaseModel):
     nodes: list[GeneratedNode] = Field(min_length=1)
 
 
+def nodes_schema(cast: list[str]) -> dict:
+    """The JSON schema of a scene's nodes, in the subset that OpenAI's strict mode and
+    llama.cpp's grammar both accept: every property required, null where optional."""
+    ids = {"type": "string", "enum": cast} if cast else {"type": "string"}
+    line = {"type": "object", "additionalProperties": False,
+            "required": ["kind", "speaker", "text"],
+            "properties": {"kind": {"type": "string", "enum": KINDS},
+                           "speaker": {"anyOf": [ids, {"type": "null"}]},
+                           "text": {"type": "string", "minLength": 1}}}
+    node = {"type": "object", "additionalProperties": False,
+            "required": ["description", "shot", "angle", "characters", "lines"],
+            "properties": {
+                "description": {"type": "string", "minLength": 1},
+                "shot": {"anyOf": [{"type": "string", "enum": [s.value for s in Shot]},
+                                   {"type": "null"}]},
+                "angle": {"anyOf": [{"type": "string", "enum": [a.value for a in Angle]},
+                                    {"type": "null"}]},
+                "characters": {"type": "array", "items": ids},
+                "lines": {"type": "array", "items": line}}}
+    return {"type": "object", "additionalProperties": False, "required": ["nodes"],
+            "properties": {"nodes": {"type": "array", "items": node, "minItems": 1}}}
+
+
 class OpenAITextSettings(RemoteSettings):
     base_url: str = "https://api.openai.com/v1"
     model: str = "gpt-4o-mini"
     temperature: float = Field(default=0.8, ge=0, le=2)
     max_tokens: int = Field(default=1024, ge=16)
     seed: int | None = None
+    response_format: Literal["json_schema", "json_object", "none"] = Field(
+        default="json_schema", description="how structured output is asked for (json_object "
+        "or none for servers that refuse schemas; the reply is validated either way)")
+    strict: bool = True
     validation_attempts: int = Field(default=3, ge=1, le=10,
                                      description="requests per scene when replies do not fit")
 
 
+def _speaker_ids(characters: dict[str, Character]) -> dict[str, str]:
+    """Folded id, name and alias -> id: a model that writes "Lin Shuang" means lin-shuang."""
+    names: dict[str, str] = {}
+    for cid, c in characters.items():
+        for word in (cid, c.name, *c.aliases):
+            names.setdefault(fold(word), cid)
+    return names
+
+
+def parse_reply(content: str, characters: dict[str, Character]) -> GeneratedScene:
+    """The reply's scene, with names mapped to ids; raises ValueError saying what is wrong."""
+    text = content.strip()
+    if text.startswith("```"):  # some models fence their JSON whatever they are told
+        text = text.strip("`").removeprefix("json").strip()
+    try:
+        scene = GeneratedScene.model_validate_json(text)
+    except ValidationError as exc:
+        raise ValueError("; ".join((f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "")
+                                   + e["msg"] for e in exc.errors()[:4])) from None
+    ids = _speaker_ids(characters)
+    unknown: set[str] = set()
+    for node in scene.nodes:
+        for line in node.lines:
+            if line.speaker is not None:
+                line.speaker = ids.get(fold(line.speaker), line.speaker)
+                if line.speaker not in characters:
+                    unknown.add(line.speaker)
+        node.characters = [ids.get(fold(c), c) for c in node.characters]
+    if unknown:
+        raise ValueError(f"speakers that are not characters of the cast: "
+                         f"{', '.join(sorted(unknown))} (use the ids: "
+                         f"{', '.join(sorted(characters)) or 'none'})")
+    return scene
+
+
 class OpenAITextEngine:
     name: ClassVar[str] = "openai"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = OpenAITextSettings
     secret_fields: ClassVar[set[str]] = set()  # the key lives in the environment only
 
@@ -66,64 +132,69 @@ class OpenAITextEngine:
         self.settings = settings or OpenAITextSettings()
 
     def write(self, context: StoryContext) -> list[StoryNode]:
-        key = api_key(self.settings)
-        remote = Remote(self.settings, {"Authorization": f"Bearer {key}"} if key else {})
         nodes: list[StoryNode] = []
-        try:
+        with Remote(self.settings) as remote:
             for scene_id, beats in beats_by_scene(context.beats):
-                generated = self._scene(remote, context, scene_id, beats)
-                for index, node in enumerate(generated.nodes, start=1):
-                    cast = [c for c in node.characters if c in context.characters]
+                scene = self.scene(remote, context, scene_id, beats)
+                for index, node in enumerate(scene.nodes, start=1):
                     lines = [NodeLine(kind=LineKind(w.kind), text=w.text, speaker=w.speaker)
                              for w in node.lines]
+                    cast = [w.speaker for w in lines if w.speaker] + \
+                        [c for c in node.characters if c in context.characters]
                     nodes.append(StoryNode(
                         id=f"{scene_id}-{index:02d}", scene=scene_id,
                         description=node.description, shot=node.shot, angle=node.angle,
-                        characters=list(dict.fromkeys(
-                            [w.speaker for w in lines if w.speaker] + cast)), lines=lines,
+                        characters=list(dict.fromkeys(cast)), lines=lines,
                         page_break_before=index == 1 and bool(nodes)))
-        finally:
-            remote.close()
         return nodes
 
-    def _scene(self, remote: Remote, context: StoryContext, scene_id: str, beats
-               ) -> GeneratedScene:
+    def request_body(self, context: StoryContext, scene_id: str, beats: list[ResolvedBeat]
+                     ) -> dict:
         s = self.settings
-        schema = GeneratedScene.model_json_schema()
-        body = {
+        body: dict = {
             "model": s.model, "temperature": s.temperature, "max_tokens": s.max_tokens,
+            "stream": False,
             "messages": [{"role": "system", "content": SYSTEM},
                          {"role": "user", "content": story_prompt(
                              context.title, context.scenes[scene_id], beats,
-                             context.characters, context.lore)}],
-            "response_format": {"type": "json_schema", "json_schema": {
-                "name": "story_nodes", "schema": schema, "strict": False}},
-        }
+                             context.characters, context.lore)}]}
+        schema = nodes_schema(sorted(context.characters))
+        if s.response_format == "json_schema":
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "story_nodes", "schema": schema, "strict": s.strict}}
+        else:
+            body["messages"][0]["content"] += " The schema: " + json.dumps(schema)
+            if s.response_format == "json_object":
+                body["response_format"] = {"type": "json_object"}
         if s.seed is not None:
             body["seed"] = s.seed
-        reply_text = ""
-        problem = ""
+        return body
+
+    def scene(self, remote: Remote, context: StoryContext, scene_id: str,
+              beats: list[ResolvedBeat]) -> GeneratedScene:
+        """One scene's nodes, asked again with the problem when a reply does not fit."""
+        s = self.settings
+        body = self.request_body(context, scene_id, beats)
+        content, problem = "", ""
         for _ in range(s.validation_attempts):
             reply = remote.json("POST", "/chat/completions", json=body)
             try:
-                reply_text = reply["choices"][0]["message"]["content"] or ""
-                scene = GeneratedScene.model_validate_json(reply_text)
+                choice = reply["choices"][0]
+                content = choice["message"]["content"] or ""
             except (KeyError, IndexError, TypeError) as exc:
-                problem = f"the reply has no message ({exc})"
-                reply_text = json.dumps(reply)[:2000]
+                content = json.dumps(reply)[:2000]
+                problem = f"the reply has no choices[0].message.content ({exc!r})"
                 continue
-            except ValidationError as exc:
-                problem = "; ".join(
-                    (f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "") + e["msg"]
-                    for e in exc.errors()[:3])
-                continue
-            unknown = {w.speaker for n in scene.nodes for w in n.lines
-                       if w.speaker and w.speaker not in context.characters}
-            if unknown:
-                problem = f"speakers that are not characters: {', '.join(sorted(unknown))}"
-                continue
-            return scene
+            try:
+                return parse_reply(content, context.characters)
+            except ValueError as exc:
+                problem = str(exc)
+                if choice.get("finish_reason") == "length":
+                    problem += f" (the reply was cut at max_tokens={s.max_tokens})"
+            body["messages"] = body["messages"][:2] + [
+                {"role": "assistant", "content": content},
+                {"role": "user", "content": f"That reply does not fit the schema: {problem}. "
+                                            "Reply again with the whole JSON."}]
         raise EngineError(f"the model's story nodes for the scene '{scene_id}' did not "
                           f"validate after {s.validation_attempts} tries: {problem}", None,
-                          "invalid reply", reply=reply_text[:2000])
-
+                          "invalid reply", reply=content[:2000])

@@ -2,15 +2,20 @@
 
 Built from the writer's own words: the panel's description, cast, scene, camera and
 style; for stories, the outline, the cast's character fields and the world's lore
-entries whose keys occur in the scene (as role-play lorebooks do).
+entries whose keys occur in the scene (as role-play lorebooks do: a key matches as a
+whole word, ignoring case and accents). Also which reference images an engine gets,
+in which order: the cast's avatars, then the style's anchors.
 """
 
 from __future__ import annotations
+
+import re
 
 from ..model import Character, LoreEntry, SceneCard, StyleDNA
 from ..resolve import ResolvedBeat
 from ..slugs import fold
 from ..specs import PanelSpec
+from . import DrawRequest
 
 SHOT_WORDS = {
     "extreme_wide_shot": "extreme wide shot, tiny figures in a vast landscape",
@@ -19,6 +24,7 @@ SHOT_WORDS = {
     "close_up": "close-up on the face", "extreme_close_up": "extreme close-up, eyes",
     "over_the_shoulder": "over-the-shoulder shot", "insert": "insert shot of an object",
 }
+CLOSE_SHOTS = {"medium_close_up", "close_up", "extreme_close_up"}
 TREATMENT_WORDS = {
     "flat": "flat cel shading, clean colours", "ink": "bold ink lines, comic inking",
     "halftone": "halftone screentone, printed comic", "watercolour": "watercolour wash",
@@ -27,14 +33,23 @@ TREATMENT_WORDS = {
 NEGATIVE = "text, letters, speech bubbles, watermark, signature, blurry, deformed hands"
 
 
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def character_words(character: Character) -> str:
+    """How a character looks, in a few words: the first line of the description
+    (or the personality) and the colours of the figure."""
+    look = ", ".join(f"{k} {v}" for k, v in character.colours.model_dump().items() if v)
+    who = _first_line(character.description) or character.personality
+    return f"{character.name}: {who}".rstrip(": ") + (f" ({look})" if look else "")
+
+
 def panel_prompt(spec: PanelSpec, scene: SceneCard, characters: list[Character],
                  style: StyleDNA | None) -> str:
     """One paragraph describing the panel's picture; no words (lettering comes later)."""
-    parts = [spec.description.rstrip(".")]
-    for character in characters:
-        look = ", ".join(f"{k} {v}" for k, v in character.colours.model_dump().items() if v)
-        parts.append(f"{character.name}: {character.description.splitlines()[0] if character.description else character.personality}"
-                     + (f" ({look})" if look else ""))
+    parts = [spec.description]
+    parts += [character_words(c) for c in characters]
     parts.append(f"setting: {scene.name}, {scene.description}".rstrip(", "))
     parts.append(f"{scene.time_of_day.value}, {scene.weather.value} weather")
     camera = SHOT_WORDS[spec.camera.shot.value]
@@ -47,31 +62,90 @@ def panel_prompt(spec: PanelSpec, scene: SceneCard, characters: list[Character],
     return ". ".join(p.strip().rstrip(".") for p in parts if p.strip()) + "."
 
 
+def ordered_references(request: DrawRequest) -> list[tuple[str, bytes]]:
+    """(path, bytes) of the reference images: the cast's avatars in the panel's order,
+    then the style's anchors; each once."""
+    paths = [c.avatar_path for c in request.characters if c.avatar_path]
+    paths += request.style.anchor_paths if request.style else []
+    paths += list(request.references)  # whatever else the art stage chose to send
+    return [(p, request.references[p]) for p in dict.fromkeys(paths) if p in request.references]
+
+
+def init_reference(request: DrawRequest) -> tuple[str, bytes] | None:
+    """The one picture an image-to-image engine starts from: the first character's
+    avatar in a close shot, otherwise the style's first anchor (its look, not a
+    portrait), otherwise any reference."""
+    refs = dict(ordered_references(request))
+    avatars = [c.avatar_path for c in request.characters if c.avatar_path in refs]
+    anchors = [p for p in (request.style.anchor_paths if request.style else []) if p in refs]
+    close = request.spec.camera.shot.value in CLOSE_SHOTS
+    for path in (avatars[:1] if close else []) + anchors + avatars + list(refs):
+        return path, refs[path]
+    return None
+
+
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """A lorebook key as a whole word: letters and digits of Latin scripts may not
+    touch it; scripts written without spaces (Chinese, Japanese) match anywhere."""
+    key = fold(key.strip())
+    left = r"(?<![a-z0-9])" if key[:1].isascii() and key[:1].isalnum() else ""
+    right = r"(?![a-z0-9])" if key[-1:].isascii() and key[-1:].isalnum() else ""
+    return re.compile(left + re.escape(key) + right)
+
+
 def lore_for(text: str, lore: list[LoreEntry]) -> list[LoreEntry]:
-    """The lore entries whose keys occur in `text` (case- and accent-insensitive)."""
+    """The lore entries one of whose keys occurs in `text` (whole words, case- and
+    accent-insensitive), in the world's order."""
     folded = fold(text)
-    return [entry for entry in lore if any(fold(key) in folded for key in entry.keys)]
+    return [entry for entry in lore
+            if any(key.strip() and _key_pattern(key).search(folded) for key in entry.keys)]
+
+
+def outline_text(beats: list[ResolvedBeat], characters: dict[str, Character]) -> str:
+    """The scene's outline as the writer wrote it: one line per panel, with its words."""
+    out = []
+    for beat in beats:
+        words = "; ".join(
+            f"{characters[w.speaker].name if w.speaker in characters else w.kind.value}"
+            f"{'' if w.kind.value in ('speech', 'caption', 'sfx') or not w.speaker else f' ({w.kind.value})'}"
+            f": {w.text}" for w in beat.lines)
+        camera = ", ".join(v.value for v in (beat.shot, beat.angle) if v)
+        out.append(f"- {f'[{camera}] ' if camera else ''}{beat.description}"
+                   + (f" — {words}" if words else ""))
+    return "\n".join(out)
+
+
+def cast_text(ids: list[str], characters: dict[str, Character]) -> str:
+    people = []
+    for cid in ids:
+        c = characters.get(cid)
+        if c is None:
+            continue
+        fields = [f"personality: {c.personality}" if c.personality else "",
+                  f"description: {' '.join(c.description.split())[:600]}" if c.description else "",
+                  f"scenario: {c.scenario}" if c.scenario else "",
+                  f"first words: \"{c.first_mes}\"" if c.first_mes else ""]
+        people.append(f"- {c.name} (id: {cid}" + (f"; also called {', '.join(c.aliases)}"
+                                                  if c.aliases else "") + ")\n"
+                      + "".join(f"  {f}\n" for f in fields if f).rstrip("\n"))
+    return "\n".join(people)
 
 
 def story_prompt(title: str, scene: SceneCard, beats: list[ResolvedBeat],
-                 characters: dict[str, Character], lore: list[LoreEntry]) -> str:
+                 characters: dict[str, Character], lore: list[LoreEntry],
+                 cast: list[str] | None = None) -> str:
     """The user message for one scene: its outline, cast and the lore it touches."""
-    outline = []
-    for beat in beats:
-        words = "; ".join(f"{w.speaker or w.kind.value}: {w.text}" for w in beat.lines)
-        camera = f"[{beat.shot.value}] " if beat.shot else ""
-        outline.append(f"- {camera}{beat.description}" + (f" ({words})" if words else ""))
-    text = "\n".join(outline)
-    cast = sorted({c for b in beats for c in b.characters})
-    people = "\n".join(
-        f"- {characters[c].name} (id {c}): personality {characters[c].personality or 'unknown'}; "
-        f"{characters[c].description.strip()[:400]}"
-        + (f"; first words: \"{characters[c].first_mes}\"" if characters[c].first_mes else "")
-        for c in cast if c in characters)
-    facts = "\n".join(f"- {entry.content}" for entry in lore_for(
-        text + " " + scene.description, lore))
+    text = outline_text(beats, characters)
+    if cast is None:
+        cast = list(dict.fromkeys(c for b in beats for c in b.characters))
+    facts = "\n".join(f"- {entry.content.strip()}" for entry in lore_for(
+        "\n".join([scene.name, scene.description, text]), lore))
     return (f"Story: {title}\nScene: {scene.name} ({scene.time_of_day.value}, "
-            f"{scene.weather.value}): {scene.description}\n\nCast:\n{people or '- (none named)'}"
-            f"\n\nLore:\n{facts or '- (none)'}\n\nOutline of the scene:\n{text}\n\n"
-            "Write the scene as comic story nodes: one node per panel, in order, keeping every "
-            "beat of the outline and adding what it leaves out (dialogue, reactions, camera).")
+            f"{scene.weather.value}): {scene.description}\n\n"
+            f"Cast (use these ids for `characters` and `speaker`):\n"
+            f"{cast_text(cast, characters) or '- (nobody named)'}\n\n"
+            f"Lore:\n{facts or '- (none)'}\n\nOutline of the scene:\n{text}\n\n"
+            "Write the scene as comic story nodes: one node per panel, in order. Keep every "
+            "beat of the outline and every line the writer wrote, word for word; add what "
+            "the outline leaves out (reactions, dialogue in character, camera). A speaker is "
+            "a character id from the cast; captions and sound effects have no speaker.")
