@@ -1,19 +1,27 @@
 """The seed's character API over the story repo's files: create, get, update, delete, list.
 
 Each character is `characters/<id>.md`. Updates go through a round-trip YAML parser
-so that the writer's comments, key order and quoting survive and only the changed
-fields are rewritten; the Markdown body (the description) is kept byte for byte
-unless the description itself is updated. Every write is atomic.
+so that the writer's comments, key order, quoting, list style and indentation survive
+and only the changed fields are rewritten (nested mappings such as `colours` are
+merged, as in a JSON merge patch: a None removes a key); the Markdown body (the
+description) is kept byte for byte unless the description itself is updated. Line
+endings and the file's permissions are kept. Every write is atomic.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, LiteralScalarString,
+                                      ScalarString)
 
 from .cache import write_atomic
 from .errors import Problem, ProjectError, did_you_mean
@@ -34,12 +42,38 @@ class CharacterPage(BaseModel):
     offset: int
 
 
-def _yaml() -> YAML:
+def _yaml(sequence: int = 4, offset: int = 2) -> YAML:
     yaml = YAML()  # round-trip: comments, order and quotes survive
     yaml.preserve_quotes = True
     yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.indent(mapping=2, sequence=sequence, offset=offset)
     return yaml
+
+
+def _list_indent(front: str) -> tuple[int, int]:
+    """(sequence, offset) indentation of the file's first block list, so that a
+    rewrite does not re-indent the lists the writer did not touch."""
+    lines = front.splitlines()
+    for key, item in zip(lines, lines[1:]):
+        dash, parent = re.match(r"( *)- ", item), re.match(r"( *)[^\s#-][^:]*:\s*(#.*)?$", key)
+        if dash and parent and len(dash.group(1)) >= len(parent.group(1)):
+            offset = len(dash.group(1)) - len(parent.group(1))
+            return offset + 2, offset
+    return 4, 2
+
+
+def write_text_file(path: Path, data: bytes) -> None:
+    """An atomic write that keeps the file's permissions (a new file gets the usual
+    rw-r--r-- under the user's umask), since the files are the writer's."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    write_atomic(path, data)
+    os.chmod(path, mode)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class Characters:
@@ -58,7 +92,7 @@ class Characters:
     # ---- reading ----------------------------------------------------------------------
 
     def _read(self, character_id: str) -> tuple[Any, str, str]:
-        """(front matter as a round-trip mapping, body, raw text) of a character file."""
+        """(front matter as a round-trip mapping, body, raw text with \n line ends)."""
         path = self.path(character_id)
         if not path.is_file():
             close = did_you_mean(character_id, self.ids())
@@ -67,14 +101,27 @@ class Characters:
                 message=f"there is no character '{character_id}'",
                 hint=close or ("the characters are: " + ", ".join(self.ids()) if self.ids()
                                else "create one with 'panelwright characters create'"))])
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8").replace("\r\n", "\n")
         parts = split_front_matter(text)
         if parts is None:
             raise ProjectError([Problem(file=f"characters/{character_id}.md", line=1,
                                         message="this file has no front matter",
                                         hint="start it with '---', YAML fields, then '---'")])
         front, _, body, _ = parts
-        data = _yaml().load(front) or {}
+        try:
+            data = _yaml().load(front)
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
+            raise ProjectError([Problem(
+                file=f"characters/{character_id}.md", line=mark.line + 2 if mark else None,
+                message=f"the front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
+                hint="fix the file by hand; nothing was changed")]) from None
+        if data is None:
+            data = CommentedMap()
+        if not isinstance(data, dict):
+            raise ProjectError([Problem(file=f"characters/{character_id}.md", line=2,
+                                        message="the front matter must be a mapping of fields",
+                                        hint="write 'name: ...' and other fields, one a line")])
         return data, body, text
 
     def _model(self, character_id: str, data: Any, body: str) -> Character:
@@ -134,28 +181,37 @@ class Characters:
         character_id, n = base, 2
         while self.path(character_id).exists():
             character_id, n = f"{base}-{n}", n + 1
-        data = {"name": name, "personality": personality, "first_mes": first_mes}
-        data |= {k: v for k, v in fields.items() if v is not None}
+        data = CommentedMap()
+        for key, value in {"name": name, "personality": personality, "first_mes": first_mes,
+                           **fields}.items():
+            if value not in (None, "", [], {}):  # empty fields are the defaults: not written
+                data[key] = _styled(None, value)
         model = self._model(character_id, data, description)  # validate before writing
         self._write(character_id, data, description.strip() + "\n" if description else "")
         return model
 
     def update(self, character_id: str, **fields: Any) -> Character:
-        """Change only the given fields; everything else in the file stays as written."""
-        data, body, _ = self._read(character_id)
+        """Change only the given fields; everything else in the file stays as written.
+
+        A None removes a field; a mapping (e.g. `colours={"hair": "#cccccc"}`) is merged
+        into the one in the file; a description replaces the Markdown body."""
+        data, body, text = self._read(character_id)
+        unknown = [k for k in fields if k not in FIELDS and k != "description"]
+        if unknown:
+            raise ProjectError([Problem(file=f"characters/{character_id}.md", field=key,
+                                        message=f"'{key}' is not a character field",
+                                        hint=did_you_mean(key, FIELDS + ["description"]))
+                                for key in unknown])
         for key, value in fields.items():
             if key == "description":
-                body = str(value).strip() + "\n"
-            elif key not in FIELDS:
-                raise ProjectError([Problem(file=f"characters/{character_id}.md", field=key,
-                                            message=f"'{key}' is not a character field",
-                                            hint=did_you_mean(key, FIELDS + ["description"]))])
+                body = str(value or "").strip() + "\n" if value else ""
             elif value is None:
                 data.pop(key, None)
-            elif data.get(key) != value:
-                data[key] = value
+            elif _plain(data.get(key)) != value:
+                data[key] = _merged(data.get(key), value)
         model = self._model(character_id, data, body)
-        self._write(character_id, data, body)
+        front = split_front_matter(text)
+        self._write(character_id, data, body, *_list_indent(front[0] if front else ""))
         return model
 
     def delete(self, character_id: str, force: bool = False) -> None:
@@ -181,11 +237,58 @@ class Characters:
         return [s.source for s in project.stories
                 if any(character_id in b.characters for b in s.beats)]
 
-    def _write(self, character_id: str, data: Any, body: str) -> None:
+    def _write(self, character_id: str, data: Any, body: str, sequence: int = 4,
+               offset: int = 2) -> None:
+        path = self.path(character_id)
+        old = path.read_bytes() if path.exists() else b""
         out = io.StringIO()
-        _yaml().dump(data, out)
-        text = f"---\n{out.getvalue()}---\n{body}"
-        write_atomic(self.path(character_id), text.encode("utf-8"))
+        _yaml(sequence, offset).dump(data, out)
+        closer = next((line.strip() for line in old.decode("utf-8", "replace").splitlines()[1:]
+                       if line.strip() in ("---", "...")), "---")
+        text = f"---\n{out.getvalue()}{closer}\n{body}"
+        if b"\r\n" in old:
+            text = text.replace("\n", "\r\n")
+        write_text_file(path, text.encode("utf-8"))
+
+
+def _needs_quotes(text: str) -> bool:
+    out = io.StringIO()
+    YAML().dump({"k": text}, out)
+    return out.getvalue()[3:4] in ("'", '"')
+
+
+def _styled(old: Any, new: Any) -> Any:
+    """`new` as a YAML node in the style of the `old` one it replaces: its quotes, its
+    flow or block list; text of several lines as a literal block (diffs line by line);
+    new text that needs quotes in double quotes, as the project's files use."""
+    if isinstance(new, str):
+        if "\n" in new.strip("\n"):
+            return LiteralScalarString(new)
+        if isinstance(old, ScalarString) and not isinstance(old, LiteralScalarString):
+            return type(old)(new)
+        return DoubleQuotedScalarString(new) if _needs_quotes(new) else new
+    if isinstance(new, list | tuple):
+        seq = CommentedSeq(_styled(None, v) for v in new)
+        if isinstance(old, CommentedSeq) and old.fa.flow_style() or (
+                old is None and all(isinstance(v, str) and len(v) < 30 for v in new)):
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(new, dict):
+        return CommentedMap((k, _styled(None, v)) for k, v in new.items())
+    return new
+
+
+def _merged(old: Any, new: Any) -> Any:
+    """Merge a mapping into the file's one key by key (None removes a key), so that its
+    comments and order survive; anything else replaces the old value, styled like it."""
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return _styled(old, new)
+    for key, value in new.items():
+        if value is None:
+            old.pop(key, None)
+        elif _plain(old.get(key)) != value:
+            old[key] = _merged(old.get(key), value)
+    return old
 
 
 def _plain(value: Any) -> Any:

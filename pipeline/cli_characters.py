@@ -29,70 +29,136 @@ def reports_problems(command):
 
 def _show(character) -> None:
     click.echo(f"{character.name}  (id: {character.id}, file: {character.source})")
+    colours = ", ".join(f"{k} {v}" for k, v in character.colours.model_dump().items() if v)
     for label, value in (("personality", character.personality),
-                         ("first_mes", character.first_mes), ("tags", ", ".join(character.tags)),
-                         ("avatar", character.avatar or "")):
+                         ("first_mes", character.first_mes), ("scenario", character.scenario),
+                         ("aliases", ", ".join(character.aliases)),
+                         ("tags", ", ".join(character.tags)), ("colours", colours),
+                         ("avatar", character.avatar or ""), ("idle", character.idle or ""),
+                         ("card fields kept", ", ".join(character.card))):
         if value:
-            click.echo(f"  {label}: {value}")
+            click.echo(f"  {label}: " + value.replace("\n", "\n    "))
     if character.description:
         click.echo("")
         click.echo(character.description)
+
+
+def _colours(pairs: tuple[str, ...]) -> dict[str, str | None] | None:
+    """--colour hair=#e6ebf2 (repeatable) as {"hair": "#e6ebf2"}; "hair=" removes one."""
+    colours: dict[str, str | None] = {}
+    for pair in pairs:
+        part, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{pair}' is not PART=#rrggbb, e.g. hair=#e6ebf2",
+                                     param_hint="--colour")
+        colours[part.strip()] = value.strip() or None
+    return colours or None
+
+
+FIELD_OPTIONS = [
+    click.option("--description", help="The Markdown body of the file (the description)."),
+    click.option("--personality", help='e.g. "Calm, Reserved, Loyal".'),
+    click.option("--first-mes", help="Their first line, as in character cards."),
+    click.option("--scenario", help="Where they are when the story meets them."),
+    click.option("--avatar", help="The avatar image, relative to characters/."),
+    click.option("--tag", "tags", multiple=True, help="A tag (repeat for more)."),
+    click.option("--alias", "aliases", multiple=True,
+                 help="Another name the outline uses for them (repeat for more)."),
+    click.option("--colour", "colours", multiple=True, metavar="PART=#RRGGBB",
+                 help="hair, skin, outfit or accent, e.g. hair=#e6ebf2 (repeat for more)."),
+]
+
+
+def field_options(command):
+    for option in reversed(FIELD_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _fields(given: dict) -> dict:
+    """The options the user gave, as character fields (unset options are left out)."""
+    fields = {k: v for k, v in given.items()
+              if v is not None and k not in ("tags", "aliases", "colours")}
+    for key in ("tags", "aliases"):
+        if given.get(key):
+            fields[key] = [] if given[key] == ("",) else list(given[key])
+    if given.get("colours"):
+        fields["colours"] = _colours(given["colours"])
+    return fields
 
 
 @click.group()
 def characters() -> None:
     """Create, show, update, delete and list characters (characters/<id>.md).
 
+    Every command works on the files: the id is the file name, a slug of the name.
+
     \b
     Examples:
       panelwright characters create "Lin Shuang" --personality "Calm, Reserved"
-      panelwright characters list --search lin
-      panelwright characters update lin-shuang --first-mes "I will wait."
-      panelwright characters delete old-guard --force
+      panelwright characters list --search lin          # case and accents ignored
+      panelwright characters show lin-shuang
+      panelwright characters update lin-shuang --first-mes "I will wait." --tag hero
+      panelwright characters delete old-guard --force   # even if a story uses them
+
+    Add -p PATH when you are not in the story repo.
     """
 
 
 @characters.command("create")
 @reports_problems
 @click.argument("name")
-@click.option("--description", default="", help="The Markdown body of the file.")
-@click.option("--personality", default="")
-@click.option("--first-mes", default="", help="Their first line, as in character cards.")
-@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@field_options
 @PROJECT
-def create(name: str, description: str, personality: str, first_mes: str,
-           tags: tuple[str, ...], project: Path) -> None:
-    """Create a character named NAME; its id is a slug of the name."""
+def create(name: str, project: Path, **given) -> None:
+    """Create a character named NAME in characters/<slug of NAME>.md.
+
+    \b
+    Example:
+      panelwright characters create "Lin Shuang" --personality "Calm, Reserved" \\
+          --first-mes "The gate is closed at night." --tag swordswoman \\
+          --colour hair=#e6ebf2 --description "A calm and composed swordswoman."
+    """
     from .characters import Characters
-    character = Characters(project).create(name=name, description=description,
-                                           personality=personality, first_mes=first_mes,
-                                           tags=list(tags) or None)
+    character = Characters(project).create(name=name, **_fields(given))
     click.echo(f"Created {character.source} (id: {character.id})")
 
 
 @characters.command("show")
 @reports_problems
 @click.argument("character_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the character as JSON.")
 @PROJECT
-def show(character_id: str, project: Path) -> None:
-    """Show one character."""
+def show(character_id: str, as_json: bool, project: Path) -> None:
+    """Show one character (by id, the file name without .md)."""
     from .characters import Characters
-    _show(Characters(project).get(character_id))
+    character = Characters(project).get(character_id)
+    if as_json:
+        click.echo(json.dumps(character.model_dump(
+            mode="json", exclude={"avatar_path", "idle_path"}), ensure_ascii=False, indent=2))
+    else:
+        _show(character)
 
 
 @characters.command("update")
 @reports_problems
 @click.argument("character_id")
-@click.option("--name")
-@click.option("--description")
-@click.option("--personality")
-@click.option("--first-mes")
-@click.option("--scenario")
+@click.option("--name", help="A new display name (the id and file name stay).")
+@field_options
 @PROJECT
-def update(character_id: str, project: Path, **fields: str | None) -> None:
-    """Change some fields of a character; comments, order and the rest stay as written."""
+def update(character_id: str, project: Path, **given) -> None:
+    """Change some fields of a character; the rest of the file stays as written.
+
+    Comments, key order, quoting and the Markdown body are kept: `git diff` shows only
+    the lines you changed. --tag and --alias replace the list (--tag "" empties it);
+    --colour changes only the parts given (hair= removes one).
+
+    \b
+    Example:
+      panelwright characters update lin-shuang --personality "Calm, Reserved, Loyal"
+    """
     from .characters import Characters
-    changes = {k: v for k, v in fields.items() if v is not None}
+    changes = _fields(given)
     if not changes:
         raise click.UsageError("give at least one field to change, e.g. --personality")
     character = Characters(project).update(character_id, **changes)
@@ -109,6 +175,11 @@ def delete(character_id: str, force: bool, project: Path) -> None:
     from .characters import Characters
     Characters(project).delete(character_id, force=force)
     click.echo(f"Deleted characters/{character_id}.md")
+    kept = [p for p in (project / "characters").glob(f"{character_id}.*")
+            if p.suffix != ".md"]
+    if kept:
+        names = ", ".join(f"characters/{p.name}" for p in sorted(kept))
+        click.echo(f"Kept {names} (images are yours: remove them if no one needs them)")
 
 
 @characters.command("list")
