@@ -6,8 +6,9 @@ content; at most 4.5 MB. A URL is fetched over http(s) only, streamed with the s
 cap and a timeout, and kept under `.panelwright/downloads/` so later builds stay
 offline. From the one image the avatar model makes a portrait, a preview still,
 a looping idle preview (animated WebP: a breath and a blink) and lighting and pose
-variants, written beside the character as `characters/<id>.avatar/`, with a record
-(`avatar.yaml`) carrying what the seed's response carries.
+variants, written beside the character as `characters/<id>.avatar/` together with the
+source image, with a record (`avatar.yaml`) carrying what the seed's response carries.
+Everything is committed with the story, so a build never needs the network.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import yaml
 from PIL import Image, ImageEnhance, ImageOps
 from pydantic import BaseModel
 
-from .cache import CACHE_DIR, write_atomic
+from .cache import CACHE_DIR
+from .characters import write_file as write_atomic
 from .errors import Problem, ProjectError, did_you_mean
 from .images import MAX_IMAGE_BYTES, image_problem
 from .slugs import slugify
@@ -52,6 +54,7 @@ class AvatarRecord(BaseModel):
     model: str
     portrait: str
     variants: dict[str, str]
+    source: str | None = None  # the image it was made from, kept for offline rebuilds
 
 
 class ProceduralAvatarModel:
@@ -88,30 +91,113 @@ def _png(image: Image.Image) -> bytes:
 
 
 def _face_square(image: Image.Image, size: int) -> Image.Image:
-    """The square around the face of a bust portrait (faces sit a little above centre)."""
-    image = ImageOps.exif_transpose(image).convert("RGB")
-    side = min(image.size)
-    left = (image.width - side) // 2
-    top = max(0, min(round(image.height * 0.45 - side / 2), image.height - side))
-    return image.crop((left, top, left + side, top + side)).resize(
+    """A bust portrait: a square around the face found in the image (faces sit a
+    little above the centre), head and shoulders in it."""
+    from .engines.procedural.faces import DEFAULT_FACE, face_box
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        backdrop = Image.new("RGB", image.size, (236, 232, 224))
+        backdrop.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        image = backdrop
+    image = image.convert("RGB")
+    cx, cy, face = face_box(_png(image))
+    found = (cx, cy) != (image.width * DEFAULT_FACE[0], image.height * DEFAULT_FACE[1])
+    side = min(min(image.size), face * 2.6) if found else min(image.size)
+    left = max(0, min(round(cx - side / 2), image.width - round(side)))
+    top = max(0, min(round(cy - side * 0.42), image.height - round(side)))
+    return image.crop((left, top, left + round(side), top + round(side))).resize(
         (size, size), Image.Resampling.LANCZOS)
+
+
+def _luma(pixel: tuple[int, int, int]) -> float:
+    return 0.299 * pixel[0] + 0.587 * pixel[1] + 0.114 * pixel[2]
+
+
+def _eyes(portrait: Image.Image, box: tuple[int, int, int, int]
+          ) -> tuple[list[int], list[int], float] | None:
+    """(rows, columns, skin brightness) of the eyes inside `box`: the run of rows with
+    a few dark spots (a fringe of hair darkens whole rows instead)."""
+    x0, y0, x1, y1 = box
+    px = portrait.load()
+    band = sorted(_luma(px[x, y]) for x in range(x0, x1, 2) for y in range(y0, y1, 2))
+    if len(band) < 16:
+        return None
+    skin = band[len(band) // 2]
+    rows = {}
+    for y in range(y0, y1):
+        dark = [x for x in range(x0, x1) if _luma(px[x, y]) < skin * 0.6]
+        if 0 < len(dark) < 0.5 * (x1 - x0):
+            rows[y] = dark
+    runs: list[list[int]] = []
+    for y in sorted(rows):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    runs = [r for r in runs if 2 <= len(r) <= (y1 - y0) * 0.5]
+    if not runs:
+        return None
+    eyes = max(runs, key=lambda r: sum(len(rows[y]) for y in r))
+    return eyes, sorted({x for y in eyes for x in rows[y]}), skin
+
+
+def _blink(portrait: Image.Image) -> tuple[Image.Image, Image.Image] | None:
+    """(eyes half shut, eyes shut) versions of the portrait, or None when no eyes are
+    found. The eyes are looked for in the upper half of the face found in the
+    portrait, else in the middle of the portrait; closing them paints the eye (and
+    its soft edge) with the skin beside it from the top down; a shut eye is a lid."""
+    from .engines.procedural.faces import face_box
+    cx, cy, side = face_box(_png(portrait))
+    w, h = portrait.size
+    candidates = []
+    for box in ((cx - side * .38, cy - side * .30, cx + side * .38, cy + side * .12),
+                (w * .22, h * .28, w * .78, h * .58)):
+        x0, y0 = max(0, round(box[0])), max(0, round(box[1]))
+        x1, y1 = min(w, round(box[2])), min(h, round(box[3]))
+        if x1 - x0 >= 8 and y1 - y0 >= 4 and (eyes_ := _eyes(portrait, (x0, y0, x1, y1))):
+            candidates.append(eyes_)
+    if not candidates:
+        return None
+    found = max(candidates, key=lambda c: len(c[0]) * len(c[1]))
+    eyes, columns, skin = found
+    px = portrait.load()
+    cols = set(columns)
+    near = {x for c in columns for x in range(c - 3, c + 4) if 0 <= x < w}
+    shut = []
+    for amount in (0.5, 1.0):
+        frame = portrait.copy()
+        out = frame.load()
+        top = eyes[0] - 3
+        bottom = eyes[0] + max(1, round(len(eyes) * amount)) + (3 if amount == 1 else 0)
+        for y in range(max(0, top), min(h, bottom)):
+            for x in near:
+                if _luma(px[x, y]) < skin * 0.92:  # the eye and its antialiased edge
+                    fill = next((px[n, y] for d in range(1, 30) for n in (x - d, x + d)
+                                 if 0 <= n < w and n not in near
+                                 and _luma(px[n, y]) >= skin * 0.92), None)
+                    if fill:
+                        out[x, y] = fill
+        if amount == 1.0:
+            lid_y = eyes[len(eyes) * 2 // 3]
+            lid = tuple(round(c * 0.3) for c in px[min(cols) - 4 if min(cols) > 4 else 0, lid_y])
+            for x in columns:
+                for y in (lid_y, min(lid_y + 1, h - 1)):
+                    out[x, y] = lid
+        shut.append(frame)
+    return shut[0], shut[1]
 
 
 def _idle(portrait: Image.Image, frames: int = 16) -> bytes:
     """A short loop: the shoulders rise and fall (a breath), and the eyes blink once."""
     w, h = portrait.size
+    blink = _blink(portrait)
     shots = []
     for i in range(frames):
         breath = 1 + 0.012 * math.sin(2 * math.pi * i / frames)
-        frame = portrait.resize((round(w * breath), round(h * breath)),
-                                Image.Resampling.BILINEAR)
+        base = blink[0 if i in (10, 12) else 1] if blink and i in (10, 11, 12) else portrait
+        frame = base.resize((round(w * breath), round(h * breath)), Image.Resampling.BILINEAR)
         frame = frame.crop(((frame.width - w) // 2, frame.height - h,
                             (frame.width - w) // 2 + w, frame.height))
-        if i in (11, 12):  # the blink: the band of the eyes closes toward its middle
-            band = (0, round(h * 0.40), w, round(h * 0.52))
-            lid = frame.crop((0, round(h * 0.34), w, round(h * 0.40))).resize(
-                (w, band[3] - band[1]), Image.Resampling.BILINEAR)
-            frame.paste(Image.blend(frame.crop(band), lid, 0.85 if i == 11 else 0.6), band[:2])
         shots.append(frame)
     out = io.BytesIO()
     shots[0].save(out, "WEBP", save_all=True, append_images=shots[1:], duration=120, loop=0,
@@ -141,7 +227,7 @@ class Avatars:
 
     def create(self, name: str, image: str | Path | None = None, url: str | None = None,
                model: str | None = None, character: str | None = None) -> AvatarRecord:
-        problems = self._rules(name, image, url, model)
+        problems = self._rules(name, image, url, model, character)
         if problems:
             raise ProjectError(problems)
         chosen = models()[model or "procedural"].load()()
@@ -159,8 +245,12 @@ class Avatars:
             raise ProjectError([Problem(file=label, message=broken[0], hint=broken[1])])
         with Image.open(io.BytesIO(data)) as source:
             assets = chosen.make(source)
+            kind = (source.format or "png").lower().replace("jpeg", "jpg")
+        assets[f"source.{kind}"] = data  # kept, so the avatar can be made again offline
         avatar_id = character or slugify(name)
         folder = self.root / "characters" / f"{avatar_id}.avatar"
+        for stale in folder.glob("source.*") if folder.is_dir() else []:
+            stale.unlink()
         for file, content in assets.items():
             write_atomic(folder / file, content)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -175,7 +265,8 @@ class Avatars:
             created_at=created, updated_at=now, versions=[chosen.version],
             default_version=chosen.version, model=chosen.name, portrait=f"{rel}/portrait.png",
             variants={f.removeprefix("variant-").removesuffix(".png"): f"{rel}/{f}"
-                      for f in assets if f.startswith("variant-")})
+                      for f in assets if f.startswith("variant-")},
+            source=f"{rel}/source.{kind}")
         write_atomic(record_path, yaml.safe_dump(record.model_dump(), sort_keys=False,
                                                  allow_unicode=True).encode())
         if character:
@@ -184,8 +275,25 @@ class Avatars:
                                          idle=record.idle_preview)
         return record
 
+    def get(self, avatar_id: str) -> AvatarRecord:
+        """The record of the avatar in `characters/<avatar_id>.avatar/`."""
+        record = self.root / "characters" / f"{avatar_id}.avatar" / "avatar.yaml"
+        if not record.is_file():
+            known = self.ids()
+            raise ProjectError([Problem(
+                file=f"characters/{avatar_id}.avatar/avatar.yaml",
+                message=f"there is no avatar '{avatar_id}'",
+                hint=did_you_mean(avatar_id, known) or "make one with 'panelwright avatar "
+                "create --name NAME --image FILE'")])
+        return AvatarRecord.model_validate(yaml.safe_load(record.read_text(encoding="utf-8")))
+
+    def ids(self) -> list[str]:
+        """The avatars made so far, by id."""
+        return sorted(p.parent.name.removesuffix(".avatar") for p in
+                      (self.root / "characters").glob("*.avatar/avatar.yaml"))
+
     def _rules(self, name: str, image: str | Path | None, url: str | None,
-               model: str | None) -> list[Problem]:
+               model: str | None, character: str | None = None) -> list[Problem]:
         """Every seed rule the request breaks, before any work starts."""
         problems = []
         if not 3 <= len(name) <= 50:
@@ -208,6 +316,15 @@ class Avatars:
             problems.append(Problem(file=url, field="url",
                                     message="only http and https URLs can be fetched",
                                     hint="download the image and use --image FILE"))
+        if character is not None:
+            from .characters import Characters
+            ids = Characters(self.root).ids()
+            if character not in ids:
+                problems.append(Problem(
+                    file=f"characters/{character}.md", field="character",
+                    message=f"there is no character '{character}' to give the avatar to",
+                    hint=did_you_mean(character, ids) or "create it first with "
+                    f"'panelwright characters create', or leave out --character"))
         known = models()
         if model is not None and model not in known:
             problems.append(Problem(file="avatar", field="model",

@@ -206,7 +206,41 @@ def list_(limit: int, offset: int, search: str | None, as_json: bool, project: P
 
 @click.group()
 def avatar() -> None:
-    """One-shot avatars: a portrait, a preview, an idle animation and variants from one image."""
+    """One-shot avatars: a portrait, a preview, an idle animation and variants from one image.
+
+    \b
+    Examples:
+      panelwright avatar create --name "Lin Shuang" --image lin.png --character lin-shuang
+      panelwright avatar create --name "Mara Vey" --url https://example.org/mara.webp
+      panelwright avatar show lin-shuang
+      panelwright avatar models
+    """
+
+
+@avatar.command("show")
+@reports_problems
+@click.argument("avatar_id")
+@PROJECT
+def avatar_show(avatar_id: str, project: Path) -> None:
+    """Print an avatar's record (characters/AVATAR_ID.avatar/avatar.yaml) as JSON."""
+    from .avatars import Avatars
+    click.echo(Avatars(project).get(avatar_id).model_dump_json(indent=2))
+
+
+@avatar.command("models")
+def avatar_models() -> None:
+    """List the avatar models installed (entry points 'panelwright.avatar_models')."""
+    import os
+
+    from .avatars import models
+    for name, entry in sorted(models().items()):
+        model = entry.load()
+        access = ""
+        if model.gated:
+            ready = "set" if os.environ.get(model.access_env or "") else "not set"
+            access = f"  gated: needs {model.access_env} ({ready})"
+        default = "  (default)" if name == "procedural" else ""
+        click.echo(f"{name:16} version {model.version}{default}{access}")
 
 
 @avatar.command("create")
@@ -234,6 +268,9 @@ def avatar_create(name: str, image: Path | None, url: str | None, model: str | N
     for label in ("portrait", "preview_image", "idle_preview"):
         click.echo(f"  {label}: characters/{getattr(record, label)}")
     click.echo("  variants: " + ", ".join(record.variants))
+    click.echo(f"  source: characters/{record.source}")
+    if character:
+        click.echo(f"  characters/{character}.md: avatar and idle set")
 
 
 @click.group()

@@ -30,7 +30,8 @@ def image_problem(data: bytes, name: str) -> tuple[str, str] | None:
                     return (f"the image '{name}' is {image.width}×{image.height} pixels, too "
                             "large to be safe to open",
                             "use an image of at most a few thousand pixels a side")
-                image.load()
+                if kind in IMAGE_FORMATS:  # other formats are refused without decoding them
+                    image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return (f"the image '{name}' is too large to be safe to open (a decompression bomb)",
                 "use an image of a normal size")
