@@ -2,9 +2,12 @@
 
 A card is JSON (`{"spec": "chara_card_v2"|"chara_card_v3", "spec_version", "data"}`),
 or a PNG that carries it base64-encoded in a tEXt chunk: `chara` for V2, `ccv3` for
-V3 (read case-insensitively, `ccv3` preferred, as SillyTavern does). Fields the
-project does not use are kept in the character file's `card:` field and written
-back on export, so a round trip loses nothing.
+V3 (read case-insensitively, `ccv3` preferred, as SillyTavern does); an older V1
+card (the fields at the top level, no `spec`) is read too. Fields the project does
+not use are kept in the character file's `card:` field and written back on export,
+and so is the exact text of a field the file cannot hold as it was (surrounding
+blank lines, a name longer than 50 characters) until the writer changes that field:
+a round trip loses nothing.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from __future__ import annotations
 import base64
 import io
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, PngImagePlugin
 
 from .cache import write_atomic
-from .characters import Characters
+from .characters import Characters, write_file
 from .errors import Problem, ProjectError
 from .model import Character
 
@@ -30,14 +34,25 @@ V2_DEFAULTS: dict[str, Any] = {
 V3_DEFAULTS: dict[str, Any] = V2_DEFAULTS | {"group_only_greetings": []}
 
 
+def _as_stored(key: str, value: Any) -> Any:
+    """What a character file holds for a card field's value (text is stripped, a name
+    cut to 50 characters, tags are text)."""
+    if key == "tags":
+        return [str(t).strip() for t in value or []]
+    text = str(value if value is not None else "").strip()
+    return text[:50].strip() if key == "name" else text
+
+
 def to_card(character: Character, spec: str = "v3") -> dict:
     """The character as a card; its kept fields come back as they were."""
     data = (V3_DEFAULTS if spec == "v3" else V2_DEFAULTS) | {}
     data = {k: (v.copy() if isinstance(v, dict | list) else v) for k, v in data.items()}
-    data |= {k: v for k, v in character.card.items()}
-    data |= {"name": character.name, "description": character.description,
-             "personality": character.personality, "scenario": character.scenario,
-             "first_mes": character.first_mes, "tags": list(character.tags)}
+    data |= {k: v for k, v in character.card.items() if k not in MAPPED}
+    for key in MAPPED:
+        current = getattr(character, key)
+        exact = character.card.get(key)  # the card's own text, unless the writer changed it
+        data[key] = exact if key in character.card and _as_stored(key, exact) == current \
+            else (list(current) if key == "tags" else current)
     if spec == "v3":
         return {"spec": "chara_card_v3", "spec_version": "3.0", "data": data}
     for key in ("group_only_greetings", "assets", "nickname", "creator_notes_multilingual",
@@ -87,6 +102,9 @@ def read_card(data: bytes, name: str = "card") -> tuple[dict, bytes | None]:
 
 
 def _checked(card: Any, name: str) -> dict:
+    if isinstance(card, dict) and "spec" not in card and "name" in card and (
+            "first_mes" in card or "description" in card):  # a V1 card: fields at the top
+        return {"spec": "chara_card_v2", "spec_version": "2.0", "data": dict(card)}
     if not isinstance(card, dict) or card.get("spec") not in ("chara_card_v2", "chara_card_v3") \
             or not isinstance(card.get("data"), dict):
         raise ProjectError([Problem(file=name, message="this is not a Character Card V2 or V3",
@@ -97,21 +115,56 @@ def _checked(card: Any, name: str) -> dict:
 def import_card(root: str | Path, path: str | Path) -> Character:
     """Make a character file (and its avatar, from a PNG card) from one card."""
     path = Path(path)
+    if not path.is_file():
+        raise ProjectError([Problem(file=str(path), message="there is no such card file")])
     card, avatar = read_card(path.read_bytes(), str(path))
     data = card["data"]
-    # defaults are written again on export, so only what differs from them is kept
+    # defaults are written again on export, so only what differs from them is kept;
+    # so is a mapped field's exact text when the file cannot hold it as it was
     kept = {k: v for k, v in data.items() if k not in MAPPED and V3_DEFAULTS.get(k, ...) != v}
-    fields = {"scenario": data.get("scenario", ""), "tags": list(data.get("tags") or []),
-              "card": kept}
+    kept |= {k: data[k] for k in MAPPED & data.keys() if _as_stored(k, data[k]) != data[k]}
+    name = _as_stored("name", data.get("name")) or path.stem
     store = Characters(root)
-    character = store.create(name=str(data.get("name") or path.stem),
-                             description=str(data.get("description", "")),
-                             personality=str(data.get("personality", "")),
-                             first_mes=str(data.get("first_mes", "")), **fields)
+    character = store.create(
+        name=name, description=_as_stored("description", data.get("description")),
+        personality=_as_stored("personality", data.get("personality")),
+        first_mes=_as_stored("first_mes", data.get("first_mes")),
+        scenario=_as_stored("scenario", data.get("scenario")),
+        tags=_as_stored("tags", data.get("tags")), card=kept)
     if avatar:
-        write_atomic(Path(root) / "characters" / f"{character.id}.png", avatar)
-        character = store.update(character.id, avatar=f"{character.id}.png")
+        character = _give_avatar(Path(root), character, avatar)
     return character
+
+
+def _give_avatar(root: Path, character: Character, image: bytes) -> Character:
+    """The card's picture as the character's one-shot avatar (portrait, idle preview,
+    variants, and the picture itself kept as its source); when it breaks an avatar
+    rule, the picture as a plain avatar image."""
+    from .avatars import Avatars
+    with tempfile.TemporaryDirectory() as folder:
+        picture = Path(folder) / "card.png"
+        picture.write_bytes(image)
+        try:
+            Avatars(root).create(name=character.name.ljust(3, "."), image=picture,
+                                 character=character.id)
+        except ProjectError:
+            write_file(root / "characters" / f"{character.id}.png", image)
+            return Characters(root).update(character.id, avatar=f"{character.id}.png")
+    return Characters(root).get(character.id)
+
+
+def _avatar_picture(root: Path, character: Character) -> bytes | None:
+    """The picture a card carries: the avatar's source image when the avatar was made
+    by `avatar create` (the whole picture, not the square portrait), else the avatar."""
+    if not character.avatar:
+        return None
+    avatar = root / "characters" / character.avatar
+    sources = sorted(avatar.parent.glob("source.*")) if avatar.parent.name.endswith(
+        ".avatar") else []
+    for file in [*sources, avatar]:
+        if file.is_file():
+            return file.read_bytes()
+    return None
 
 
 def export_card(root: str | Path, character_id: str, out: str | Path, spec: str = "v3",
@@ -121,11 +174,7 @@ def export_card(root: str | Path, character_id: str, out: str | Path, spec: str 
     out = Path(out)
     fmt = fmt or ("png" if out.suffix.lower() == ".png" else "json")
     if fmt == "png":
-        avatar = None
-        if character.avatar:
-            avatar_file = Path(root) / "characters" / character.avatar
-            avatar = avatar_file.read_bytes() if avatar_file.is_file() else None
-        write_atomic(out, card_png(character, avatar))
+        write_atomic(out, card_png(character, _avatar_picture(Path(root), character)))
     else:
         write_atomic(out, json.dumps(to_card(character, spec), ensure_ascii=False,
                                      indent=2).encode())

@@ -9,8 +9,12 @@ import json
 
 from PIL import Image, PngImagePlugin
 
+from click.testing import CliRunner
+
 from pipeline.build import build
 from pipeline.cards import export_card, import_card, read_card
+from pipeline.characters import Characters
+from pipeline.cli import main
 
 V2 = {"spec": "chara_card_v2", "spec_version": "2.0", "data": {
     "name": "Seraphina", "description": "A guardian of the forest glade.",
@@ -61,11 +65,18 @@ def test_png_cards_prefer_ccv3_and_match_keywords_case_insensitively(copy_projec
     source = tmp_path / "sera.png"
     source.write_bytes(png_with({"ccv3": v3}))
     character = import_card(root, source)
-    assert character.avatar == "seraphina-v3.png"
-    assert (root / "characters/seraphina-v3.png").is_file()
+    # the card's picture becomes a one-shot avatar: portrait, idle preview, source kept
+    assert character.avatar == "seraphina-v3.avatar/portrait.png"
+    assert character.idle == "seraphina-v3.avatar/idle.webp"
+    assert (root / "characters/seraphina-v3.avatar/source.png").is_file()
     exported = json.loads(export_card(root, character.id, tmp_path / "v3.json").read_text())
     assert exported["data"]["nickname"] == "Sera"
     assert exported["data"]["creation_date"] == 1700000000
+    again, picture = read_card(export_card(root, character.id, tmp_path / "v3.png").read_bytes())
+    with Image.open(io.BytesIO(picture)) as image:
+        assert image.size == (64, 96)  # the card's whole picture, not the square portrait
+    for key, value in v3["data"].items():
+        assert again["data"][key] == value, key
 
 
 def test_exported_png_is_read_by_a_reader_of_the_format(copy_project, tmp_path):
@@ -98,3 +109,41 @@ def test_not_a_card_is_a_clear_error(tmp_path):
         read_card(b'{"name": "x"}', "x.json")
     with pytest.raises(ProjectError, match="carries no character card"):
         read_card(png_with({}), "plain.png")
+
+
+def test_v1_cards_exact_text_and_long_names_survive_a_round_trip(copy_project, tmp_path):
+    root = copy_project("valid")
+    v1 = {"name": "Sir Aldric of the Very Long Name Who Guards the Northern Bridge",
+          "description": "\nA knight.\n\n", "personality": " stoic ", "scenario": "",
+          "first_mes": "*He bows.*\n\nWelcome.\n", "mes_example": "{{char}}: Halt."}
+    source = tmp_path / "aldric.json"
+    source.write_text(json.dumps(v1))
+    character = import_card(root, source)
+    assert len(character.name) <= 50 and character.first_mes == "*He bows.*\n\nWelcome."
+    text = (root / "characters" / f"{character.id}.md").read_text()
+    assert "first_mes: |-\n  *He bows.*\n\n  Welcome.\n" in text  # readable, diffs by line
+    exported = json.loads(export_card(root, character.id, tmp_path / "out.json").read_text())
+    for key, value in v1.items():
+        assert exported["data"][key] == value, key
+    # a field the writer changes is exported as the writer wrote it
+    Characters(root).update(character.id, personality="Stoic, loyal")
+    exported = json.loads(export_card(root, character.id, tmp_path / "out.json").read_text())
+    assert exported["data"]["personality"] == "Stoic, loyal"
+    assert exported["data"]["first_mes"] == v1["first_mes"]
+
+
+def test_command_line_import_and_export(copy_project, tmp_path):
+    root = copy_project("valid")
+    source = tmp_path / "seraphina.png"
+    source.write_bytes(png_with({"chara": V2}))
+    run = CliRunner().invoke
+    result = run(main, ["card", "import", str(source), "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "characters/seraphina.md" in result.output
+    result = run(main, ["card", "export", "seraphina", "--out", str(tmp_path / "s.json"),
+                        "--spec", "v2", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "s.json").read_text())["data"]["character_book"] == \
+        V2["data"]["character_book"]
+    refused = run(main, ["card", "import", str(tmp_path / "s.json"), "-p", str(root)])
+    assert refused.exit_code == 0 and "characters/seraphina-2.md" in refused.output
