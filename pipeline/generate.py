@@ -1,34 +1,89 @@
 """`panelwright generate`: story nodes written by the story's text engine, committed beside it.
 
-`incremental` writes only the scenes that have no nodes yet or whose outline changed;
-`full` writes them all. A node the writer edited by hand is kept, and reported.
+`incremental` writes only the scene visits that have no nodes yet or whose outline
+changed; `full` writes them all (`--scene` narrows either to one scene). A node the
+writer edited by hand is detected (its hash no longer matches what the engine wrote)
+and kept in its place; the report names it. The file is written after each scene,
+so a model that fails on the third scene keeps the first two.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from .build import prepare
-from .resolve import beats_by_scene
-from .engines import TEXT_GROUP, StoryContext, load_engine
+from .engines import TEXT_GROUP, StoryContext, UnknownEngine, available, load_engine
 from .engines.errors import EngineError
 from .errors import Problem, ProjectError, unknown_reference
-from .nodes_file import (CommittedNodes, CommittedScene, edited_by_hand, node_record,
-                         nodes_path, outline_hash, read, write)
+from .nodes_file import (NodesFileError, document, edited_by_hand, node_record, nodes_path,
+                         outline_hash, read, scene_entries, scene_entry, visits, write)
+from .resolve import ResolvedProject, ResolvedStory
+from .storynodes import text_engine_choice
+
+OVERRIDES = ("temperature", "max_tokens", "seed")
 
 
 class GenerateReport(BaseModel):
     file: str
-    written: list[str] = Field(default_factory=list)  # scenes written
-    unchanged: list[str] = Field(default_factory=list)  # scenes left as they were
+    written: list[str] = Field(default_factory=list)  # scene visits written
+    unchanged: list[str] = Field(default_factory=list)  # scene visits left as they were
     kept: list[str] = Field(default_factory=list)  # node ids edited by hand, kept
+    dropped: list[str] = Field(default_factory=list)  # entries of scenes no longer visited
+
+
+def _engine(project: ResolvedProject, story: ResolvedStory, overrides: dict):
+    """The story's text engine, with the command's overrides of its settings."""
+    name, settings = text_engine_choice(project, story)
+    where = story.source if story.engines and "text" in story.engines else "panelwright.yaml"
+    found = available(TEXT_GROUP)
+    if name not in found:
+        raise ProjectError([Problem(file=where, field="engines.text",
+                                    message=str(UnknownEngine("text", name, sorted(found))))])
+    fields = found[name].load().Settings.model_fields
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key not in fields:
+            raise ProjectError([Problem(
+                file=where, field="engines.text",
+                message=f"the text engine '{name}' takes no {key.replace('_', '-')}",
+                hint="its settings: " + (", ".join(fields) or "none"))])
+        settings[key] = value
+    try:
+        return load_engine(TEXT_GROUP, name, settings)
+    except ValidationError as exc:
+        raise ProjectError([Problem(file=where, field="engines.text_settings." + ".".join(
+            map(str, e["loc"])), message=e["msg"]) for e in exc.errors()]) from None
+
+
+def _visit_key(scene_id: str, n: int) -> str:
+    return scene_id if n == 1 else f"{scene_id} (visit {n})"
+
+
+def _merge(new: list, old: list, report: GenerateReport) -> list:
+    """The engine's new nodes, with every node edited by hand kept in its place."""
+    out = list(new)
+    ids = {r.get("id"): i for i, r in enumerate(out)}
+    for index, mine in enumerate(old):
+        if not isinstance(mine, dict) or not edited_by_hand(mine):
+            continue
+        if mine.get("id") in ids:
+            out[ids[mine.get("id")]] = mine
+        else:
+            out.insert(min(index, len(out)), mine)
+            ids = {r.get("id"): i for i, r in enumerate(out)}
+        report.kept.append(str(mine.get("id")))
+    return out
 
 
 def generate(root: str | Path, story_id: str, scene: str | None = None,
              mode: str = "incremental", temperature: float | None = None,
              max_tokens: int | None = None, seed: int | None = None) -> GenerateReport:
+    """Write the nodes of `story_id` with its text engine; returns what was done."""
+    if mode not in ("incremental", "full"):
+        raise ValueError(f"mode must be incremental or full, not {mode!r}")
     root = Path(root)
     project = prepare(root)
     story = next((s for s in project.stories if s.id == story_id), None)
@@ -37,36 +92,46 @@ def generate(root: str | Path, story_id: str, scene: str | None = None,
                                     message=f"there is no story '{story_id}'",
                                     hint=unknown_reference("stories", story_id,
                                                            [s.id for s in project.stories]))])
-    choice = project.config.engines.model_dump() | (story.engines or {})
-    settings = dict(choice.get("text_settings") or {})
-    for key, value in (("temperature", temperature), ("max_tokens", max_tokens),
-                       ("seed", seed)):
-        if value is not None:
-            settings[key] = value
-    engine = load_engine(TEXT_GROUP, choice["text"], settings)
-    world = project.worlds[story.world]
-    scenes: dict[str, list] = {}
-    for scene_id, beats in beats_by_scene(story.beats):
-        scenes.setdefault(scene_id, []).extend(beats)
-    if scene is not None and scene not in scenes:
+    story_visits = visits(story.beats)
+    if scene is not None and scene not in {s for s, _ in story_visits}:
         raise ProjectError([Problem(file=story.source, message=f"the story has no scene "
                                     f"'{scene}'", hint=unknown_reference(
-                                        "scenes of this story", scene, scenes))])
-    path = root / nodes_path(story.source)
-    committed = read(path) or CommittedNodes(story=story.id)
-    existing = {s.scene: s for s in committed.scenes}
-    report = GenerateReport(file=nodes_path(story.source))
-    out: list[CommittedScene] = []
-    for scene_id, beats in scenes.items():
-        before = existing.get(scene_id)
-        fresh = before is not None and before.outline == outline_hash(beats)
-        wanted = (scene is None or scene == scene_id) and (mode == "full" or not fresh)
-        if not wanted and before is not None:
-            out.append(before)
-            report.unchanged.append(scene_id)
-            continue
-        if not wanted:
-            continue
+                                        "scenes of this story", scene,
+                                        list(dict.fromkeys(s for s, _ in story_visits))))])
+    engine = _engine(project, story, {"temperature": temperature, "max_tokens": max_tokens,
+                                      "seed": seed})
+    rel = nodes_path(story.source)
+    path = root / rel
+    try:
+        data = read(path)
+    except NodesFileError as exc:
+        raise ProjectError([Problem(file=rel, message=str(exc),
+                                    hint="fix it, or delete it to generate every scene anew")]
+                           ) from None
+    old: dict[str, list] = {}
+    for entry in scene_entries(data):
+        old.setdefault(str(entry.get("scene")), []).append(entry)
+    report = GenerateReport(file=rel)
+    world = project.worlds[story.world]
+    entries: list = []
+    todo = []
+    seen: dict[str, int] = {}
+    for scene_id, beats in story_visits:
+        n = seen[scene_id] = seen.get(scene_id, 0) + 1
+        before = old.get(scene_id, [])[n - 1] if n <= len(old.get(scene_id, [])) else None
+        fresh = before is not None and before.get("outline") == outline_hash(beats) \
+            and bool(before.get("nodes"))
+        if (scene is None or scene == scene_id) and (mode == "full" or not fresh):
+            todo.append((len(entries), scene_id, n, beats, before))
+        elif before is not None:
+            report.unchanged.append(_visit_key(scene_id, n))
+        entries.append(before)
+    used = {id(e) for e in entries if e is not None}
+    report.dropped = [str(e.get("scene")) for e in scene_entries(data) if id(e) not in used]
+    if report.dropped and not todo:
+        write(path, document(story.id, [e for e in entries if e is not None], story.source,
+                             engine.name, data))
+    for index, scene_id, n, beats, before in todo:
         context = StoryContext(story=story.id, title=story.title, beats=beats,
                                characters=project.characters,
                                scenes={c.id: c for c in world.scenes}, lore=world.lore)
@@ -77,21 +142,18 @@ def generate(root: str | Path, story_id: str, scene: str | None = None,
                 file=story.source, line=beats[0].line,
                 message=f"the text engine '{engine.name}' failed on the scene '{scene_id}': "
                         f"{exc.describe()}",
-                hint=("its reply was: " + exc.reply[:300]) if exc.reply else None)]) from None
-        records = [node_record(n) for n in nodes]
-        old = {r.get("id"): r for r in (before.nodes if before else [])}
-        for index, record in enumerate(records):
-            mine = old.get(record["id"])
-            if mine is not None and edited_by_hand(mine):
-                records[index] = mine
-                report.kept.append(record["id"])
-        # hand-edited nodes the engine no longer writes are kept too, at the end
-        ids = {r["id"] for r in records}
-        for node_id, mine in old.items():
-            if node_id not in ids and edited_by_hand(mine):
-                records.append(mine)
-                report.kept.append(node_id)
-        out.append(CommittedScene(scene=scene_id, outline=outline_hash(beats), nodes=records))
-        report.written.append(scene_id)
-    write(path, CommittedNodes(story=story.id, scenes=out), story.source, engine.name)
+                hint=("its reply was: " + exc.reply[:600]) if exc.reply else
+                "scenes written before it are saved; run the command again to go on")]
+            ) from None
+        prefix = scene_id if n == 1 else f"{scene_id}-v{n}"
+        records = []
+        for number, node in enumerate(nodes, start=1):
+            records.append(node_record(node.model_copy(update={
+                "id": f"{prefix}-{number:02d}", "scene": scene_id})))
+        records = _merge(records, list((before or {}).get("nodes") or []), report)
+        entries[index] = scene_entry(scene_id, beats, records)
+        report.written.append(_visit_key(scene_id, n))
+        # written after each scene: a failure later keeps what was written
+        write(path, document(story.id, [e for e in entries if e is not None], story.source,
+                             engine.name, data))
     return report

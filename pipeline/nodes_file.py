@@ -1,26 +1,45 @@
 """Committed story nodes: `stories/<id>.nodes.yaml`, beside the story, read and edited in a diff.
 
-`panelwright generate` writes them; a build uses them and needs no model. Each
-scene records a hash of the outline it was written from (so `incremental` knows
-which scenes changed), and each node the hash of what the engine wrote (so a node
-the writer edited by hand is detected and never overwritten).
+`panelwright generate` writes them; a build uses them and needs no model. The file
+lists the story's scene visits in reading order (a scene the story visits twice has
+two entries, matched in order). Each entry records a hash of the outline it was
+written from, so `incremental` knows which changed, and each node the hash of what
+the engine wrote (`generated:`), so a node the writer edited by hand is detected
+by comparing, not by a flag, and is never overwritten.
+
+The file is rewritten with ruamel.yaml's round trip: entries that were not
+regenerated, and nodes kept because they were edited, keep their comments and
+layout, so a diff shows only what changed.
 """
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
+from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
 from .cache import digest, write_atomic
-from .nodes_model import CommittedNodes, CommittedScene
-from .resolve import ResolvedBeat
+from .resolve import ResolvedBeat, beats_by_scene
 from .specs import StoryNode
 
 HEADER = """\
-# Story nodes of {source}, written by `panelwright generate` ({engine}).
-# The build uses these and needs no model. Edit freely: a node you change is kept,
-# never overwritten, by the next `panelwright generate`.
+Story nodes of {source}, written by `panelwright generate` ({engine}).
+The build uses these and needs no model. Edit freely: a node you change is kept,
+never overwritten, by the next `panelwright generate`.
 """
+NODE_KEYS = ("id", "scene", "description", "shot", "angle", "characters", "lines")
+
+
+class NodesFileError(ValueError):
+    """The committed file cannot be read; the message says where."""
 
 
 def nodes_path(story_source: str) -> str:
@@ -29,38 +48,124 @@ def nodes_path(story_source: str) -> str:
 
 
 def outline_hash(beats: list[ResolvedBeat]) -> str:
+    """What a scene visit's nodes were written from: its beats, without line numbers
+    (moving a scene down the file does not make it stale)."""
     return digest([b.model_dump(mode="json", exclude={"line"}) for b in beats])[:16]
 
 
-def node_record(node: StoryNode) -> dict:
+def visits(beats: list[ResolvedBeat]) -> list[tuple[str, list[ResolvedBeat]]]:
+    """The story's scene visits in reading order: (scene id, its beats)."""
+    return beats_by_scene(beats)
+
+
+def plain(value: Any) -> Any:
+    """ruamel's containers and scalar types as plain JSON values."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _safe(value: Any) -> Any:
+    """Strings that a YAML 1.1 reader (the build's) would take for something else --
+    `yes`, `off`, `1:20`, `2024-01-01` -- are written in quotes."""
+    if isinstance(value, str):
+        tag = Resolver().resolve(ScalarNode, value, (True, False))
+        return value if tag.endswith(":str") else DoubleQuotedScalarString(value)
+    if isinstance(value, list) and not isinstance(value, CommentedSeq):
+        return [_safe(v) for v in value]
+    if isinstance(value, CommentedSeq):
+        for i, v in enumerate(value):
+            value[i] = _safe(v)
+        return value
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    return value
+
+
+def _body(record: dict) -> dict:
+    return {k: v for k, v in plain(record).items() if k != "generated"}
+
+
+def node_record(node: StoryNode) -> CommentedMap:
     """A node as it is written to the file, with the hash of what the engine wrote."""
-    record = node.model_dump(mode="json", exclude={"line", "page_break_before", "layout"},
-                             exclude_none=True)
-    for line in record.get("lines", []):
-        line.pop("line", None)
-        if line.get("speaker") is None:
-            line.pop("speaker", None)
-    record["generated"] = digest(record)[:12]
+    data = node.model_dump(mode="json", include=set(NODE_KEYS), exclude_none=True)
+    record = CommentedMap()
+    for key in NODE_KEYS:
+        value = data.get(key)
+        if key == "characters":
+            value = CommentedSeq(value or [])
+            value.fa.set_flow_style()  # characters: [lin-shuang, captain-han]
+        elif key == "lines":
+            value = [{k: v for k, v in (("kind", w["kind"]), ("speaker", w.get("speaker")),
+                                        ("text", w["text"])) if v is not None}
+                     for w in value or []] or None
+        if value is not None:
+            record[key] = _safe(value)
+    record["generated"] = digest(_body(record))[:12]
     return record
 
 
 def edited_by_hand(record: dict) -> bool:
-    body = {k: v for k, v in record.items() if k != "generated"}
-    return record.get("generated") != digest(body)[:12]
+    """True when the node is not what the engine wrote (or has no record of it)."""
+    return record.get("generated") != digest(_body(record))[:12]
 
 
 def to_node(record: dict, page_break: bool = False) -> StoryNode:
-    body = {k: v for k, v in record.items() if k != "generated"}
-    return StoryNode.model_validate(body | {"page_break_before": page_break})
+    """A committed record as a StoryNode (raises pydantic's ValidationError)."""
+    return StoryNode.model_validate(_body(record) | {"page_break_before": page_break})
 
 
-def read(path: Path) -> CommittedNodes | None:
+def _yaml() -> YAML:
+    yaml = YAML()  # round trip: comments, order and quoting survive
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.allow_unicode = True
+    return yaml
+
+
+def read(path: Path) -> CommentedMap | None:
+    """The file as ruamel's round-trip data, or None when there is none yet."""
     if not path.is_file():
         return None
-    return CommittedNodes.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    try:
+        data = _yaml().load(path.read_text(encoding="utf-8"))
+    except YAMLError as exc:
+        raise NodesFileError(f"{path.name} is not valid YAML: {exc}") from None
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("scenes", []), list):
+        raise NodesFileError(f"{path.name} should hold 'story:' and a list 'scenes:'")
+    return data
 
 
-def write(path: Path, nodes: CommittedNodes, source: str, engine: str) -> None:
-    body = yaml.safe_dump(nodes.model_dump(mode="json"), sort_keys=False, allow_unicode=True,
-                          width=100)
-    write_atomic(path, (HEADER.format(source=source, engine=engine) + body).encode("utf-8"))
+def scene_entries(data: CommentedMap | None) -> list[CommentedMap]:
+    """The file's scene visits, in order; entries that are not maps are skipped."""
+    return [e for e in (data or {}).get("scenes") or [] if isinstance(e, dict)]
+
+
+def scene_entry(scene: str, beats: list[ResolvedBeat], nodes: list) -> CommentedMap:
+    entry = CommentedMap()
+    entry["scene"] = scene
+    entry["outline"] = outline_hash(beats)
+    entry["nodes"] = CommentedSeq(nodes)
+    return entry
+
+
+def document(story: str, entries: list[CommentedMap], source: str, engine: str,
+             previous: CommentedMap | None = None) -> CommentedMap:
+    """The whole file: the previous document reused (its comments kept) when there is one."""
+    data = previous if previous is not None else CommentedMap()
+    if previous is None:
+        data.yaml_set_start_comment(HEADER.format(source=source, engine=engine))
+    data["story"] = story
+    data["scenes"] = CommentedSeq(entries)
+    return data
+
+
+def dumps(data: CommentedMap) -> str:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+def write(path: Path, data: CommentedMap) -> None:
+    """Write the file atomically (readers see the old file or the new, never half)."""
+    write_atomic(path, dumps(data).encode("utf-8"))

@@ -1,19 +1,76 @@
 """Stage 4, story nodes: each story's nodes, from the committed file or the text engine.
 
-Scenes that `panelwright generate` wrote (and whose outline has not changed since) use
-the committed nodes, so a build needs no model. Other scenes are written by the
-scripted engine when the story's engine is a model (a build stays offline), or by
-the story's own engine otherwise.
+Scene visits that `panelwright generate` wrote (and whose outline has not changed
+since) use the committed nodes, so a build needs no model. A model-backed engine
+(one whose class says `generate_only = True`, such as `openai`) never runs in a
+build: its stories' other scenes are written by the scripted engine, from the
+outline as written, and `committed_problems` says which scenes are stale. Any other
+engine (the scripted one, or a third party's offline engine) runs as usual.
 """
 
 from __future__ import annotations
 
-from .engines import TEXT_GROUP, StoryContext, load_engine
-from .nodes_file import outline_hash, to_node
-from .resolve import ResolvedProject, ResolvedStory, beats_by_scene
+from pydantic import ValidationError
+
+from .engines import TEXT_GROUP, StoryContext, available, load_engine
+from .errors import Problem
+from .nodes_file import edited_by_hand, nodes_path, outline_hash, to_node, visits
+from .resolve import ResolvedBeat, ResolvedProject, ResolvedStory
 from .specs import StoryNode
 
 OFFLINE = "scripted"
+
+
+def text_engine_choice(project: ResolvedProject, story: ResolvedStory) -> tuple[str, dict]:
+    """The text engine a story uses and its settings: the story's own choice, else the
+    project's. A story that names another engine without settings gets its defaults."""
+    config = project.config.engines
+    own = story.engines or {}
+    name = own.get("text", config.text)
+    if "text_settings" in own:
+        return name, dict(own["text_settings"] or {})
+    return name, dict(config.text_settings) if name == config.text else {}
+
+
+def generate_only(name: str) -> bool:
+    """True for an engine whose nodes are committed by `generate`, never written in a build."""
+    entry = available(TEXT_GROUP).get(name)
+    try:
+        return bool(entry is not None and getattr(entry.load(), "generate_only", False))
+    except Exception:  # noqa: BLE001 - a broken plugin is reported when it is loaded
+        return False
+
+
+def committed_visits(story: ResolvedStory) -> list[tuple[str, list[ResolvedBeat], object]]:
+    """Each scene visit of the story with its committed entry (or None), matched in order:
+    the n-th visit of a scene takes the n-th entry for that scene."""
+    entries: dict[str, list] = {}
+    for entry in story.committed.scenes if story.committed else []:
+        entries.setdefault(entry.scene, []).append(entry)
+    seen: dict[str, int] = {}
+    out = []
+    for scene_id, beats in visits(story.beats):
+        n = seen.get(scene_id, 0)
+        seen[scene_id] = n + 1
+        found = entries.get(scene_id, [])
+        out.append((scene_id, beats, found[n] if n < len(found) else None))
+    return out
+
+
+def _usable(project: ResolvedProject, scene_id: str, beats: list[ResolvedBeat], entry
+            ) -> list[StoryNode] | None:
+    """The committed nodes of a visit when they are fresh and valid, else None."""
+    if entry is None or not entry.nodes or entry.outline != outline_hash(beats):
+        return None
+    try:
+        nodes = [to_node(record) for record in entry.nodes]
+    except ValidationError:
+        return None
+    for node in nodes:
+        cast = set(node.characters) | {w.speaker for w in node.lines if w.speaker}
+        if node.scene != scene_id or not cast <= set(project.characters):
+            return None
+    return nodes
 
 
 def write_nodes(project: ResolvedProject) -> dict[str, list[StoryNode]]:
@@ -22,19 +79,16 @@ def write_nodes(project: ResolvedProject) -> dict[str, list[StoryNode]]:
 
 
 def story_nodes(project: ResolvedProject, story: ResolvedStory) -> list[StoryNode]:
-    choice = project.config.engines.model_dump() | (story.engines or {})
-    name = choice["text"] if choice["text"] == OFFLINE else OFFLINE
-    engine = load_engine(TEXT_GROUP, name, choice.get("text_settings") or {}
-                         if name == choice["text"] else {})
+    name, settings = text_engine_choice(project, story)
+    if generate_only(name):
+        name, settings = OFFLINE, {}
+    engine = load_engine(TEXT_GROUP, name, settings)
     world = project.worlds[story.world]
-    committed = {s.scene: s for s in (story.committed.scenes if story.committed else [])}
     nodes: list[StoryNode] = []
     seen: set[str] = set()
-    for scene_id, beats in beats_by_scene(story.beats):
-        saved = committed.get(scene_id)
-        if saved is not None and saved.outline == outline_hash(beats) and saved.nodes:
-            written = [to_node(record) for record in saved.nodes]
-        else:
+    for scene_id, beats, entry in committed_visits(story):
+        written = _usable(project, scene_id, beats, entry)
+        if written is None:
             written = engine.write(StoryContext(
                 story=story.id, title=story.title, beats=beats,
                 characters={cid: project.characters[cid] for b in beats for cid in b.characters},
@@ -53,3 +107,54 @@ def story_nodes(project: ResolvedProject, story: ResolvedStory) -> list[StoryNod
             nodes.append(node if node_id == node.id else node.model_copy(update={"id": node_id}))
     return nodes
 
+
+def committed_problems(project: ResolvedProject) -> list[Problem]:
+    """What is wrong with the committed nodes files: a node that does not validate or
+    names a character that does not exist (errors), a scene whose outline changed
+    since its nodes were written, a scene the story no longer visits (warnings)."""
+    problems: list[Problem] = []
+    for story in project.stories:
+        if story.committed is None:
+            continue
+        file = nodes_path(story.source)
+        hint = f"run `panelwright generate {story.id}` to rewrite them (nodes you edited are kept)"
+        matched = []
+        for scene_id, beats, entry in committed_visits(story):
+            matched.append(entry)
+            if entry is not None and entry.nodes and entry.outline != outline_hash(beats):
+                edited = [r.get("id", "?") for r in entry.nodes if edited_by_hand(r)]
+                problems.append(Problem(
+                    file=file, severity="warning", field=f"scenes.{scene_id}",
+                    message=f"the nodes of the scene '{scene_id}' were written from an older "
+                            "outline; the build uses the outline as it is now"
+                            + (f" (your edits to {', '.join(edited)} are not shown)"
+                               if edited else ""), hint=hint))
+            for record in entry.nodes if entry is not None else []:
+                problems += _record_problems(project, file, scene_id, record)
+        for entry in story.committed.scenes:
+            if not any(entry is m for m in matched):
+                problems.append(Problem(
+                    file=file, severity="warning", field=f"scenes.{entry.scene}",
+                    message=f"the story no longer visits the scene '{entry.scene}' here; "
+                            "these nodes are not used", hint=hint))
+    return problems
+
+
+def _record_problems(project: ResolvedProject, file: str, scene_id: str, record: dict
+                     ) -> list[Problem]:
+    where = f"node {record.get('id', '?')}"
+    try:
+        node = to_node(record)
+    except ValidationError as exc:
+        return [Problem(file=file, field=f"{where}." + ".".join(map(str, e["loc"])),
+                        message=e["msg"]) for e in exc.errors()]
+    out = []
+    for cid in dict.fromkeys([*node.characters, *(w.speaker for w in node.lines if w.speaker)]):
+        if cid not in project.characters:
+            out.append(Problem(file=file, field=f"{where}", message=f"there is no character "
+                               f"'{cid}'", hint="use a character id: "
+                               + ", ".join(sorted(project.characters))))
+    if node.scene != scene_id:
+        out.append(Problem(file=file, field=f"{where}.scene", message=f"the node says scene "
+                           f"'{node.scene}' but stands under '{scene_id}'"))
+    return out

@@ -22,11 +22,11 @@ class EngineError(Exception):
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """The service's words, its status and error, and how often it was tried."""
         notes = [f"{self.status_code} {self.error}".strip()] if self.status_code else []
         if self.attempts:
             notes.append(f"gave up after {self.attempts} attempts")
-        where = f" while drawing {self.panel}" if self.panel else ""
-        return self.message + (f" ({'; '.join(notes)})" if notes else "") + where
+        return self.message + (f" ({'; '.join(notes)})" if notes else "")
 
     def as_dict(self) -> dict:
         """The seed's error shape, for a webhook or `--json` output."""
@@ -34,7 +34,7 @@ class EngineError(Exception):
                 "panel": self.panel}
 
     def __str__(self) -> str:  # the panel may be set after the error was raised
-        return self.describe()
+        return self.describe() + (f" while drawing {self.panel}" if self.panel else "")
 
     def __reduce__(self):  # survives a process pool with every field
         return (EngineError, (self.message, self.status_code, self.error, self.panel,

@@ -127,6 +127,7 @@ class OpenAITextEngine:
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = OpenAITextSettings
     secret_fields: ClassVar[set[str]] = set()  # the key lives in the environment only
+    generate_only: ClassVar[bool] = True  # `panelwright generate` commits; a build never calls
 
     def __init__(self, settings: OpenAITextSettings | None = None):
         self.settings = settings or OpenAITextSettings()
