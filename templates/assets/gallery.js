@@ -1,8 +1,15 @@
 // Character gallery: search by name (case and accents ignored) and pages of 20, in the
 // browser, with the data already in the page so it works from file:// too.
+// characters/index.html?q=lin opens the gallery searched (a link can share a search).
 (function () {
   var PAGE = 20;
   var cards = Array.prototype.slice.call(document.querySelectorAll("#gallery .character-card"));
+  var list = document.getElementById("gallery");
+  cards.sort(function (a, b) {  // "Guard 2" before "Guard 10"
+    return a.getAttribute("data-name").localeCompare(b.getAttribute("data-name"), undefined,
+                                                     {numeric: true, sensitivity: "base"});
+  });
+  cards.forEach(function (card) { list.appendChild(card); });
   var input = document.getElementById("character-search");
   var count = document.getElementById("character-count");
   var pager = document.getElementById("gallery-pager");
@@ -24,6 +31,8 @@
     pager.hidden = pages < 2;
     label.textContent = "Page " + (page + 1) + " of " + pages;
   }
+  var asked = new URLSearchParams(window.location.search).get("q");
+  if (asked) input.value = asked;
   input.addEventListener("input", function () { page = 0; render(); });
   pager.addEventListener("click", function (event) {
     var step = event.target.getAttribute("data-step");
