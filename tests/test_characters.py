@@ -104,3 +104,80 @@ def test_command_line_in_a_git_repo_gives_a_small_diff(copy_project):
     refused = run(main, ["characters", "delete", "captain-han", "-p", str(root)])
     assert refused.exit_code == 1 and "appears in stories/arrival.md" in refused.output
     assert run(main, ["characters", "list", "--limit", "500", "-p", str(root)]).exit_code == 1
+
+
+def test_update_keeps_the_writers_list_style_line_ends_and_nested_comments(tmp_path):
+    (tmp_path / "characters").mkdir()
+    path = tmp_path / "characters/mara.md"
+    text = ("---\r\nname: Mara\r\naliases:\r\n- The Girl\r\n- Mapmaker\r\n"
+            "colours:\r\n  hair: '#2e2a28'  # ink black\r\n  outfit: \"#3f7cac\"\r\n"
+            "tags: [lead]  # flow\r\n---\r\nShe maps.\r\n")
+    path.write_bytes(text.encode())
+    path.chmod(0o640)
+    store = Characters(tmp_path)
+    store.update("mara", colours={"hair": "#111111"}, first_mes="Hello?\nAnyone?")
+    after = path.read_bytes().decode()
+    assert "- The Girl\r\n- Mapmaker\r\n" in after            # lists not re-indented
+    assert "  hair: '#111111'  # ink black\r\n" in after or \
+        "  hair: '#111111' # ink black\r\n" in after          # quotes and comment kept
+    assert "  outfit: \"#3f7cac\"\r\n" in after               # merged, not replaced
+    assert "first_mes: |-\r\n  Hello?\r\n  Anyone?\r\n" in after
+    assert after.endswith("---\r\nShe maps.\r\n") and path.stat().st_mode & 0o777 == 0o640
+    assert store.get("mara").first_mes == "Hello?\nAnyone?"
+
+
+def test_a_broken_file_is_reported_not_rewritten(tmp_path):
+    (tmp_path / "characters").mkdir()
+    path = tmp_path / "characters/bad.md"
+    path.write_text("---\nname: [Mara\n---\n")
+    with pytest.raises(ProjectError, match="characters/bad.md:3: error: the front matter"):
+        Characters(tmp_path).update("bad", personality="x")
+    assert path.read_text() == "---\nname: [Mara\n---\n"
+
+
+def test_the_examples_in_docs_characters_md_run(tmp_path, monkeypatch):
+    import os
+    import re
+    import shlex
+    import sys
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs/characters.md").read_text()
+    blocks = re.findall(r"```(sh|python)\n(.*?)```", doc, re.S)
+    bin_dir = str(Path(sys.executable).parent)
+    env = os.environ | {"PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+    cwd = tmp_path
+    for lang, body in blocks:
+        if lang == "python":
+            monkeypatch.chdir(cwd)
+            exec(compile(body, "docs/characters.md", "exec"), {})
+            continue
+        for command in body.replace("\\\n", " ").splitlines():
+            command = command.split("  #")[0].strip()
+            if not command:
+                continue
+            if command.endswith("&& cd my-comic"):
+                command = command.removesuffix("&& cd my-comic")
+                subprocess.run(shlex.split(command), cwd=cwd, env=env, check=True)
+                cwd = cwd / "my-comic"
+                continue
+            done = subprocess.run(shlex.split(command), cwd=cwd, env=env,
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, (command, done.stdout, done.stderr)
+    assert (cwd / "characters/mara.avatar/idle.webp").is_file()
+    assert (cwd / "mara.png").is_file() and (cwd / "characters/mara-2.md").is_file()
+
+
+def test_command_line_fields_and_show(copy_project):
+    root = copy_project("valid")
+    run = CliRunner().invoke
+    made = run(main, ["characters", "create", "Zoë Ålund", "--tag", "maps", "--alias", "Zo",
+                      "--colour", "hair=#aa3300", "--scenario", "At the harbour.",
+                      "-p", str(root)])
+    assert made.exit_code == 0, made.output
+    text = (root / "characters/zoe-alund.md").read_text()
+    assert 'tags: [maps]' in text and 'hair: "#aa3300"' in text
+    assert "personality" not in text  # empty fields are not written
+    shown = run(main, ["characters", "show", "zoe-alund", "--json", "-p", str(root)])
+    assert '"scenario": "At the harbour."' in shown.output
+    bad = run(main, ["characters", "update", "zoe-alund", "--colour", "hair", "-p", str(root)])
+    assert bad.exit_code == 2 and "PART=#rrggbb" in bad.output
