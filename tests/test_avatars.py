@@ -154,3 +154,29 @@ def test_avatar_assets_record_and_character_page(copy_project):
     page = (root / "_site/characters/lin-shuang.html").read_text()
     assert "../avatars/lin-shuang-idle.webp" in page
     assert (root / "_site/avatars/lin-shuang-idle.webp").is_file()
+
+
+def test_unknown_character_is_refused_before_any_work(copy_project):
+    root = copy_project("valid")
+    with pytest.raises(ProjectError, match="did you mean 'lin-shuang'"):
+        Avatars(root).create(name="Lin Shuang", image=AVATAR, character="lin-shuang2")
+    assert not list((root / "characters").glob("*.avatar"))
+
+
+def test_the_idle_preview_blinks_and_the_source_is_kept(copy_project):
+    root = copy_project("valid")
+    record = Avatars(root).create(name="Lin Shuang", image=AVATAR, character="lin-shuang")
+    assert (root / "characters" / record.source).read_bytes() == AVATAR.read_bytes()
+    assert Avatars(root).get("lin-shuang") == record
+    with Image.open(root / "characters" / record.idle_preview) as idle:
+        frames = []
+        for index in range(idle.n_frames):
+            idle.seek(index)
+            frames.append(idle.convert("L").resize((64, 64)))
+    # the eyes close: from one frame to the next the eyes change far more at the blink
+    # than a breath moves them
+    def eyes(frame):
+        return frame.crop((16, 20, 48, 36)).tobytes()
+    steps = [sum(abs(a - b) for a, b in zip(eyes(one), eyes(two)))
+             for one, two in zip(frames, frames[1:])]
+    assert max(steps) > 2 * sorted(steps)[len(steps) // 2], steps
