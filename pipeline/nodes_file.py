@@ -118,6 +118,7 @@ def _yaml() -> YAML:
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_unicode = True
+    yaml.preserve_quotes = True  # "yes" stays quoted for the build's YAML 1.1 reader
     return yaml
 
 
