@@ -14,8 +14,8 @@ from .base import LoopbackServer, colour_of, png
 
 
 class A1111Server(LoopbackServer):
-    def __init__(self, lifetime: float = 60.0, auth: str | None = None):
-        super().__init__(lifetime)
+    def __init__(self, lifetime: float = 60.0, auth: str | None = None, delay: float = 0.0):
+        super().__init__(lifetime, delay)
         self.auth = auth  # "user:password" for --api-auth
         self.route("POST", "/sdapi/v1/txt2img", lambda r: self.generate(r, False))
         self.route("POST", "/sdapi/v1/img2img", lambda r: self.generate(r, True))

@@ -55,7 +55,8 @@ class Request:
 class LoopbackServer:
     """Subclasses add routes with `self.route(method, pattern, handler)`."""
 
-    def __init__(self, lifetime: float = 60.0):
+    def __init__(self, lifetime: float = 60.0, delay: float = 0.0):
+        self.delay = delay  # every reply takes this long (to see requests in flight)
         self.requests: list[Request] = []
         self.faults: list[tuple[str, object]] = []  # (path regex, fault), used once each
         self.routes: list[tuple[str, re.Pattern, Callable[[Request], Reply]]] = []
@@ -128,6 +129,8 @@ class LoopbackServer:
             fault = next((f for f in self.faults if re.fullmatch(f[0], request.path)), None)
             if fault is not None:
                 self.faults.remove(fault)
+        if self.delay:
+            time.sleep(self.delay)
         if fault is not None:
             kind = fault[1]
             if kind == "drop":
