@@ -72,14 +72,25 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
         click.echo(f"  kept {node}: you edited it by hand")
 
 
-def notify(url: str, summary: dict, timeout: float = 10.0) -> str | None:
-    """POST the build's summary to a webhook; returns a problem to report, or None."""
-    import httpx
+def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,
+           backoff: float = 0.5) -> str | None:
+    """POST the build's summary as JSON to a webhook (the Style DNA seed's way of saying
+    a job is done). 429 and 5xx are retried with back-off like an engine's requests;
+    returns a problem to print as a warning, or None. Never raises."""
+    from urllib.parse import urlsplit
 
+    from .engines.errors import EngineError
+    from .engines.http import Remote, RemoteSettings
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"could not notify {url}: not an http(s) URL"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    settings = RemoteSettings(base_url=f"{parts.scheme}://{parts.netloc}", timeout=timeout,
+                              attempts=attempts, backoff=backoff, max_wait=30)
     try:
-        reply = httpx.post(url, json=summary, timeout=timeout)
-    except httpx.HTTPError as exc:
-        return f"could not notify {url}: {exc}"
-    if reply.status_code >= 400:
-        return f"could not notify {url}: it answered {reply.status_code} {reply.reason_phrase}"
+        with Remote(settings) as remote:
+            remote.request("POST", path, json=summary)
+    except EngineError as exc:
+        return f"could not notify {url}: {exc.describe()}"
     return None

@@ -152,3 +152,26 @@ def test_a1111_basic_auth_from_the_environment(copy_project, tmp_path, monkeypat
     for path in root.rglob("*"):
         if path.is_file():
             assert b"hunter2" not in path.read_bytes()
+
+
+def test_the_webhook_is_retried_and_a_failure_is_only_a_warning(copy_project):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from pipeline.cli_engines import notify
+    from servers import LoopbackServer
+
+    with LoopbackServer() as hook:
+        hook.route("POST", "/hooks/build", lambda request: (204, b"", {}))
+        hook.fault("/hooks/build", ("status", 503, {"message": "busy"}))
+        assert notify(f"{hook.url}/hooks/build?token=abc", {"ok": True}, backoff=0.01) is None
+        [first, delivered] = hook.calls("/hooks/build")
+        assert delivered.json() == {"ok": True} and delivered.query == {"token": "abc"}
+        problem = notify(f"{hook.url}/elsewhere", {"ok": True}, backoff=0.01)
+        assert problem.startswith(f"could not notify {hook.url}/elsewhere: Not Found (404")
+        root = copy_project("valid")
+        result = CliRunner().invoke(main, ["build", str(root), "--jobs", "1", "--notify",
+                                           f"{hook.url}/elsewhere"])
+    assert result.exit_code == 0 and "could not notify" in result.output
+    assert notify("ftp://example.invalid/x", {}) == \
+        "could not notify ftp://example.invalid/x: not an http(s) URL"

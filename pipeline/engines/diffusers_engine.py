@@ -11,6 +11,7 @@ IP-Adapter, when one is named, is shown the same image.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -58,8 +59,9 @@ def _device(name: str) -> str:
 
 @lru_cache(maxsize=2)
 def load_pipeline(model: str, device: str, dtype: str, allow_download: bool,
-                  ip_adapter: str | None) -> Any:
-    """The text-to-image pipeline, loaded once per process for these settings."""
+                  ip_adapter: str | None) -> tuple[Any, threading.Lock]:
+    """The text-to-image pipeline, loaded once per process for these settings, with
+    the lock that keeps two panels from running it at once (its scheduler has state)."""
     try:
         import torch
         from diffusers import AutoPipelineForText2Image
@@ -82,7 +84,7 @@ def load_pipeline(model: str, device: str, dtype: str, allow_download: bool,
                              local_files_only=not allow_download)
         pipe.set_ip_adapter_scale(adapter.scale)
     pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device)
+    return pipe.to(device), threading.Lock()
 
 
 class DiffusersImageEngine:
@@ -93,7 +95,7 @@ class DiffusersImageEngine:
     def __init__(self, settings: DiffusersSettings):
         self.settings = settings
 
-    def pipeline(self) -> Any:
+    def pipeline(self) -> tuple[Any, threading.Lock]:
         s = self.settings
         return load_pipeline(s.model, s.device, s.dtype, s.allow_download,
                              s.ip_adapter.model_dump_json() if s.ip_adapter else None)
@@ -105,7 +107,7 @@ class DiffusersImageEngine:
 
         s, spec = self.settings, request.spec
         with drawing(spec.id):
-            pipe = self.pipeline()
+            pipe, lock = self.pipeline()
             import torch
             # the models work in multiples of 8 px; panel sizes are multiples of 16 already
             width, height = spec.width // 8 * 8, spec.height // 8 * 8
@@ -121,12 +123,13 @@ class DiffusersImageEngine:
                     reference = image.convert("RGB").resize((width, height))
             if s.ip_adapter is not None and reference is not None:
                 args["ip_adapter_image"] = reference
-            if s.use_references and reference is not None:
-                from diffusers import AutoPipelineForImage2Image
-                pipe = AutoPipelineForImage2Image.from_pipe(pipe)
-                result = pipe(image=reference, strength=s.strength, **args)
-            else:
-                result = pipe(width=width, height=height, **args)
+            with lock:
+                if s.use_references and reference is not None:
+                    from diffusers import AutoPipelineForImage2Image
+                    result = AutoPipelineForImage2Image.from_pipe(pipe)(
+                        image=reference, strength=s.strength, **args)
+                else:
+                    result = pipe(width=width, height=height, **args)
             image = result.images[0].convert("RGB")
             if image.size != (spec.width, spec.height):
                 image = image.resize((spec.width, spec.height), Image.Resampling.LANCZOS)
