@@ -20,6 +20,9 @@ def engines() -> None:
         text_settings: {base_url: "http://127.0.0.1:11434/v1", model: llama3.1}
         image: comfyui
         image_settings: {workflow: workflows/panel.json}
+
+    Secrets are never settings: a setting such as api_key_env names the environment
+    variable that holds the key. docs/engines.md describes every engine.
     """
     from .engines import IMAGE_GROUP, TEXT_GROUP, available
 
@@ -33,9 +36,11 @@ def engines() -> None:
                 continue
             doc = (engine.__module__ and __import__(engine.__module__, fromlist=["x"]).__doc__
                    or "").strip().splitlines()[0:1]
-            click.echo(f"  {name} (version {engine.version}): {doc[0] if doc else ''}")
+            click.echo(f"  {name} (version {engine.version}, {entry.value}): "
+                       f"{doc[0] if doc else ''}")
             for field, info in engine.Settings.model_fields.items():
-                default = "required" if info.is_required() else f"default {info.default!r}"
+                default = "required" if info.is_required() else \
+                    f"default {info.get_default(call_default_factory=True)!r}"
                 note = f" — {info.description}" if info.description else ""
                 click.echo(f"      {field}: {default}{note}")
 

@@ -106,3 +106,17 @@ def test_polling_gives_up_after_poll_timeout(copy_project, tmp_path):
                                     "poll_interval": 0.05, "poll_timeout": 0.3})
         with pytest.raises(ProjectError, match=r"did not finish within 0\.3 s"):
             build(root, jobs=1)
+
+
+def test_editing_the_workflow_redraws(copy_project, tmp_path):
+    root = copy_project("valid")
+    with ComfyUIServer(run_seconds=0.02) as server:
+        path = workflow(tmp_path, WORKFLOW)
+        configure(root, "comfyui", {"base_url": server.url, "workflow": path,
+                                    "poll_interval": 0.02})
+        assert build(root, jobs=1).panels_drawn == 2
+        assert build(root, jobs=1).panels_drawn == 0
+        graph = json.loads(Path(path).read_text())
+        graph["3"]["inputs"]["steps"] = 30
+        Path(path).write_text(json.dumps(graph))
+        assert build(root, jobs=1).panels_drawn == 2

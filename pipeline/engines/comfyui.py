@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from . import DrawRequest, Drawing, EngineSettings
 from .errors import EngineError, drawing
@@ -39,6 +39,16 @@ class ComfyUISettings(RemoteSettings):
                                     "panel (default: the first node that saved one)")
     poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls")
     poll_timeout: float = Field(default=600.0, gt=0, description="longest wait for one panel")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def workflow_digest(self) -> str:
+        """The workflow file's content, so that the cache key (which hashes the settings)
+        changes when the workflow does, not only when its path does."""
+        try:
+            return hashlib.sha256(Path(self.workflow).read_bytes()).hexdigest()
+        except OSError:
+            return ""
 
 
 def fill(template: Any, values: dict[str, Any]) -> Any:
