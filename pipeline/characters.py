@@ -62,7 +62,7 @@ def _list_indent(front: str) -> tuple[int, int]:
     return 4, 2
 
 
-def write_text_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
     """An atomic write that keeps the file's permissions (a new file gets the usual
     rw-r--r-- under the user's umask), since the files are the writer's."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
@@ -248,7 +248,7 @@ class Characters:
         text = f"---\n{out.getvalue()}{closer}\n{body}"
         if b"\r\n" in old:
             text = text.replace("\n", "\r\n")
-        write_text_file(path, text.encode("utf-8"))
+        write_file(path, text.encode("utf-8"))
 
 
 def _needs_quotes(text: str) -> bool:
