@@ -28,11 +28,23 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes files only their owner can read; written files get the usual
+# permissions instead, as `open()` would give them (a site's art is served to others).
+FILE_MODE = 0o666 & ~_umask()
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write `data` to `path` so that readers see the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, FILE_MODE if mode is None else mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)

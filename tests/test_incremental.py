@@ -159,3 +159,11 @@ def test_two_builds_at_once_both_finish_correctly(copy_project):
         "Built" in out for out, _ in outs)
     assert (root / "_site" / "index.html").is_file()
     assert os.listdir(root / "_site" / "art")
+
+
+def test_site_and_cache_files_are_readable_by_a_web_server(copy_project):
+    root = copy_project("valid")
+    build(root, jobs=1)
+    for path in list((root / "_site").rglob("*")) + list((root / CACHE_DIR).rglob("*.png")):
+        if path.is_file():
+            assert path.stat().st_mode & 0o044 == 0o044, path  # group and others can read
