@@ -34,6 +34,17 @@ def _points(points) -> str:
     return " ".join(f"{x:g},{y:g}" for x, y in points)
 
 
+def text_stroke(balloon: Balloon) -> float:
+    """The ink outline round the letters, in page pixels: heavy for a sound effect,
+    a touch for shouted words (bold without a bold face, the same on the web and in
+    pixels); none for the rest."""
+    if balloon.kind == LineKind.sfx:
+        return round(balloon.font_size / 9, 1)
+    if balloon.kind == LineKind.shout:
+        return round(balloon.font_size / 32, 1)
+    return 0.0
+
+
 def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str) -> str:
     """An <svg> to lay over a panel whose slot is `width` x `height` page pixels."""
     parts = [f'<svg class="lettering" viewBox="0 0 {width:g} {height:g}" '
@@ -52,13 +63,13 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
             parts.append(f'<polygon points="{_points(b.outline)}" fill="{fill}" stroke="{ink}" '
                          f'stroke-width="{STROKE}" stroke-linejoin="round"{dash}/>')
         family = f"{font_family}, sans-serif"
-        weight = ' font-weight="bold"' if b.kind in (LineKind.shout, LineKind.sfx) else ""
         colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else ink
-        sfx = (f' stroke="{ink}" stroke-width="{b.font_size / 9:g}" paint-order="stroke"'
-               if b.kind == LineKind.sfx else "")
+        stroke = text_stroke(b)
+        outlined = (f' stroke="{ink}" stroke-width="{stroke:g}" paint-order="stroke" '
+                    f'stroke-linejoin="round"' if stroke else "")
         parts.append(f'<text x="{b.text_origin[0]:g}" y="{b.text_origin[1]:g}" '
                      f'font-family="{escape(family)}" font-size="{b.font_size:g}" '
-                     f'text-anchor="middle" fill="{colour}"{weight}{sfx}>')
+                     f'text-anchor="middle" fill="{colour}"{outlined}>')
         for i, line in enumerate(b.lines):
             dy = 0 if i == 0 else b.line_height
             parts.append(f'<tspan x="{b.text_origin[0]:g}" dy="{dy:g}">{escape(line)}</tspan>')
@@ -91,15 +102,15 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
                 draw.polygon(at(b.outline), fill=fill, outline=INK, width=stroke)
         face = font.at(b.font_size * scale, b.fallback)
         x0, y0 = at([b.text_origin])[0]
+        # Pillow's stroke grows the letters by its width on every side, as SVG's
+        # centred stroke does by half of it: the same look at any scale.
+        stroke_px = text_stroke(b) * scale / 2
+        width = round(stroke_px) if stroke_px >= 0.75 else 0
+        colour = SFX_FILL if b.kind == LineKind.sfx else INK
         for i, line in enumerate(b.lines):
             y = y0 + i * b.line_height * scale
-            line = font.showable(line, b.fallback)
-            if b.kind == LineKind.sfx:
-                draw.text((x0, y), line, font=face, anchor="ms", fill=SFX_FILL,
-                          stroke_width=max(1, round(b.font_size * scale / 9)), stroke_fill=INK)
-            else:
-                draw.text((x0, y), line, font=face, anchor="ms", fill=INK,
-                          stroke_width=1 if b.kind == LineKind.shout else 0, stroke_fill=INK)
+            draw.text((x0, y), font.showable(line, b.fallback), font=face, anchor="ms",
+                      fill=colour, stroke_width=width, stroke_fill=INK)
 
 
 def _dashed(draw: ImageDraw.ImageDraw, points, width: int, on: float, off: float) -> None:

@@ -3,38 +3,82 @@
 Text is broken into lines and sized with the lettering font so it stays inside
 its shape; balloons are placed in the order they are spoken, following the
 reading direction, off the faces where there is room, with tails toward the
-speaker's mouth as the art stage placed it. The site draws this geometry as SVG
-and the composer bakes the same geometry into raster pages.
+speaker's mouth as the art stage placed it (stopping short of the face, never
+across another balloon). The site draws this geometry as SVG and the composer
+bakes the same geometry into raster pages (`balloons.py`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from .fonts import LetteringFont
 from .model import LetteringConfig, LineKind
-from .specs import Balloon, Box, Figure, LetteredPanel, PanelArt, PanelSpec, Point
+from .specs import Balloon, Box, Figure, LetteredPanel, NodeLine, PanelArt, PanelSpec, Point
 
-PAD = 0.35  # padding inside a balloon, in ems
-SFX_SCALE = 2.0
+PAD = 0.45  # room around the text inside its shape, in ems
+LEADING = 1.2  # line height, in ems
+SHOUT_SCALE = 1.15  # shouted words are lettered bigger
+SFX_SHARE = 0.13  # a sound effect's letters: this share of the panel's shorter side
+MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not read well
+# No line of Chinese or Japanese starts with closing punctuation (kinsoku).
+CLOSING = set("。，、！？；：）」』》〉】〕…‥・ー!?,.;:)]}%")
+OPENING = set("（「『《〈【〔([{")
 
 
 def _unspaced(text: str) -> bool:
     """Scripts written without spaces (Chinese, Japanese) break between characters."""
-    return " " not in text.strip() and any(ord(c) >= 0x2E80 for c in text)
+    return any(ord(c) >= 0x2E80 for c in text) and " " not in text.strip()
 
 
-def wrap(text: str, font, width: float) -> list[str]:
-    """Greedy line breaks at spaces (or between characters for unspaced scripts)."""
-    words = list(text.strip()) if _unspaced(text) else text.split()
-    joiner = "" if _unspaced(text) else " "
+def _tokens(text: str) -> tuple[list[str], str]:
+    """The units a line may break between, and what joins them."""
+    if not _unspaced(text):
+        return text.split(), " "
+    tokens: list[str] = []
+    hold = ""  # an opening bracket waits for the character it opens
+    for char in text.strip():
+        if char in CLOSING and tokens:
+            tokens[-1] += char
+        elif char in OPENING:
+            hold += char
+        else:
+            tokens.append(hold + char)
+            hold = ""
+    if hold:
+        tokens.append(hold)
+    return tokens, ""
+
+
+def _hyphenate(word: str, font, width: float) -> list[str]:
+    """A word wider than the balloon, broken with hyphens (at least 2 letters a piece)."""
+    pieces, rest = [], word
+    while font.getlength(rest) > width and len(rest) > 3:
+        cut = 2
+        while cut < len(rest) - 2 and font.getlength(rest[:cut + 1] + "-") <= width:
+            cut += 1
+        pieces.append(rest[:cut] + "-")
+        rest = rest[cut:]
+    return pieces + [rest]
+
+
+def wrap(text: str, font, width: float, limit: float | None = None) -> list[str]:
+    """Greedy line breaks at spaces (between characters for unspaced scripts);
+    a word longer than `limit` (the widest a line may be, `width` unless given)
+    is hyphenated."""
+    tokens, joiner = _tokens(text)
+    limit = max(limit or width, width)
+    if joiner:
+        tokens = [p for t in tokens for p in
+                  (_hyphenate(t, font, limit) if font.getlength(t) > limit else [t])]
     lines: list[str] = []
     current = ""
-    for word in words:
-        trial = f"{current}{joiner}{word}" if current else word
+    for token in tokens:
+        trial = f"{current}{joiner}{token}" if current else token
         if current and font.getlength(trial) > width:
             lines.append(current)
-            current = word
+            current = token
         else:
             current = trial
     if current:
@@ -42,109 +86,101 @@ def wrap(text: str, font, width: float) -> list[str]:
     return lines or [""]
 
 
-def _fit_text(text: str, font: LetteringFont, size: float, max_w: float, fallback: bool
-              ) -> tuple[list[str], float]:
-    """Lines broken for a pleasing balloon: try widths, prefer a shape ~2:1 wide."""
-    face = font.at(size, fallback)
+def _breaks(text: str, face, max_w: float) -> list[list[str]]:
+    """A few ways to break `text` within `max_w`: one line, two, three..."""
     full = face.getlength(text)
-    best: tuple[float, list[str], float] | None = None
-    for fraction in (0.35, 0.45, 0.55, 0.7, 0.85, 1.0):
-        width = max(size * 4, min(max_w, full * fraction + 1, max_w))
-        lines = wrap(text, face, width)
-        widest = max(face.getlength(line) for line in lines)
-        height = len(lines) * size * 1.2
-        score = abs(math.log((widest + 1) / (height + 1) / 2.2)) + (
-            10 if widest > max_w else 0)
-        if best is None or score < best[0]:
-            best = (score, lines, widest)
-    return best[1], best[2]
+    found: list[list[str]] = []
+    for count in range(1, 13):
+        lines = wrap(text, face, min(max_w, full / count * 1.06 + 1), max_w)
+        if lines not in found:
+            found.append(lines)
+        if len(found) >= 5 or full / count < max_w / 4:
+            break
+    return found
 
 
-def _ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 48) -> list[Point]:
-    return [(round(cx + rx * math.cos(2 * math.pi * i / points), 1),
-             round(cy + ry * math.sin(2 * math.pi * i / points), 1)) for i in range(points)]
-
-
-def _burst(cx: float, cy: float, rx: float, ry: float) -> list[Point]:
-    out = []
-    spikes = 18
-    for i in range(spikes * 2):
-        a = math.pi * i / spikes
-        k = 1.18 if i % 2 == 0 else 0.96
-        out.append((round(cx + rx * k * math.cos(a), 1), round(cy + ry * k * math.sin(a), 1)))
-    return out
-
-
-def _cloud(cx: float, cy: float, rx: float, ry: float) -> list[Point]:
-    out = []
-    for i in range(96):
-        a = 2 * math.pi * i / 96
-        k = 1.0 + 0.07 * abs(math.sin(a * 7))
-        out.append((round(cx + rx * k * math.cos(a), 1), round(cy + ry * k * math.sin(a), 1)))
-    return out
-
-
-def _overlap(a: Box, b: Box) -> float:
-    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return max(0.0, w) * max(0.0, h)
-
-
+@dataclass
 class _Shape:
-    def __init__(self, kind: LineKind, lines: list[str], widest: float, size: float):
-        self.kind, self.lines, self.size = kind, lines, size
-        self.line_height = size * 1.2
-        text_h = len(lines) * self.line_height
+    """A balloon's size around its text, before it has a place."""
+
+    kind: LineKind
+    lines: list[str]
+    size: float
+    w: float
+    h: float
+    line_height: float
+
+    @classmethod
+    def around(cls, kind: LineKind, lines: list[str], widths: list[float], size: float
+               ) -> _Shape:
+        line_h = size * LEADING
+        text_w, text_h = max(widths), len(lines) * line_h
         pad = size * PAD
         if kind == LineKind.caption:
-            self.w, self.h = widest + 2 * pad + size * 0.4, text_h + 2 * pad
-        elif kind == LineKind.sfx:
-            self.w, self.h = widest + pad, text_h + pad
-        else:
-            # the ellipse that holds the text block: its box is the block times sqrt(2)
-            self.w = (widest + 2 * pad) * 1.3 + size * 0.6
-            self.h = (text_h + 2 * pad) * 1.3 + size * 0.3
+            return cls(kind, lines, size, text_w + 2 * pad, text_h + 1.6 * pad, line_h)
+        if kind == LineKind.sfx:
+            return cls(kind, lines, size, text_w + size * 0.3, text_h + size * 0.2, line_h)
+        # the smallest ellipse (of the block's proportions) holding every line's corners
+        rx0, ry0 = text_w / 2 + pad, text_h / 2 + pad * 0.8
+        k = 1.0
+        for i, width in enumerate(widths):
+            top = -text_h / 2 + i * line_h
+            y = max(abs(top), abs(top + line_h)) + pad * 0.5
+            k = max(k, math.hypot((width / 2 + pad) / rx0, y / ry0))
+        inner = {LineKind.shout: 0.93, LineKind.thought: 1.0}.get(kind, 1.0)
+        return cls(kind, lines, size, 2 * rx0 * k / inner, 2 * ry0 * k / inner, line_h)
+
+
+@dataclass
+class _Panel:
+    """What placement needs to know about the panel: its size and who is where."""
+
+    width: float
+    height: float
+    rtl: bool
+    figures: dict[str, Figure]
+    margin: float
+
+    @property
+    def heads(self) -> list[Box]:
+        return [f.head for f in self.figures.values()]
+
+    @property
+    def bodies(self) -> list[Box]:
+        out = []
+        for f in self.figures.values():
+            x, y, w, h = f.head
+            out.append((x - w * 0.5, y + h, w * 2, max(0.0, self.height - y - h)))
+        return out
 
 
 def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
                  config: LetteringConfig) -> LetteredPanel:
-    """Balloons for one panel, in slot coordinates."""
+    """Balloons for one panel, in slot coordinates (page pixels)."""
     _, _, slot_w, slot_h = spec.box if spec.box[2] else (0, 0, spec.width, spec.height)
     scale = slot_w / spec.width
-    figures = {f.character: _scaled(f, scale) for f in (art.figures if art else [])}
-    faces = [f.head for f in figures.values()]
-    margin = min(slot_w, slot_h) * 0.03
+    panel = _Panel(slot_w, slot_h, spec.rtl,
+                   {f.character: _scaled(f, scale) for f in (art.figures if art else [])},
+                   min(slot_w, slot_h) * 0.025)
     placed: list[Balloon] = []
     overflow: list[str] = []
     for order, said in enumerate(spec.lines):
         text = said.text.upper() if config.case == "upper" or said.kind == LineKind.sfx \
             else said.text
         fallback = bool(font.choose(text))
-        shape, box = None, None
-        size = float(config.size) * (SFX_SCALE if said.kind == LineKind.sfx else 1.0)
-        floor = config.min_size * (SFX_SCALE if said.kind == LineKind.sfx else 1.0)
-        speaker = figures.get(said.speaker or "")
-        taken = [b.box for b in placed]
-        while size >= floor:
-            max_w = slot_w * (0.9 if said.kind == LineKind.caption else 0.62) - 2 * size
-            lines, widest = _fit_text(text, font, size, max_w, fallback)
-            candidate = _Shape(said.kind, lines, widest, size)
-            if candidate.w <= slot_w - 2 * margin and candidate.h <= slot_h * 0.6 and \
-                    widest <= max_w + 1:
-                # it fits the panel; does it fit beside the balloons already placed?
-                box = _place(candidate, said.kind, speaker, faces, taken, slot_w, slot_h,
-                             margin, spec.rtl, order)
-                if box is not None:
-                    shape = candidate
-                    break
-            size -= 2
-        if shape is None or box is None:
+        found = _letter_one(said, text, order, len(spec.lines), font, fallback, config, panel,
+                            placed)
+        if found is None:
             # drawn anyway, at the minimum size, and reported by `check`
             overflow.append(said.text)
-            shape = candidate
-            box = _stack(shape, taken, slot_w, slot_h, margin)
-        placed.append(_balloon(said, text, shape, box, figures.get(said.speaker or ""), order,
-                               fallback))
+            face = font.at(config.min_size, fallback)
+            lines = wrap(text, face, max(slot_w * 0.8, config.min_size * 4))
+            shape = _Shape.around(said.kind, lines, [face.getlength(t) for t in lines],
+                                  config.min_size)
+            found = (shape, _stack(shape, [b.box for b in placed], panel))
+        shape, box = found
+        placed.append(_balloon(said, text, shape, box, panel.figures.get(said.speaker or ""),
+                               order, fallback, panel))
     return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
 
 
@@ -155,51 +191,186 @@ def _scaled(figure: Figure, scale: float) -> Figure:
                                                figure.mouth[1] * scale)})
 
 
-def _place(shape: _Shape, kind: LineKind, speaker: Figure | None, faces: list[Box],
-           taken: list[Box], width: float, height: float, margin: float, rtl: bool,
-           order: int) -> Box | None:
-    """The best free spot: reading order first, near its speaker, off faces."""
-    w, h = shape.w, shape.h
-    best: tuple[float, Box] | None = None
-    steps = 9
-    last = taken[-1] if taken else None
-    for row in range(steps):
-        for col in range(steps):
-            x = margin + (width - 2 * margin - w) * col / (steps - 1)
-            y = margin + (height - 2 * margin - h) * row / (steps - 1)
-            if width - 2 * margin < w:
-                x = (width - w) / 2
-            box = (x, y, w, h)
-            if any(_overlap(box, other) > 0 for other in taken):
+def _letter_one(said: NodeLine, text: str, order: int, count: int, font: LetteringFont,
+                fallback: bool, config: LetteringConfig, panel: _Panel,
+                placed: list[Balloon]) -> tuple[_Shape, Box] | None:
+    """The best shape and place for one line: the biggest size that sits clean (off
+    faces, in reading order, tail clear), shrinking a little for that, more only to fit."""
+    kind = said.kind
+    if kind == LineKind.sfx:
+        size = min(max(min(panel.width, panel.height) * SFX_SHARE, config.size * 1.6),
+                   config.size * 4.5)
+        floor = config.min_size * 1.6
+    else:
+        size = config.size * (SHOUT_SCALE if kind == LineKind.shout else 1.0)
+        floor = float(config.min_size)
+    clean_floor = max(floor, size * 0.8)
+    best: tuple[float, _Shape, Box] | None = None
+    while size >= floor - 1e-6:
+        face = font.at(size, fallback)
+        share = 0.92 if kind in (LineKind.caption, LineKind.sfx) else 0.7
+        max_w = min(panel.width * share - 2 * size * PAD - 2 * panel.margin, size * MAX_EMS
+                    if kind != LineKind.sfx else panel.width)
+        clean = False
+        for lines in _breaks(text, face, max(max_w, size * 2)):
+            widths = [face.getlength(t) for t in lines]
+            shape = _Shape.around(kind, lines, widths, size)
+            if max(widths) > max_w + 1 or shape.w > panel.width - 2 * panel.margin or \
+                    shape.h > panel.height * (0.7 if kind == LineKind.sfx else 0.6):
                 continue
-            reading_x = (width - x - w) if rtl else x  # distance from where the eye starts
-            score = y * 1.2 + reading_x * 0.5
-            score += sum(_overlap(box, face) for face in faces) / max(w * h, 1) * width * 3
-            if kind == LineKind.sfx:
-                score = -y * 0.2 + sum(_overlap(box, f) for f in faces) / max(w * h, 1) * width
-            if speaker is not None:
-                sx = speaker.head[0] + speaker.head[2] / 2
-                score += abs(x + w / 2 - sx) * 0.8
-            if last is not None and kind != LineKind.sfx:
-                # later balloons read after earlier ones: below, or across in reading order
-                after = (y >= last[1] + last[3] * 0.5) or (
-                    (x >= last[0] + last[2] * 0.6) if not rtl else (x + w <= last[0] + last[2] * 0.4))
-                score += 0 if after else width * 2
-            if best is None or score < best[0]:
-                best = (score, box)
-    return best[1] if best is not None else None
+            # a balloon about twice as wide as tall reads best
+            aspect = abs(math.log(shape.w / shape.h / 2.0)) * 60
+            if len(widths) > 1 and widths[-1] < max(widths) * 0.4:
+                aspect += 120  # a lone short last line (a widow) looks lost
+            for box in _spots(shape, said, panel):
+                scored = _score(box, shape, said, order, count, panel, placed)
+                if scored is None:
+                    continue
+                score, bad = scored
+                clean = clean or bad < 500
+                score += aspect + (config.size - size) * 15  # smaller reads worse
+                if best is None or score < best[0]:
+                    best = (score, shape, box)
+        if clean or (best is not None and size <= clean_floor):
+            break
+        size -= 2
+    return (best[1], best[2]) if best is not None else None
 
 
-def _stack(shape: _Shape, taken: list[Box], width: float, height: float,
-           margin: float) -> Box:
+def _spots(shape: _Shape, said: NodeLine, panel: _Panel) -> list[Box]:
+    """Candidate boxes: a grid over the panel, and the spots beside the speaker's head."""
+    w, h, m = shape.w, shape.h, panel.margin
+    span_x, span_y = panel.width - 2 * m - w, panel.height - 2 * m - h
+    if span_x < -0.5 or span_y < -0.5:
+        return []
+    cols, rows = 13, 10
+    spots = [(m + span_x * c / (cols - 1), m + span_y * r / (rows - 1))
+             for r in range(rows) for c in range(cols)]
+    speaker = panel.figures.get(said.speaker or "")
+    if speaker is not None:
+        hx, hy, hw, hh = speaker.head
+        gap = shape.size * 0.4
+        spots += [(hx + hw / 2 - w / 2, hy - h - gap), (hx - w - gap, hy - h * 0.3),
+                  (hx + hw + gap, hy - h * 0.3), (hx - w * 0.7, hy - h - gap),
+                  (hx + hw - w * 0.3, hy - h - gap)]
+    return [(min(max(x, m), m + max(span_x, 0)), min(max(y, m), m + max(span_y, 0)), w, h)
+            for x, y in spots]
+
+
+def _overlap(a: Box, b: Box) -> float:
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0.0, w) * max(0.0, h)
+
+
+def reads_after(a: Box, b: Box, rtl: bool = False) -> bool:
+    """Whether a reader meets `b` after `a`: below it, or level and further along."""
+    tol = 0.25 * min(a[3], b[3])
+    if b[1] >= a[1] + a[3] - tol:
+        return True
+    along = (b[0] + b[2] / 2 < a[0] + a[2] / 2) if rtl else (b[0] + b[2] / 2 > a[0] + a[2] / 2)
+    return b[1] >= a[1] - tol and along
+
+
+def _crosses(p: Point, q: Point, box: Box) -> bool:
+    """Whether the segment p-q passes through `box` (Liang-Barsky clipping)."""
+    x, y, w, h = box
+    t0, t1 = 0.0, 1.0
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    for edge_p, edge_q in ((-dx, p[0] - x), (dx, x + w - p[0]), (-dy, p[1] - y),
+                           (dy, y + h - p[1])):
+        if edge_p == 0:
+            if edge_q < 0:
+                return False
+            continue
+        t = edge_q / edge_p
+        if edge_p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, panel: _Panel,
+           placed: list[Balloon]) -> tuple[float, float] | None:
+    """How well a box reads (lower is better) and the part of that owed to faults
+    (covering faces, out of reading order, tails crossing); None where it may not go."""
+    x, y, w, h = box
+    gap = shape.size * 0.25
+    grown = (x - gap, y - gap, w + 2 * gap, h + 2 * gap)
+    if any(_overlap(grown, b.box) > 0 for b in placed):
+        return None
+    area = max(w * h, 1.0)
+    faces = [(hx, hy + hh * 0.25, hw, hh * 0.75) for hx, hy, hw, hh in panel.heads]
+    bad = 4000 * sum(_overlap(box, f) for f in faces) / area
+    score = 600 * sum(_overlap(box, head) for head in panel.heads) / area
+    score += 250 * sum(_overlap(box, body) for body in panel.bodies) / area
+    cx, cy = x + w / 2, y + h / 2
+    if shape.kind == LineKind.sfx:
+        # big letters beside the action, away from the middle where the subject is
+        side = min(abs(cx - panel.width * 0.28), abs(cx - panel.width * 0.72))
+        return score + bad + side * 0.3 + abs(cy - panel.height * 0.5) * 0.3, bad
+    score += y * 0.35  # words sit high, out of the picture's way
+    spoken = [b for b in placed if b.kind != LineKind.sfx]
+    if any(not reads_after(b.box, box, panel.rtl) for b in spoken):
+        bad += 5000
+    speaker = panel.figures.get(said.speaker or "")
+    start_x = panel.width - x - w if panel.rtl else x
+    if speaker is not None:
+        hx, hy, hw, hh = speaker.head
+        # best just above the head, or beside it at its top
+        dx = max(0.0, abs(cx - (hx + hw / 2)) - hw * 0.3)
+        dy = abs((y + h) - (hy - gap)) if y + h <= hy + hh * 0.4 else (y + h - hy) * 2
+        score += dx * 0.9 + dy * 0.6
+        mouth = speaker.mouth
+        for other in placed:
+            if _crosses((cx, cy), mouth, other.box):
+                bad += 3000
+        for name, head in ((n, f.head) for n, f in panel.figures.items()):
+            if name != said.speaker and _crosses((cx, cy), mouth, head):
+                score += 400
+    elif shape.kind == LineKind.caption and order == count - 1 and order > 0:
+        # a closing caption: the corner where the reading ends
+        end_x = x if panel.rtl else panel.width - x - w
+        score += end_x * 0.8 + (panel.height - y - h) * 1.2 - y * 0.35
+    else:
+        score += start_x * 0.8  # opening captions and off-panel voices: where reading starts
+    for other in placed:
+        if len(other.tail) >= 2 and _crosses(other.tail[0], other.tail[1], box):
+            bad += 3000
+    return score + bad, bad
+
+
+def _stack(shape: _Shape, taken: list[Box], panel: _Panel) -> Box:
     """Where a balloon goes when there is no free spot: below the last, in the panel."""
     last = taken[-1] if taken else None
-    y = min(height - shape.h - margin, (last[1] + last[3] + margin) if last else margin)
-    return ((width - shape.w) / 2, max(margin, y), shape.w, shape.h)
+    y = min(panel.height - shape.h - panel.margin,
+            (last[1] + last[3] + panel.margin) if last else panel.margin)
+    return ((panel.width - shape.w) / 2, max(panel.margin, y), shape.w, shape.h)
 
 
-def _balloon(said, text: str, shape: _Shape, box: Box, speaker: Figure | None, order: int,
-             fallback: bool) -> Balloon:
+def _ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 56) -> list[Point]:
+    return [(cx + rx * math.cos(2 * math.pi * i / points),
+             cy + ry * math.sin(2 * math.pi * i / points)) for i in range(points)]
+
+
+def _burst(cx: float, cy: float, rx: float, ry: float) -> list[Point]:
+    spikes = 16
+    return [(cx + rx * k * math.cos(a), cy + ry * k * math.sin(a))
+            for i in range(spikes * 2)
+            for a, k in [(math.pi * (i + 0.5) / spikes, 1.2 if i % 2 == 0 else 0.95)]]
+
+
+def _cloud(cx: float, cy: float, rx: float, ry: float) -> list[Point]:
+    return [(cx + rx * k * math.cos(a), cy + ry * k * math.sin(a))
+            for i in range(96) for a in [2 * math.pi * i / 96]
+            for k in [1.0 + 0.08 * abs(math.sin(a * 6))]]
+
+
+def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure | None,
+             order: int, fallback: bool, panel: _Panel) -> Balloon:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
     text_h = len(shape.lines) * shape.line_height
@@ -209,43 +380,58 @@ def _balloon(said, text: str, shape: _Shape, box: Box, speaker: Figure | None, o
         outline = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
     elif kind == LineKind.sfx:
         outline = []
-    elif kind == LineKind.shout:
-        outline = _burst(cx, cy, w / 2, h / 2)
-    elif kind == LineKind.thought:
-        outline = _cloud(cx, cy, w / 2, h / 2)
     else:
-        outline = _ellipse(cx, cy, w / 2, h / 2)
-    tail = _tail(kind, cx, cy, w / 2, h / 2, speaker) if speaker else []
+        draw = {LineKind.shout: _burst, LineKind.thought: _cloud}.get(kind, _ellipse)
+        outline = draw(cx, cy, w / 2, h / 2)
+    tail = _tail(kind, cx, cy, w / 2, h / 2, speaker, shape.size, panel) if speaker else []
     if tail and kind != LineKind.thought:
         outline = _splice(outline, cx, cy, tail)
-    return Balloon(kind=kind, text=text, speaker=said.speaker, box=box,
+    return Balloon(kind=kind, text=text, speaker=said.speaker,
+                   box=(round(x, 1), round(y, 1), round(w, 1), round(h, 1)),
                    outline=[(round(a, 1), round(b, 1)) for a, b in outline],
                    lines=shape.lines, font_size=shape.size, line_height=shape.line_height,
                    text_origin=(round(cx, 1), round(first_baseline, 1)),
                    tail=tail, order=order, fallback=fallback)
 
 
-TAIL_SPREAD = 0.2  # half the tail's base, in radians around the balloon
-
-
-def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: Figure
-          ) -> list[Point]:
-    """Base, tip, base of a tail toward the speaker's mouth (bubbles for a thought)."""
+def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: Figure,
+          size: float, panel: _Panel) -> list[Point]:
+    """Base, tip, base of a tail aimed at the speaker's mouth, stopping short of the
+    face; a trail of three bubbles for a thought."""
     if kind in (LineKind.caption, LineKind.sfx):
         return []
     mx, my = speaker.mouth
+    if ((mx - cx) / rx) ** 2 + ((my - cy) / ry) ** 2 <= 1:
+        return []  # the balloon covers the mouth: no tail can point at it
     angle = math.atan2((my - cy) / ry, (mx - cx) / rx)
     edge = (cx + rx * math.cos(angle), cy + ry * math.sin(angle))
-    toward = math.atan2(my - edge[1], mx - edge[0])
     distance = math.hypot(mx - edge[0], my - edge[1])
-    reach = max(min(distance * 0.7, max(rx, ry) * 1.3), min(rx, ry) * 0.5)
-    tip = (edge[0] + math.cos(toward) * reach, edge[1] + math.sin(toward) * reach)
+    hx, hy, hw, hh = speaker.head
+    pad = size * 0.35
+    reach = distance * _entry((edge[0], edge[1]), (mx, my),
+                              (hx - pad, hy - pad, hw + 2 * pad, hh + 2 * pad))
+    reach = min(max(reach, size * 1.1), max(rx, ry) * 1.8, distance * 0.92)
+    ux, uy = (mx - edge[0]) / distance, (my - edge[1]) / distance
+    tip = (min(max(edge[0] + ux * reach, 1), panel.width - 1),
+           min(max(edge[1] + uy * reach, 1), panel.height - 1))
     if kind == LineKind.thought:
         return [(round(edge[0] + (tip[0] - edge[0]) * t, 1),
-                 round(edge[1] + (tip[1] - edge[1]) * t, 1)) for t in (0.3, 0.6, 0.9)]
+                 round(edge[1] + (tip[1] - edge[1]) * t, 1)) for t in (0.3, 0.62, 0.92)]
+    radius = math.hypot(edge[0] - cx, edge[1] - cy)
+    spread = min(max(size * 0.5 / radius, 0.07), 0.3)
     base = [(cx + rx * math.cos(angle + s), cy + ry * math.sin(angle + s))
-            for s in (-TAIL_SPREAD, TAIL_SPREAD)]
+            for s in (-spread, spread)]
     return [(round(p[0], 1), round(p[1], 1)) for p in (base[0], tip, base[1])]
+
+
+def _entry(p: Point, q: Point, box: Box) -> float:
+    """How far along p-q (0..1) the segment enters `box`; 1 if it never does."""
+    for step in range(41):
+        t = step / 40
+        x, y = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
+        if box[0] <= x <= box[0] + box[2] and box[1] <= y <= box[1] + box[3]:
+            return t
+    return 1.0
 
 
 def _splice(outline: list[Point], cx: float, cy: float, tail: list[Point]) -> list[Point]:
@@ -263,4 +449,5 @@ def _splice(outline: list[Point], cx: float, cy: float, tail: list[Point]) -> li
 
 def letter(panels: list[PanelSpec], art: dict[str, PanelArt], font: LetteringFont,
            config: LetteringConfig) -> dict[str, LetteredPanel]:
+    """Every panel's balloons; art gives the speakers' positions (none when checking)."""
     return {spec.id: letter_panel(spec, art.get(spec.id), font, config) for spec in panels}
