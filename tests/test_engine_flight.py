@@ -109,3 +109,24 @@ def test_openai_images_fit_the_panel_and_send_references_as_image_array(copy_pro
     for art in (root / "_site" / "art").iterdir():
         with Image.open(art) as image:
             assert image.width >= 512 and image.height >= 512  # fitted to the panel, not 64 px
+
+
+def test_an_engine_error_survives_a_process_pool_and_never_shows_the_key(monkeypatch):
+    import pickle
+
+    from pipeline.engines.http import Remote, RemoteSettings
+    from servers import LoopbackServer
+
+    error = pickle.loads(pickle.dumps(EngineError("x", 503, "Service Unavailable", "p1",
+                                                  "reply", 3)))
+    assert (error.status_code, error.panel, error.attempts) == (503, "p1", 3)
+    assert error.as_dict() == {"message": "x", "statusCode": 503,
+                               "error": "Service Unavailable", "panel": "p1"}
+    monkeypatch.setenv("PW_ECHO_KEY", "sk-echoed-secret")
+    with LoopbackServer() as server:
+        server.route("POST", "/v1/x", lambda r: (400, {"error": {
+            "message": f"bad key {r.headers['Authorization']}", "type": "invalid"}}, {}))
+        settings = RemoteSettings(base_url=server.url + "/v1", api_key_env="PW_ECHO_KEY")
+        with Remote(settings) as remote, pytest.raises(EngineError) as caught:
+            remote.request("POST", "/x", json={})
+    assert caught.value.message == "bad key Bearer ***" and "sk-echoed" not in caught.value.reply
