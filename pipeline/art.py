@@ -18,6 +18,7 @@ from . import jobs as parallel
 from .cache import Cache, digest
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
 from .engines.errors import EngineError
+from .engines.http import in_flight_limit, run_in_flight
 from .errors import Problem, ProjectError
 from .resolve import ResolvedProject
 from .specs import Figure, PanelArt, PanelSpec
@@ -104,15 +105,17 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
         todo.append((spec, ArtJob(key=key, engine=name, settings=settings, request=request,
                                   format=fmt), inputs))
 
-    # Remote engines wait on a service: threads, as many as the engine allows at once.
-    remote = {job.engine: job.settings.get("max_in_flight", 2) for _, job, _ in todo
-              if job.engine != "procedural"}
-    workers = min(remote.values()) if remote else jobs
-    drawn = parallel.run(_draw, [job for _, job, _ in todo], workers, threads=bool(remote))
-    pending = iter(todo)
+    # Local engines draw on the CPU, in processes; remote ones wait on a service, in
+    # threads, no more at once than each engine allows.
+    used = {job.engine: job for _, job, _ in todo}.values()
+    limits = [in_flight_limit(load_engine(IMAGE_GROUP, j.engine, j.settings)) for j in used]
+    remote = [limit for limit in limits if limit is not None]
+    work = [job for _, job, _ in todo]
+    drawn = (run_in_flight(_draw, work, min(remote)) if remote
+             else enumerate(parallel.run(_draw, work, jobs)))
     try:
-        for spec, job, inputs in pending:
-            data, figures = next(drawn)
+        for index, (data, figures) in drawn:
+            spec, job, inputs = todo[index]
             # stored at once: a later failure keeps every panel drawn before it
             path = cache.put(job.key, job.format, data, {"figures": figures, "panel": spec.id})
             result[spec.id] = PanelArt(panel=spec.id, image=str(path), key=job.key,
@@ -123,6 +126,8 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
     except EngineError as exc:
         cache.save()
         kept = sum(1 for a in result.values() if not a.cached)
+        spec, job, _ = next(((s, j, i) for s, j, i in todo if s.id == exc.panel),
+                            next(t for t in todo if t[0].id not in result))
         raise ProjectError([Problem(
             file=spec.source, line=spec.line,
             message=f"the image engine '{job.engine}' failed on panel {spec.id}: "

@@ -30,7 +30,7 @@ from .plan import plan
 from .resolve import ResolvedProject, resolve
 from .site import recover, render_site, theme_digest
 from .specs import LetteredPanel, PanelArt, PanelSpec, StoryPlan
-from .storynodes import write_nodes
+from .storynodes import committed_problems, write_nodes
 from .validate import validate
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -148,7 +148,7 @@ def check(root: str | Path) -> list[Problem]:
     panels = [p for sp in plans for p in sp.panels]
     font = lettering_font(project)
     lettered = letter(panels, {}, font, project.config.lettering)
-    return (project.problems + layout_warnings(plans)
+    return (project.problems + committed_problems(project) + layout_warnings(plans)
             + lettering_warnings(project, plans, lettered, font))
 
 
@@ -251,4 +251,5 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         pages_written=sum(1 for rel, d in reader_pages.items() if previous.pages.get(rel) != d),
         panels=len(panels), panels_drawn=drawn, panels_cached=len(panels) - drawn,
         panels_lettered=len(relettered), seconds=round(time.perf_counter() - started, 3),
-        explain=explained, warnings=lettering_warnings(project, plans, lettered, font))
+        explain=explained, warnings=committed_problems(project) + lettering_warnings(
+            project, plans, lettered, font))

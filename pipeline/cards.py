@@ -26,7 +26,8 @@ from .characters import Characters, write_file
 from .errors import Problem, ProjectError
 from .model import Character
 
-MAPPED = {"name", "description", "personality", "scenario", "first_mes", "tags"}
+# a tuple, not a set: cards are written in this order, the same bytes on every build
+MAPPED = ("name", "description", "personality", "scenario", "first_mes", "tags")
 V2_DEFAULTS: dict[str, Any] = {
     "mes_example": "", "creator_notes": "", "system_prompt": "",
     "post_history_instructions": "", "alternate_greetings": [], "creator": "",
@@ -122,7 +123,7 @@ def import_card(root: str | Path, path: str | Path) -> Character:
     # defaults are written again on export, so only what differs from them is kept;
     # so is a mapped field's exact text when the file cannot hold it as it was
     kept = {k: v for k, v in data.items() if k not in MAPPED and V3_DEFAULTS.get(k, ...) != v}
-    kept |= {k: data[k] for k in MAPPED & data.keys() if _as_stored(k, data[k]) != data[k]}
+    kept |= {k: data[k] for k in MAPPED if k in data and _as_stored(k, data[k]) != data[k]}
     name = _as_stored("name", data.get("name")) or path.stem
     store = Characters(root)
     character = store.create(

@@ -100,7 +100,9 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
     except ProjectError as exc:
         if notify:
             from .cli_engines import notify as post
-            post(notify, {"ok": False, "errors": [str(p) for p in exc.errors]})
+            failed = post(notify, {"ok": False, "errors": [str(p) for p in exc.errors]})
+            if failed:
+                click.secho(f"warning: {failed}", fg="yellow", err=True)
         _fail(exc.problems)
         return
     finally:

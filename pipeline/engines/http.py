@@ -185,6 +185,7 @@ def run_in_flight(fn: Callable[[T], R], items: list[T], limit: int
     """
     pending = iter(enumerate(items))
     failure: BaseException | None = None
+    failed_at = len(items)  # the first failing item in reading order is the one reported
     with ThreadPoolExecutor(max_workers=max(1, limit)) as pool:
         running: dict[Future, int] = {}
 
@@ -203,7 +204,8 @@ def run_in_flight(fn: Callable[[T], R], items: list[T], limit: int
                     try:
                         result = future.result()
                     except BaseException as exc:  # noqa: BLE001 - raised once drained
-                        failure = failure or exc
+                        if index < failed_at:
+                            failure, failed_at = exc, index
                         continue
                     yield index, result
                 if failure is None:
