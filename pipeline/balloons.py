@@ -45,8 +45,15 @@ def text_stroke(balloon: Balloon) -> float:
     return 0.0
 
 
-def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str) -> str:
-    """An <svg> to lay over a panel whose slot is `width` x `height` page pixels."""
+FALLBACK_FAMILY = "PanelwrightFallback"  # the site's @font-face for lettering.fallback_font
+
+
+def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str,
+           fallback_family: str = FALLBACK_FAMILY) -> str:
+    """An <svg> to lay over a panel whose slot is `width` x `height` page pixels.
+
+    Words the letterer measured with the fallback font name it first, so the
+    browser breaks nothing differently from the geometry."""
     parts = [f'<svg class="lettering" viewBox="0 0 {width:g} {height:g}" '
              f'xmlns="http://www.w3.org/2000/svg" role="group">']
     for b in balloons:
@@ -62,7 +69,8 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         if b.outline:
             parts.append(f'<polygon points="{_points(b.outline)}" fill="{fill}" stroke="{ink}" '
                          f'stroke-width="{STROKE}" stroke-linejoin="round"{dash}/>')
-        family = f"{font_family}, sans-serif"
+        family = f"{fallback_family}, {font_family}, sans-serif" if b.fallback else \
+            f"{font_family}, sans-serif"
         colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else ink
         stroke = text_stroke(b)
         outlined = (f' stroke="{ink}" stroke-width="{stroke:g}" paint-order="stroke" '

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 
 from .camera import ESTABLISHING, Angle, Shot
-from .layouts import (LAYOUTS, MAX_PANELS, VERTICAL_WIDTH, choose, page_size, place,
-                      vertical)
+from .layouts import (LAYOUTS, MARGIN, MAX_PANELS, VERTICAL_WIDTH, choose, page_size,
+                      place, vertical)
+from .lettering import LEADING
 from .model import LineKind
 from .resolve import ResolvedProject, ResolvedStory
 from .sizes import MAX_AREA, fit
 from .specs import Camera, PageSpec, PanelSpec, StoryNode, StoryPlan
 
 AUTO_PAGE = 4  # panels per page when the writer marks no page breaks
+VERTICAL_PAGE = 8  # at most this many panels on one page of the vertical scroll format
 
 
 def choose_camera(node: StoryNode, previous: list[StoryNode]) -> Camera:
@@ -51,24 +53,46 @@ def panel_seed(project_seed: int, story: str, node: str) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def paginate(nodes: list[StoryNode]) -> list[list[StoryNode]]:
-    """Split nodes into pages at the writer's breaks; long runs split evenly."""
+def paginate(nodes: list[StoryNode], vertical_format: bool = False) -> list[list[StoryNode]]:
+    """Split nodes into pages at the writer's breaks; long runs split evenly.
+
+    In the vertical scroll format a page is a scene (long scenes in even chunks):
+    a phone reader scrolls through a whole scene, and page breaks made for paper
+    do not apply.
+    """
     runs: list[list[StoryNode]] = []
     for node in nodes:
-        if not runs or node.page_break_before:
+        new_run = node.scene != runs[-1][-1].scene if vertical_format and runs else \
+            node.page_break_before
+        if not runs or new_run:
             runs.append([])
         runs[-1].append(node)
     pages: list[list[StoryNode]] = []
     for run in runs:
-        limit = MAX_PANELS if run[0].layout else AUTO_PAGE
+        limit = VERTICAL_PAGE if vertical_format else MAX_PANELS if run[0].layout \
+            else AUTO_PAGE
         count = -(-len(run) // limit)
         size = -(-len(run) // count)
         pages += [run[i:i + size] for i in range(0, len(run), size)]
     return pages
 
 
+def vertical_aspect(node: StoryNode, shot: Shot, base: float, letter_size: int) -> float:
+    """A vertical-format panel's width/height: the style's shape (16:9 for an
+    establishing shot), made taller when its words need the room to be read."""
+    aspect = max(base, 16 / 9) if shot in ESTABLISHING else base
+    live_w = VERTICAL_WIDTH - MARGIN
+    # room the lettering takes: each letter about half an em wide and a line high,
+    # doubled for the balloon round it; it may cover a third of the panel
+    ems = sum(len(w.text) * (1.0 if any(ord(c) >= 0x2E80 for c in w.text) else 0.52)
+              * (2.5 if w.kind == LineKind.sfx else 1.0) for w in node.lines)
+    needed = ems * letter_size * letter_size * LEADING * 2.2 / 0.33
+    return max(min(aspect, live_w * live_w / max(needed, 1.0)), 0.6)
+
+
 def plan_story(project: ResolvedProject, story: ResolvedStory,
                nodes: list[StoryNode]) -> StoryPlan:
+    """Every panel's page, slot, camera, size and seed; every page's layout."""
     style = project.styles.get(story.style) if story.style else None
     gutter = style.gutter if style else 24
     rtl = project.config.reading_direction.value == "rtl"
@@ -79,11 +103,11 @@ def plan_story(project: ResolvedProject, story: ResolvedStory,
         cameras[node.id] = choose_camera(node, nodes[:index])
     vertical_format = project.config.format == "vertical"
     base = (style.size if style and style.size else project.config.panel_size).aspect
-    for number, page_nodes in enumerate(paginate(nodes), start=1):
+    for number, page_nodes in enumerate(paginate(nodes, vertical_format), start=1):
         if vertical_format:
-            # one column: establishing shots get a wide frame, the rest the style's size
-            aspects = [max(base, 16 / 9) if cameras[n.id].shot in ESTABLISHING else base
-                       for n in page_nodes]
+            # one column, each panel full width
+            aspects = [vertical_aspect(n, cameras[n.id].shot, base,
+                                       project.config.lettering.size) for n in page_nodes]
             boxes, height = vertical(aspects, gutter)
             name, width = "vertical", VERTICAL_WIDTH
         else:

@@ -1,4 +1,4 @@
-// Arrow keys turn pages; in a right-to-left comic the left arrow goes forward.
+// Arrow keys and swipes turn pages; in a right-to-left comic the left arrow goes forward.
 (function () {
   var rtl = document.documentElement.dir === "rtl";
   document.addEventListener("keydown", function (event) {
@@ -9,7 +9,23 @@
     var back = rtl ? "ArrowRight" : "ArrowLeft";
     var rel = event.key === forward ? "next" : event.key === back ? "prev" : null;
     if (!rel) return;
+    go(rel);
+  });
+  function go(rel) {
     var link = document.querySelector('link[rel="' + rel + '"]');
     if (link) { window.location.href = link.getAttribute("href"); }
-  });
+  }
+  // On a phone, a swipe across the page turns it (the way the pages run).
+  var start = null;
+  document.addEventListener("touchstart", function (event) {
+    start = event.touches.length === 1 ? [event.touches[0].clientX, event.touches[0].clientY] : null;
+  }, { passive: true });
+  document.addEventListener("touchend", function (event) {
+    if (!start || event.changedTouches.length !== 1 || window.visualViewport && window.visualViewport.scale > 1.01) return;
+    var dx = event.changedTouches[0].clientX - start[0];
+    var dy = event.changedTouches[0].clientY - start[1];
+    start = null;
+    if (Math.abs(dx) < 80 || Math.abs(dy) > Math.abs(dx) / 2) return;
+    go((dx < 0) !== rtl ? "next" : "prev");
+  }, { passive: true });
 })();
