@@ -5,6 +5,9 @@ The default is the hand-lettered Intuitive face from the `font-intuitive` packag
 neither is a file of ours. A project can name its own TTF/OTF, and a fallback font for
 scripts the main one cannot show (Chinese, say); text neither can show is found
 by `missing_glyphs` so `check` can report it instead of drawing empty boxes.
+Line breaking lives here too, since it is measuring: at spaces, between the
+characters of Chinese and Japanese (no line starting with closing punctuation),
+hyphenating only a word too long for any line.
 """
 
 from __future__ import annotations
@@ -93,3 +96,95 @@ def missing_glyphs(font: LetteringFont, text: str) -> str:
     if font.fallback and chars:
         chars = _missing(font.fallback, chars)
     return chars
+
+
+# No line of Chinese or Japanese starts with closing punctuation (kinsoku).
+CLOSING = set("。，、！？；：）」』》〉】〕…‥・ー!?,.;:)]}%")
+OPENING = set("（「『《〈【〔([{")
+
+
+def _cjk(char: str) -> bool:
+    """Chinese, Japanese and their punctuation: written without spaces between words."""
+    return ord(char) >= 0x2E80
+
+
+def _units(word: str) -> list[str]:
+    """A run written without spaces, cut where a line may break: between CJK
+    characters, never before closing punctuation nor after an opening bracket."""
+    units: list[str] = []
+    hold = ""  # an opening bracket waits for what it opens
+    for char in word:
+        if char in CLOSING and units:
+            units[-1] += char
+        elif char in OPENING:
+            hold += char
+        elif units and not _cjk(char) and not _cjk(units[-1][-1]) and not hold:
+            units[-1] += char  # Latin letters inside a CJK run stay together
+        else:
+            units.append(hold + char)
+            hold = ""
+    if hold:
+        units.append(hold)
+    return units
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """The units a line may break between, each with what joins it to the one before."""
+    tokens: list[tuple[str, str]] = []
+    for word in text.split():
+        glue = " " if tokens else ""
+        for unit in (_units(word) if any(_cjk(c) for c in word) else [word]):
+            tokens.append((unit, glue))
+            glue = ""
+    return tokens
+
+
+def _hyphenate(word: str, font, width: float) -> list[str]:
+    """A word wider than the balloon, broken with hyphens (at least 2 letters a piece)."""
+    pieces, rest = [], word
+    while font.getlength(rest) > width and len(rest) > 3:
+        cut = 2
+        while cut < len(rest) - 2 and font.getlength(rest[:cut + 1] + "-") <= width:
+            cut += 1
+        pieces.append(rest[:cut] + "-")
+        rest = rest[cut:]
+    return pieces + [rest]
+
+
+def wrap(text: str, font, width: float, limit: float | None = None) -> list[str]:
+    """Greedy line breaks at spaces (between characters for Chinese and Japanese);
+    a word longer than `limit` (the widest a line may be; `width` unless given) is
+    hyphenated."""
+    limit = max(limit or width, width)
+    tokens: list[tuple[str, str]] = []
+    for token, glue in _tokens(text):
+        if font.getlength(token) > limit and not any(_cjk(c) for c in token):
+            pieces = _hyphenate(token, font, limit)
+            tokens += [(piece, glue if i == 0 else "") for i, piece in enumerate(pieces)]
+        else:
+            tokens.append((token, glue))
+    lines: list[str] = []
+    current = ""
+    for token, glue in tokens:
+        trial = f"{current}{glue}{token}" if current else token
+        if current and font.getlength(trial) > width:
+            lines.append(current)
+            current = token
+        else:
+            current = trial
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def breaks(text: str, face, max_w: float) -> list[list[str]]:
+    """A few ways to break `text` within `max_w`: one line, two, three..."""
+    full = face.getlength(text)
+    found: list[list[str]] = []
+    for count in range(1, 13):
+        lines = wrap(text, face, min(max_w, full / count * 1.06 + 1), max_w)
+        if lines not in found:
+            found.append(lines)
+        if len(found) >= 5 or full / count < max_w / 4:
+            break
+    return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .fonts import LetteringFont
+from .fonts import LetteringFont, breaks, wrap
 from .model import LetteringConfig, LineKind
 from .specs import Balloon, Box, Figure, LetteredPanel, NodeLine, PanelArt, PanelSpec, Point
 
@@ -22,81 +22,6 @@ LEADING = 1.2  # line height, in ems
 SHOUT_SCALE = 1.15  # shouted words are lettered bigger
 SFX_SHARE = 0.13  # a sound effect's letters: this share of the panel's shorter side
 MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not read well
-# No line of Chinese or Japanese starts with closing punctuation (kinsoku).
-CLOSING = set("。，、！？；：）」』》〉】〕…‥・ー!?,.;:)]}%")
-OPENING = set("（「『《〈【〔([{")
-
-
-def _unspaced(text: str) -> bool:
-    """Scripts written without spaces (Chinese, Japanese) break between characters."""
-    return any(ord(c) >= 0x2E80 for c in text) and " " not in text.strip()
-
-
-def _tokens(text: str) -> tuple[list[str], str]:
-    """The units a line may break between, and what joins them."""
-    if not _unspaced(text):
-        return text.split(), " "
-    tokens: list[str] = []
-    hold = ""  # an opening bracket waits for the character it opens
-    for char in text.strip():
-        if char in CLOSING and tokens:
-            tokens[-1] += char
-        elif char in OPENING:
-            hold += char
-        else:
-            tokens.append(hold + char)
-            hold = ""
-    if hold:
-        tokens.append(hold)
-    return tokens, ""
-
-
-def _hyphenate(word: str, font, width: float) -> list[str]:
-    """A word wider than the balloon, broken with hyphens (at least 2 letters a piece)."""
-    pieces, rest = [], word
-    while font.getlength(rest) > width and len(rest) > 3:
-        cut = 2
-        while cut < len(rest) - 2 and font.getlength(rest[:cut + 1] + "-") <= width:
-            cut += 1
-        pieces.append(rest[:cut] + "-")
-        rest = rest[cut:]
-    return pieces + [rest]
-
-
-def wrap(text: str, font, width: float, limit: float | None = None) -> list[str]:
-    """Greedy line breaks at spaces (between characters for unspaced scripts);
-    a word longer than `limit` (the widest a line may be, `width` unless given)
-    is hyphenated."""
-    tokens, joiner = _tokens(text)
-    limit = max(limit or width, width)
-    if joiner:
-        tokens = [p for t in tokens for p in
-                  (_hyphenate(t, font, limit) if font.getlength(t) > limit else [t])]
-    lines: list[str] = []
-    current = ""
-    for token in tokens:
-        trial = f"{current}{joiner}{token}" if current else token
-        if current and font.getlength(trial) > width:
-            lines.append(current)
-            current = token
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
-def _breaks(text: str, face, max_w: float) -> list[list[str]]:
-    """A few ways to break `text` within `max_w`: one line, two, three..."""
-    full = face.getlength(text)
-    found: list[list[str]] = []
-    for count in range(1, 13):
-        lines = wrap(text, face, min(max_w, full / count * 1.06 + 1), max_w)
-        if lines not in found:
-            found.append(lines)
-        if len(found) >= 5 or full / count < max_w / 4:
-            break
-    return found
 
 
 @dataclass
@@ -212,7 +137,7 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
         max_w = min(panel.width * share - 2 * size * PAD - 2 * panel.margin, size * MAX_EMS
                     if kind != LineKind.sfx else panel.width)
         clean = False
-        for lines in _breaks(text, face, max(max_w, size * 2)):
+        for lines in breaks(text, face, max(max_w, size * 2)):
             widths = [face.getlength(t) for t in lines]
             shape = _Shape.around(kind, lines, widths, size)
             if max(widths) > max_w + 1 or shape.w > panel.width - 2 * panel.margin or \
