@@ -55,9 +55,14 @@ LAYOUT_NAMES = sorted(LAYOUTS)
 MAX_PANELS = max(len(layout.slots) for layout in LAYOUTS.values())
 
 
+TALL = {Shot.full_shot}  # a standing figure, head to toe: a tall slot suits it
+CLOSE = {Shot.close_up, Shot.extreme_close_up, Shot.insert}  # quick beats: a strip
+
+
 def choose(shots: list[Shot]) -> str:
     """The layout a letterer would pick for these panels: the wide slot for an
-    establishing shot, even rows otherwise."""
+    establishing shot, the tall slot for a figure head to toe, a strip for three
+    quick close beats, even rows and grids otherwise."""
     count = len(shots)
     first = shots[0] in ESTABLISHING if shots else False
     last = shots[-1] in ESTABLISHING if shots else False
@@ -66,7 +71,11 @@ def choose(shots: list[Shot]) -> str:
     if count == 2:
         return "two_row" if first or last else "tall_split"
     if count == 3:
-        return "t_top" if first else "t_bottom" if last else "three_row"
+        if first or last:
+            return "t_top" if first else "t_bottom"
+        if shots[0] in TALL or shots[-1] in TALL:
+            return "l_left" if shots[0] in TALL else "l_right"
+        return "strip" if all(s in CLOSE for s in shots) else "three_row"
     if count == 4:
         return "wide_focus" if first else "grid_2x2"
     if count == 5:

@@ -103,3 +103,39 @@ def test_vertical_format_builds_one_column_pages(copy_project):
     build(root, jobs=1)
     page = (root / "_site/stories/arrival/page-1.html").read_text()
     assert "layout-vertical" in page
+
+
+def test_automatic_choice_reaches_the_tall_and_strip_layouts():
+    full, mid, close = Shot.full_shot, Shot.medium_shot, Shot.close_up
+    assert choose([full, mid, mid]) == "l_left" and LAYOUTS["l_left"].wide == 0
+    assert choose([mid, mid, full]) == "l_right" and LAYOUTS["l_right"].wide == 2
+    assert choose([close, Shot.insert, close]) == "strip"
+    assert choose([mid, mid]) == "tall_split"
+    for count in range(1, 7):  # every count has a layout that holds exactly it
+        assert len(LAYOUTS[choose([mid] * count)].slots) == count
+
+
+def node(i, scene="gate", words="", layout=None, brk=False):
+    from pipeline.model import LineKind
+    from pipeline.specs import NodeLine, StoryNode
+    lines = [NodeLine(kind=LineKind.speech, text=words, speaker="a")] if words else []
+    return StoryNode(id=f"n{i}", scene=scene, description="", lines=lines, layout=layout,
+                     page_break_before=brk)
+
+
+def test_pages_split_at_the_writers_breaks_and_evenly_when_long():
+    from pipeline.plan import paginate
+    nodes = [node(i, brk=i == 3) for i in range(9)]
+    assert [len(p) for p in paginate(nodes)] == [3, 3, 3]  # 3, then 6 split in two
+    named = [node(i, layout="grid_3x2", brk=i == 0) for i in range(6)]
+    assert [len(p) for p in paginate(named)] == [6]  # a named layout may hold more
+
+
+def test_vertical_pages_are_scenes_and_wordy_panels_are_taller():
+    from pipeline.plan import paginate, vertical_aspect
+    nodes = [node(i, scene="gate" if i < 3 else "hall", brk=i == 1) for i in range(13)]
+    assert [len(p) for p in paginate(nodes, vertical_format=True)] == [3, 5, 5]
+    quiet = vertical_aspect(node(0), Shot.medium_shot, 4 / 3, 26)
+    wordy = vertical_aspect(node(0, words="word " * 120), Shot.medium_shot, 4 / 3, 26)
+    wide = vertical_aspect(node(0), Shot.wide_shot, 4 / 3, 26)
+    assert quiet == 4 / 3 and wide == 16 / 9 and 0.6 <= wordy < quiet
