@@ -333,9 +333,11 @@ def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: F
     distance = math.hypot(mx - edge[0], my - edge[1])
     hx, hy, hw, hh = speaker.head
     pad = size * 0.35
-    reach = distance * _entry((edge[0], edge[1]), (mx, my),
-                              (hx - pad, hy - pad, hw + 2 * pad, hh + 2 * pad))
-    reach = min(max(reach, size * 1.1), max(rx, ry) * 1.8, distance * 0.92)
+    clear = distance * _entry(edge, (mx, my), (hx - pad, hy - pad, hw + 2 * pad, hh + 2 * pad))
+    touch = distance * _entry(edge, (mx, my), (hx, hy, hw, hh))
+    # long enough to see, but never into the face: at most to the head's edge
+    reach = max(clear, min(size * 1.1, touch), size * 0.4)
+    reach = min(reach, max(rx, ry) * 1.8, distance * 0.92)
     ux, uy = (mx - edge[0]) / distance, (my - edge[1]) / distance
     tip = (min(max(edge[0] + ux * reach, 1), panel.width - 1),
            min(max(edge[1] + uy * reach, 1), panel.height - 1))
@@ -350,12 +352,12 @@ def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: F
 
 
 def _entry(p: Point, q: Point, box: Box) -> float:
-    """How far along p-q (0..1) the segment enters `box`; 1 if it never does."""
-    for step in range(41):
-        t = step / 40
+    """How far along p-q (0..1) the segment stays outside `box`; 1 if it never enters."""
+    for step in range(81):
+        t = step / 80
         x, y = p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t
         if box[0] <= x <= box[0] + box[2] and box[1] <= y <= box[1] + box[3]:
-            return t
+            return max(0.0, (step - 1) / 80)
     return 1.0
 
 

@@ -236,3 +236,98 @@ def test_svg_and_raster_are_drawn_from_the_same_geometry():
     assert ImageChops.invert(image).getbbox() is not None  # something was drawn
     drawn_outside = ImageChops.multiply(ImageChops.invert(image), mask)
     assert drawn_outside.getbbox() is None, "ink outside the balloons' geometry"
+
+
+def ellipse_holds(balloon, x, y):
+    bx, by, w, h = balloon.box
+    return ((x - bx - w / 2) / (w / 2)) ** 2 + ((y - by - h / 2) / (h / 2)) ** 2 <= 1.0001
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.lists(WORDS, min_size=1, max_size=20).map(" ".join), min_size=1,
+                      max_size=3),
+       kinds=st.lists(st.sampled_from([LineKind.speech, LineKind.whisper, LineKind.thought,
+                                       LineKind.shout]), min_size=3, max_size=3),
+       width=st.integers(min_value=400, max_value=1500),
+       height=st.integers(min_value=300, max_value=1500), rtl=st.booleans())
+def test_every_line_of_text_lies_inside_its_oval_and_tails_stay_in_the_panel(
+        texts, kinds, width, height, rtl):
+    lines = [NodeLine(kind=k, text=t, speaker="ab"[i % 2])
+             for i, (t, k) in enumerate(zip(texts, kinds))]
+    lettered = letter_panel(spec(lines, width, height, rtl=rtl), art(), FONT, CONFIG)
+    for balloon in lettered.balloons:
+        if balloon.text in lettered.overflow:
+            continue
+        face = FONT.at(balloon.font_size)
+        for i, line in enumerate(balloon.lines):
+            half = face.getlength(line) / 2
+            base = balloon.text_origin[1] + i * balloon.line_height
+            cx = balloon.text_origin[0]
+            for x in (cx - half, cx + half):
+                for y in (base - balloon.font_size * 0.75, base + balloon.font_size * 0.2):
+                    assert ellipse_holds(balloon, x, y), (line, balloon.box)
+        for px, py in balloon.tail:
+            assert -1 <= px <= width + 1 and -1 <= py <= height + 1
+
+
+def test_tails_stop_short_of_the_face_and_cross_no_other_balloon():
+    lines = [NodeLine(kind=LineKind.speech, text=t, speaker=s) for t, s in
+             [("Elder. The gate is shut again, as you ordered.", "a"),
+              ("Good. Tonight, no one else comes in.", "b"), ("Or goes out?", "c"),
+              ("And you, captain? Where will you be tonight?", "a")]]
+    panel_art = art(1500, 700, spots=((0.15, "a"), (0.5, "b"), (0.85, "c")))
+    lettered = letter_panel(spec(lines, 1500, 700, characters="abc"), panel_art, FONT, CONFIG)
+    scale = 1500 / 1024
+    heads = {f.character: tuple(v * scale for v in f.head) for f in panel_art.figures}
+    for balloon in lettered.balloons:
+        tip = balloon.tail[1]
+        x, y, w, h = heads[balloon.speaker]
+        face = (x, y + h * 0.25, w, h * 0.75)  # below the hair
+        assert not (face[0] < tip[0] < face[0] + face[2] and face[1] < tip[1] < face[1] + face[3])
+        base = ((balloon.tail[0][0] + balloon.tail[2][0]) / 2,
+                (balloon.tail[0][1] + balloon.tail[2][1]) / 2)
+        for other in lettered.balloons:
+            if other is not balloon:
+                ox, oy, ow, oh = other.box
+                for t in (0.25, 0.5, 0.75, 1.0):
+                    px, py = base[0] + (tip[0] - base[0]) * t, base[1] + (tip[1] - base[1]) * t
+                    assert not (ox < px < ox + ow and oy < py < oy + oh), (balloon.text, other.text)
+
+
+@pytest.mark.parametrize("rtl", [False, True])
+def test_three_speakers_read_in_the_order_they_speak_in_both_directions(rtl):
+    from pipeline.lettering import reads_after
+    spots = ((0.15, "a"), (0.5, "b"), (0.85, "c"))
+    if rtl:
+        spots = tuple((1 - x, who) for x, who in spots)
+    lines = [NodeLine(kind=LineKind.speech, text=t, speaker=s) for t, s in
+             [("Elder. The gate is shut again, as you ordered.", "a"),
+              ("Good.", "b"), ("Or goes out? If nobody may leave, we are trapped too.", "c")]]
+    balloons = letter_panel(spec(lines, 1500, 900, rtl=rtl, characters="abc"),
+                            art(1500, 900, spots=spots), FONT, CONFIG).balloons
+    for earlier, later in zip(balloons, balloons[1:]):
+        assert reads_after(earlier.box, later.box, rtl), (earlier.box, later.box)
+    xs = [b.box[0] + b.box[2] / 2 for b in balloons]
+    assert xs == sorted(xs, reverse=rtl)  # and each sits over its speaker, along the line
+
+
+def test_the_raster_letters_each_line_where_the_svg_puts_it():
+    lines = [NodeLine(kind=LineKind.speech, text="Halt! The gate is closed at dusk, stranger.",
+                      speaker="a"),
+             NodeLine(kind=LineKind.caption, text="Three winters after the war.")]
+    lettered = letter_panel(spec(lines), art(), FONT, CONFIG)
+    _, texts, svg_lines, _ = parse_svg(to_svg(lettered.balloons, 700, 500, "F"))
+    for balloon, (x, y, _), words in zip(lettered.balloons, texts, svg_lines):
+        assert len(words) >= 2 or balloon.kind == LineKind.caption
+        bare = balloon.model_copy(update={"outline": [], "tail": []})  # the letters alone
+        image = Image.new("RGB", (700, 500), "white")
+        to_raster(image, [bare], (0, 0), 1.0, FONT)
+        ink = image.convert("L").point(lambda v: 255 if v < 128 else 0)
+        face = FONT.at(balloon.font_size)
+        for i, line in enumerate(words):
+            base = float(y) + i * balloon.line_height
+            band = ink.crop((0, int(base - balloon.font_size * 0.8), 700,
+                             int(base + balloon.font_size * 0.1)))
+            left, _, right, _ = band.getbbox()
+            assert abs((left + right) / 2 - float(x)) <= 2, line  # centred on the SVG's x
+            assert abs((right - left) - face.getlength(line)) <= 4, line  # the same words
