@@ -178,13 +178,18 @@ def wrap(text: str, font, width: float, limit: float | None = None) -> list[str]
 
 
 def breaks(text: str, face, max_w: float) -> list[list[str]]:
-    """A few ways to break `text` within `max_w`: one line, two, three..."""
+    """The ways to break `text` within `max_w` into one line, two, three... each as
+    even as greedy breaking allows (the narrowest width that still gives that many)."""
     full = face.getlength(text)
+    longest = max((face.getlength(t) for t, _ in _tokens(text)), default=0.0)
     found: list[list[str]] = []
-    for count in range(1, 13):
-        lines = wrap(text, face, min(max_w, full / count * 1.06 + 1), max_w)
+    for count in range(1, 8):
+        for factor in (1.0, 1.08, 1.18, 1.3, 1.5):
+            lines = wrap(text, face, min(max_w, full / count * factor + 1), max_w)
+            if len(lines) <= count:
+                break
         if lines not in found:
             found.append(lines)
-        if len(found) >= 5 or full / count < max_w / 4:
+        if full / count < min(longest, max_w):
             break
     return found
