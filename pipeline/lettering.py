@@ -22,6 +22,10 @@ LEADING = 1.2  # line height, in ems
 SHOUT_SCALE = 1.15  # shouted words are lettered bigger
 SFX_SHARE = 0.13  # a sound effect's letters: this share of the panel's shorter side
 MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not read well
+# A burst's spikes and a cloud's puffs reach OUTER times its radius, its valleys INNER
+# times the box's half-size: the text stays within the valleys, the shape within the box.
+OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
+INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
 
 
 @dataclass
@@ -52,7 +56,7 @@ class _Shape:
             top = -text_h / 2 + i * line_h
             y = max(abs(top), abs(top + line_h)) + pad * 0.5
             k = max(k, math.hypot((width / 2 + pad) / rx0, y / ry0))
-        inner = {LineKind.shout: 0.93, LineKind.thought: 1.0}.get(kind, 1.0)
+        inner = INNER.get(kind, 1.0)
         return cls(kind, lines, size, 2 * rx0 * k / inner, 2 * ry0 * k / inner, line_h)
 
 
@@ -307,7 +311,8 @@ def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure
         outline = []
     else:
         draw = {LineKind.shout: _burst, LineKind.thought: _cloud}.get(kind, _ellipse)
-        outline = draw(cx, cy, w / 2, h / 2)
+        reach = OUTER.get(kind, 1.0)  # spikes and puffs stay inside the box
+        outline = draw(cx, cy, w / 2 / reach, h / 2 / reach)
     tail = _tail(kind, cx, cy, w / 2, h / 2, speaker, shape.size, panel) if speaker else []
     if tail and kind != LineKind.thought:
         outline = _splice(outline, cx, cy, tail)

@@ -331,3 +331,18 @@ def test_the_raster_letters_each_line_where_the_svg_puts_it():
             left, _, right, _ = band.getbbox()
             assert abs((left + right) / 2 - float(x)) <= 2, line  # centred on the SVG's x
             assert abs((right - left) - face.getlength(line)) <= 4, line  # the same words
+
+
+def test_every_outline_stays_inside_its_box_and_its_panel():
+    lines = [NodeLine(kind=k, text="Halt! The gate closed at dusk. Come back at dawn!",
+                      speaker=None if k in (LineKind.caption, LineKind.sfx) else "a")
+             for k in LineKind]
+    for width, height in ((420, 900), (1500, 700)):
+        lettered = letter_panel(spec(lines, width, height), art(width, height), FONT, CONFIG)
+        for balloon in lettered.balloons:
+            x, y, w, h = balloon.box
+            tip = tuple(balloon.tail[1]) if balloon.tail else None
+            for px, py in balloon.outline:
+                assert 0 <= px <= width and 0 <= py <= height
+                if (px, py) != tip and (px, py) not in map(tuple, balloon.tail):
+                    assert x - 1 <= px <= x + w + 1 and y - 1 <= py <= y + h + 1, balloon.kind
