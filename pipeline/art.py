@@ -28,6 +28,7 @@ class ArtJob(BaseModel):
     key: str
     engine: str
     settings: dict
+    root: str  # the story repo, where relative files in the settings live
     request: DrawRequest
     format: str
 
@@ -66,7 +67,7 @@ def art_inputs(request: DrawRequest, engine_digest: str, digests: dict[str, str]
 
 
 def _draw(job: ArtJob) -> tuple[bytes, list[dict]]:
-    engine = load_engine(IMAGE_GROUP, job.engine, job.settings)
+    engine = load_engine(IMAGE_GROUP, job.engine, job.settings, job.root)
     drawing = engine.draw(job.request)
     out = io.BytesIO()
     if job.format == "webp":
@@ -102,13 +103,14 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
             if progress:
                 progress(1)
             continue
-        todo.append((spec, ArtJob(key=key, engine=name, settings=settings, request=request,
-                                  format=fmt), inputs))
+        todo.append((spec, ArtJob(key=key, engine=name, settings=settings, root=project.root,
+                                  request=request, format=fmt), inputs))
 
     # Local engines draw on the CPU, in processes; remote ones wait on a service, in
     # threads, no more at once than each engine allows.
     used = {job.engine: job for _, job, _ in todo}.values()
-    limits = [in_flight_limit(load_engine(IMAGE_GROUP, j.engine, j.settings)) for j in used]
+    limits = [in_flight_limit(load_engine(IMAGE_GROUP, j.engine, j.settings, j.root))
+              for j in used]
     remote = [limit for limit in limits if limit is not None]
     work = [job for _, job, _ in todo]
     drawn = (run_in_flight(_draw, work, min(remote)) if remote
@@ -145,7 +147,7 @@ def _engine_for(project: ResolvedProject, story_id: str) -> tuple[str, str, dict
     if story.engines:
         choice = choice.model_copy(update={k: v for k, v in story.engines.items()
                                            if k.startswith("image")})
-    engine = load_engine(IMAGE_GROUP, choice.image, choice.image_settings)
+    engine = load_engine(IMAGE_GROUP, choice.image, choice.image_settings, project.root)
     return choice.image, settings_digest(engine), choice.image_settings
 
 

@@ -57,7 +57,7 @@ def _engine_problems(project: ResolvedProject) -> list[Problem]:
                                         (IMAGE_GROUP, "image", config.image,
                                          config.image_settings)):
         try:
-            load_engine(group, name, settings)
+            load_engine(group, name, settings, project.root)
         except UnknownEngine as exc:
             problems.append(Problem(file="panelwright.yaml", field=f"engines.{kind}",
                                     line=project.config_lines.get(f"engines/{kind}"),
@@ -71,7 +71,8 @@ def _engine_problems(project: ResolvedProject) -> list[Problem]:
                     file="panelwright.yaml",
                     line=project.config_lines.get(f"engines/{kind}_settings/{loc}"),
                     field=f"engines.{kind}_settings." +
-                    ".".join(map(str, error["loc"])), message=error["msg"]))
+                    ".".join(map(str, error["loc"])),
+                    message=error["msg"].removeprefix("Value error, ")))
     return problems
 
 

@@ -38,7 +38,7 @@ def preview(root: str | Path, out: str | Path) -> Path:
     spec = _pick([p for sp in plan(project, write_nodes(project)) for p in sp.panels])
     spec = spec.model_copy(update={"width": 1024, "height": 768})
     engine = load_engine(IMAGE_GROUP, project.config.engines.image,
-                         project.config.engines.image_settings)
+                         project.config.engines.image_settings, project.root)
     style = project.styles.get(spec.style or "")
     cells: list[tuple[str, str, Image.Image]] = []
     for shot in Shot:

@@ -120,3 +120,27 @@ def test_editing_the_workflow_redraws(copy_project, tmp_path):
         graph["3"]["inputs"]["steps"] = 30
         Path(path).write_text(json.dumps(graph))
         assert build(root, jobs=1).panels_drawn == 2
+
+
+def test_a_relative_workflow_is_read_from_the_story_repo(copy_project, tmp_path, monkeypatch):
+    root = copy_project("valid")
+    (root / "workflows").mkdir()
+    (root / "workflows" / "panel.json").write_text(json.dumps(WORKFLOW))
+    monkeypatch.chdir(tmp_path)  # the writer builds from somewhere else
+    with ComfyUIServer(run_seconds=0.02) as server:
+        configure(root, "comfyui", {"base_url": server.url, "workflow": "workflows/panel.json",
+                                    "poll_interval": 0.02})
+        assert build(root, jobs=1).panels_drawn == 2
+        assert len(server.calls("/prompt")) == 2
+
+
+def test_check_reports_a_missing_workflow_with_its_line(copy_project):
+    root = copy_project("valid")
+    configure(root, "comfyui", {"workflow": "workflows/panle.json"})
+    with pytest.raises(ProjectError) as caught:
+        build(root, jobs=1)
+    [problem] = caught.value.problems
+    assert problem.file == "panelwright.yaml" and problem.line
+    assert problem.field == "engines.image_settings.workflow"
+    assert "workflows/panle.json does not exist" in problem.message
+    assert "Save (API)" in problem.message

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol, runtime_checkable
 
 from PIL import Image
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationInfo, model_validator
 
 from ..model import Character, LoreEntry, SceneCard, StyleDNA
 from ..resolve import ResolvedBeat
@@ -30,6 +30,21 @@ class EngineSettings(BaseModel):
     """Base of every engine's settings: strict, so a misspelt setting is an error."""
 
     model_config = ConfigDict(extra="forbid")
+    # The story repo's folder: a relative file named in panelwright.yaml (a ComfyUI
+    # workflow, a local model) is the writer's file in the repo, wherever the
+    # command runs. Private, so that cache keys stay the same in every clone.
+    _root: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _remember_root(self, info: ValidationInfo) -> EngineSettings:
+        root = (info.context or {}).get("root")
+        self._root = Path(root) if root else None
+        return self
+
+    def project_file(self, value: str) -> Path:
+        """`value` read from the story repo's folder when it is relative."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() or self._root is None else self._root / path
 
 
 class StoryContext(BaseModel):
@@ -93,13 +108,14 @@ def available(group: str) -> dict[str, object]:
     return {ep.name: ep for ep in entry_points(group=group)}
 
 
-def load_engine(group: str, name: str, settings: dict):
-    """Instantiate the engine `name` of `group` with validated settings."""
+def load_engine(group: str, name: str, settings: dict, root: str | Path | None = None):
+    """Instantiate the engine `name` of `group` with validated settings; relative
+    files in them are read from `root`, the story repo."""
     found = available(group)
     if name not in found:
         raise UnknownEngine("text" if group == TEXT_GROUP else "image", name, sorted(found))
     cls = found[name].load()
-    return cls(cls.Settings.model_validate(settings or {}))
+    return cls(cls.Settings.model_validate(settings or {}, context={"root": root}))
 
 
 def settings_digest(engine) -> str:

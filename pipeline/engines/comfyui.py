@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, computed_field
+from pydantic import Field, ValidationInfo, computed_field, field_validator
 
 from . import DrawRequest, Drawing, EngineSettings
 from .errors import EngineError, drawing
@@ -33,12 +33,24 @@ PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 class ComfyUISettings(RemoteSettings):
     base_url: str = "http://127.0.0.1:8188"
-    workflow: str = Field(description="path of the API-format workflow JSON with placeholders")
+    workflow: str = Field(description="the API-format workflow JSON with placeholders "
+                          "(a path in the story repo, or absolute)")
     negative_prompt: str = NEGATIVE
     output_node: str | None = Field(default=None, description="the node whose image is the "
                                     "panel (default: the first node that saved one)")
     poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls")
     poll_timeout: float = Field(default=600.0, gt=0, description="longest wait for one panel")
+
+    @field_validator("workflow")
+    @classmethod
+    def _workflow_exists(cls, value: str, info: ValidationInfo) -> str:
+        root = (info.context or {}).get("root")
+        path = Path(value).expanduser()
+        if root and not (path if path.is_absolute() else Path(root) / path).is_file():
+            raise ValueError(f"the workflow file {value} does not exist; export the workflow "
+                             "from ComfyUI with 'Save (API)' into the story repo and give its "
+                             "path relative to panelwright.yaml")
+        return value
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -46,7 +58,7 @@ class ComfyUISettings(RemoteSettings):
         """The workflow file's content, so that the cache key (which hashes the settings)
         changes when the workflow does, not only when its path does."""
         try:
-            return hashlib.sha256(Path(self.workflow).read_bytes()).hexdigest()
+            return hashlib.sha256(self.project_file(self.workflow).read_bytes()).hexdigest()
         except OSError:
             return ""
 
@@ -74,9 +86,9 @@ def fill(template: Any, values: dict[str, Any]) -> Any:
     return template
 
 
-def read_workflow(path: str) -> dict:
+def read_workflow(path: Path) -> dict:
     try:
-        workflow = json.loads(Path(path).read_text(encoding="utf-8"))
+        workflow = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise EngineError(f"cannot read the workflow {path}: {exc}", None, "workflow") from None
     if not isinstance(workflow, dict) or "nodes" in workflow:
@@ -121,7 +133,7 @@ class ComfyUIImageEngine:
 
     def _draw(self, remote: Remote, request: DrawRequest) -> Drawing:
         s, spec = self.settings, request.spec
-        workflow = read_workflow(s.workflow)
+        workflow = read_workflow(s.project_file(s.workflow))
         values: dict[str, Any] = {
             "prompt": panel_prompt(spec, request.scene, request.characters, request.style),
             "negative_prompt": s.negative_prompt, "seed": spec.seed, "width": spec.width,

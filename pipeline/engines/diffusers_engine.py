@@ -97,7 +97,9 @@ class DiffusersImageEngine:
 
     def pipeline(self) -> tuple[Any, threading.Lock]:
         s = self.settings
-        return load_pipeline(s.model, s.device, s.dtype, s.allow_download,
+        local = s.project_file(s.model)
+        model = str(local) if local.exists() else s.model  # else a name in the HF cache
+        return load_pipeline(model, s.device, s.dtype, s.allow_download,
                              s.ip_adapter.model_dump_json() if s.ip_adapter else None)
 
     def draw(self, request: DrawRequest) -> Drawing:
