@@ -60,7 +60,7 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
     """Write STORY's nodes with its text engine into stories/STORY.nodes.yaml.
 
     The build uses the committed nodes and needs no model. Nodes you edit by hand
-    are kept, never overwritten.
+    are kept, never overwritten; nodes you delete stay deleted.
     """
     from .cli import _fail
     from .generate import generate as run
@@ -75,6 +75,9 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
                f"unchanged: {', '.join(report.unchanged) or 'none'}")
     for node in report.kept:
         click.echo(f"  kept {node}: you edited it by hand")
+    for node in report.left_out:
+        click.echo(f"  left out {node}: you deleted it by hand (take it off the scene's "
+                   "'written:' list to have it written again)")
 
 
 def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,

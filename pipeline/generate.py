@@ -3,7 +3,7 @@
 `incremental` writes only the scene visits that have no nodes yet or whose outline
 changed; `full` writes them all (`--scene` narrows either to one scene). A node the
 writer edited by hand is detected (its hash no longer matches what the engine wrote)
-and kept in its place; the report names it. The file is written after each scene,
+and kept in its place; a node the writer deleted stays deleted; the report names both. The file is written after each scene,
 so a model that fails on the third scene keeps the first two.
 """
 
@@ -17,8 +17,9 @@ from .build import prepare
 from .engines import TEXT_GROUP, StoryContext, UnknownEngine, available, load_engine
 from .engines.errors import EngineError
 from .errors import Problem, ProjectError, unknown_reference
-from .nodes_file import (NodesFileError, document, edited_by_hand, node_record, nodes_path,
-                         outline_hash, read, scene_entries, scene_entry, visits, write)
+from .nodes_file import (NodesFileError, deleted_by_hand, document, edited_by_hand,
+                         node_record, nodes_path, outline_hash, read, scene_entries,
+                         scene_entry, visits, write)
 from .resolve import ResolvedProject, ResolvedStory
 from .storynodes import text_engine_choice
 
@@ -30,6 +31,7 @@ class GenerateReport(BaseModel):
     written: list[str] = Field(default_factory=list)  # scene visits written
     unchanged: list[str] = Field(default_factory=list)  # scene visits left as they were
     kept: list[str] = Field(default_factory=list)  # node ids edited by hand, kept
+    left_out: list[str] = Field(default_factory=list)  # node ids deleted by hand, not rewritten
     dropped: list[str] = Field(default_factory=list)  # entries of scenes no longer visited
 
 
@@ -62,9 +64,13 @@ def _visit_key(scene_id: str, n: int) -> str:
     return scene_id if n == 1 else f"{scene_id} (visit {n})"
 
 
-def _merge(new: list, old: list, report: GenerateReport) -> list:
-    """The engine's new nodes, with every node edited by hand kept in its place."""
-    out = list(new)
+def _merge(new: list, before: dict | None, report: GenerateReport) -> list:
+    """The engine's new nodes, without those the writer deleted, and with every node
+    edited by hand kept in its place."""
+    deleted = deleted_by_hand(before)
+    report.left_out += [str(r["id"]) for r in new if r["id"] in deleted]
+    out = [r for r in new if r["id"] not in deleted]
+    old = list((before or {}).get("nodes") or [])
     ids = {r.get("id"): i for i, r in enumerate(out)}
     for index, mine in enumerate(old):
         if not isinstance(mine, dict) or not edited_by_hand(mine):
@@ -150,8 +156,8 @@ def generate(root: str | Path, story_id: str, scene: str | None = None,
         for number, node in enumerate(nodes, start=1):
             records.append(node_record(node.model_copy(update={
                 "id": f"{prefix}-{number:02d}", "scene": scene_id})))
-        records = _merge(records, list((before or {}).get("nodes") or []), report)
-        entries[index] = scene_entry(scene_id, beats, records)
+        entries[index] = scene_entry(scene_id, beats, _merge(records, before, report),
+                                     written=[str(r["id"]) for r in records])
         report.written.append(_visit_key(scene_id, n))
         # written after each scene: a failure later keeps what was written
         write(path, document(story.id, [e for e in entries if e is not None], story.source,

@@ -5,7 +5,8 @@ lists the story's scene visits in reading order (a scene the story visits twice 
 two entries, matched in order). Each entry records a hash of the outline it was
 written from, so `incremental` knows which changed, and each node the hash of what
 the engine wrote (`generated:`), so a node the writer edited by hand is detected
-by comparing, not by a flag, and is never overwritten.
+by comparing, not by a flag, and is never overwritten. The entry's `written:` lists
+the ids the engine wrote, so a node the writer deleted stays deleted.
 
 The file is rewritten with ruamel.yaml's round trip: entries that were not
 regenerated, and nodes kept because they were edited, keep their comments and
@@ -33,7 +34,7 @@ from .specs import StoryNode
 HEADER = """\
 Story nodes of {source}, written by `panelwright generate` ({engine}).
 The build uses these and needs no model. Edit freely: a node you change is kept,
-never overwritten, by the next `panelwright generate`.
+never overwritten, and a node you delete stays deleted, by the next `panelwright generate`.
 """
 NODE_KEYS = ("id", "scene", "description", "shot", "angle", "characters", "lines")
 
@@ -142,12 +143,27 @@ def scene_entries(data: CommentedMap | None) -> list[CommentedMap]:
     return [e for e in (data or {}).get("scenes") or [] if isinstance(e, dict)]
 
 
-def scene_entry(scene: str, beats: list[ResolvedBeat], nodes: list) -> CommentedMap:
+def scene_entry(scene: str, beats: list[ResolvedBeat], nodes: list,
+                written: list[str]) -> CommentedMap:
+    """A scene visit: the outline hash, the ids the engine wrote (so that a node the
+    writer deletes is known to be deleted, not missing) and the nodes."""
     entry = CommentedMap()
     entry["scene"] = scene
     entry["outline"] = outline_hash(beats)
+    entry["written"] = CommentedSeq(written)
+    entry["written"].fa.set_flow_style()
     entry["nodes"] = CommentedSeq(nodes)
     return entry
+
+
+def deleted_by_hand(entry: dict | None) -> set[str]:
+    """Ids the engine wrote that the writer has since removed from the scene. A scene
+    emptied of every node asks to be written anew, so it has none."""
+    nodes = [n for n in (entry or {}).get("nodes") or [] if isinstance(n, dict)]
+    if not nodes:
+        return set()
+    return {str(i) for i in (entry or {}).get("written") or []} - {str(n.get("id"))
+                                                                   for n in nodes}
 
 
 def document(story: str, entries: list[CommentedMap], source: str, engine: str,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 class CommittedScene(BaseModel):
     scene: str
     outline: str  # hash of the scene's outline when its nodes were written
+    written: list[str] = Field(default_factory=list)  # ids the engine wrote
     nodes: list[dict] = Field(default_factory=list)
 
 

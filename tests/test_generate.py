@@ -121,6 +121,33 @@ def test_hand_edits_are_detected_and_kept_in_place(project, server):
     assert len(server.calls("/v1/chat/completions")) == 4
 
 
+def test_a_node_deleted_by_hand_stays_deleted(project, server):
+    generate(project, "arrival")
+    path = nodes_file(project)
+    data = yaml.safe_load(path.read_text())
+    assert data["scenes"][0]["written"] == ["city-gate-01", "city-gate-02"]
+    text = path.read_text()
+    start = text.index("      - id: city-gate-02")
+    path.write_text(text[:start] + text[text.index("  - scene: hall"):])
+    result = CliRunner().invoke(main, ["generate", "arrival", "-p", str(project), "--mode", "full"])
+    assert result.exit_code == 0, result.output
+    assert "left out city-gate-02: you deleted it by hand" in result.output
+    gate = yaml.safe_load(path.read_text())["scenes"][0]
+    assert [n["id"] for n in gate["nodes"]] == ["city-gate-01"]
+    assert gate["written"] == ["city-gate-01", "city-gate-02"]  # remembered next time too
+    assert build(project, jobs=1).panels == 2
+    page = (project / "_site" / "stories" / "arrival" / "page-1.html").read_text()
+    assert "Dusk." in page and "Halt!" not in page
+    assert committed_problems(prepare(project)) == []
+    # a scene emptied of every node asks to be written anew
+    text = path.read_text()
+    start = text.index("    nodes:\n      - id: city-gate-01")
+    path.write_text(text[:start] + "    nodes: []\n" + text[text.index("  - scene: hall"):])
+    assert generate(project, "arrival").written == ["city-gate"]
+    gate = yaml.safe_load(path.read_text())["scenes"][0]
+    assert [n["id"] for n in gate["nodes"]] == ["city-gate-01", "city-gate-02"]
+
+
 def test_a_scene_visited_twice_has_two_entries(project, server):
     story = project / "stories" / "arrival.md"
     story.write_text(story.read_text() + "\n## City Gate\n\n[wide_shot] Lin Shuang leaves.\n")
