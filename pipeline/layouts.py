@@ -62,14 +62,16 @@ CLOSE = {Shot.close_up, Shot.extreme_close_up, Shot.insert}  # quick beats: a st
 def choose(shots: list[Shot]) -> str:
     """The layout a letterer would pick for these panels: the wide slot for an
     establishing shot, the tall slot for a figure head to toe, a strip for three
-    quick close beats, even rows and grids otherwise."""
+    quick close beats, even rows and grids otherwise. Shots that hold a group (a
+    medium shot) keep the page's full width."""
     count = len(shots)
     first = shots[0] in ESTABLISHING if shots else False
     last = shots[-1] in ESTABLISHING if shots else False
     if count == 1:
         return "splash"
-    if count == 2:
-        return "two_row" if first or last else "tall_split"
+    if count == 2:  # side by side only for one figure each: two standing, two faces
+        return "tall_split" if all(s in TALL | CLOSE | {Shot.medium_close_up}
+                                   for s in shots) else "two_row"
     if count == 3:
         if first or last:
             return "t_top" if first else "t_bottom"

@@ -110,7 +110,8 @@ def test_automatic_choice_reaches_the_tall_and_strip_layouts():
     assert choose([full, mid, mid]) == "l_left" and LAYOUTS["l_left"].wide == 0
     assert choose([mid, mid, full]) == "l_right" and LAYOUTS["l_right"].wide == 2
     assert choose([close, Shot.insert, close]) == "strip"
-    assert choose([mid, mid]) == "tall_split"
+    assert choose([full, close]) == "tall_split"  # one figure, one face: side by side
+    assert choose([mid, close]) == "two_row"  # a group keeps the page's width
     for count in range(1, 7):  # every count has a layout that holds exactly it
         assert len(LAYOUTS[choose([mid] * count)].slots) == count
 

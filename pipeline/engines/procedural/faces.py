@@ -151,6 +151,24 @@ def drawn_face(skin: RGB, hair: RGB, width: int, height: int, facing: int) -> Im
     return face
 
 
+def _extended(source: Image.Image, pad: int) -> Image.Image:
+    """The avatar with `pad` pixels more on each side, its edge pixels drawn out (so
+    shoulders go on down and a background has no seam)."""
+    wide = Image.new(source.mode, (source.width + 2 * pad, source.height + 2 * pad))
+    wide.paste(source, (pad, pad))
+    for box, edge in (((0, pad, pad, pad + source.height), (0, 0, 1, source.height)),
+                      ((pad + source.width, pad, wide.width, pad + source.height),
+                       (source.width - 1, 0, source.width, source.height))):
+        strip = source.crop(edge).resize((box[2] - box[0], box[3] - box[1]))
+        wide.paste(strip, box[:2])
+    top = wide.crop((0, pad, wide.width, pad + 1)).resize((wide.width, pad))
+    bottom = wide.crop((0, pad + source.height - 1, wide.width, pad + source.height)).resize(
+        (wide.width, pad))
+    wide.paste(top, (0, 0))
+    wide.paste(bottom, (0, pad + source.height))
+    return wide
+
+
 def framed_face(avatar: bytes, skin: RGB | None, size: tuple[int, int], faces_high: float,
                 tilt: float = 0.0) -> tuple[Image.Image, Box, tuple[float, float]]:
     """The avatar filling a `size` frame, centred on the face, `faces_high` faces tall.
@@ -161,7 +179,13 @@ def framed_face(avatar: bytes, skin: RGB | None, size: tuple[int, int], faces_hi
     w, h = size
     source = decode(avatar)
     cx, cy, side = face_box(avatar, skin)
-    crop_h = min(side * faces_high, source.height)
+    # `faces_high` counts along the frame's shorter side, so that a tall narrow panel
+    # still holds the whole face; there the avatar's edges run on to fill the frame
+    crop_h = side * faces_high * max(1.0, h / w)
+    if h > w and (crop_h > source.height or crop_h * w / h > source.width):
+        pad = int(max(crop_h - source.height, crop_h * w / h - source.width) / 2) + 1
+        source, cx, cy = _extended(source, pad), cx + pad, cy + pad
+    crop_h = min(crop_h, source.height)
     crop_w = min(crop_h * w / h, source.width)
     crop_h = crop_w * h / w
     left = min(max(0.0, cx - crop_w / 2), source.width - crop_w)
