@@ -159,6 +159,18 @@ def test_a_close_up_is_the_avatar_itself(example):
     assert y < face.mouth[1] < y + h and x < face.mouth[0] < x + w
 
 
+@pytest.mark.parametrize("width,height", [(1024, 768), (768, 1024), (512, 1536)])
+def test_a_close_up_holds_the_whole_face_in_any_panel_shape(example, width, height):
+    """A close-up in a tall narrow slot (tall_split, vertical scroll) frames the face,
+    not a crop of the cheeks; the face is about as large whatever the shape."""
+    project, panels = example
+    spec = two_speakers(panels).model_copy(update={"width": width, "height": height})
+    [face] = draw(project, spec, camera=Camera(shot=Shot.close_up)).figures
+    x, y, w, h = face.head
+    assert 0 <= x and x + w <= width and 0 <= y and y + h <= height, face.head
+    assert 0.3 < w / min(width, height) < 0.9
+
+
 def test_figures_and_mouths_are_inside_the_panel(example):
     project, panels = example
     for spec in panels:
