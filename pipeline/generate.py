@@ -3,8 +3,9 @@
 `incremental` writes only the scene visits that have no nodes yet or whose outline
 changed; `full` writes them all (`--scene` narrows either to one scene). A node the
 writer edited by hand is detected (its hash no longer matches what the engine wrote)
-and kept in its place; a node the writer deleted stays deleted; the report names both. The file is written after each scene,
-so a model that fails on the third scene keeps the first two.
+and kept in its place; a node the writer deleted stays deleted; the report names
+both. The file is written after each scene, so a model that fails on the third
+scene keeps the first two.
 """
 
 from __future__ import annotations
