@@ -43,8 +43,13 @@ class EngineSettings(BaseModel):
 
     def project_file(self, value: str) -> Path:
         """`value` read from the story repo's folder when it is relative."""
-        path = Path(value).expanduser()
-        return path if path.is_absolute() or self._root is None else self._root / path
+        return in_project(value, self._root)
+
+
+def in_project(value: str, root: str | Path | None) -> Path:
+    """A path from panelwright.yaml: relative ones are in the story repo at `root`."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() or not root else Path(root) / path
 
 
 class StoryContext(BaseModel):

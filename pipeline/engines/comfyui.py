@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, computed_field, field_validator
 
-from . import DrawRequest, Drawing, EngineSettings
+from . import DrawRequest, Drawing, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings
@@ -45,8 +45,7 @@ class ComfyUISettings(RemoteSettings):
     @classmethod
     def _workflow_exists(cls, value: str, info: ValidationInfo) -> str:
         root = (info.context or {}).get("root")
-        path = Path(value).expanduser()
-        if root and not (path if path.is_absolute() else Path(root) / path).is_file():
+        if root and not in_project(value, root).is_file():
             raise ValueError(f"the workflow file {value} does not exist; export the workflow "
                              "from ComfyUI with 'Save (API)' into the story repo and give its "
                              "path relative to panelwright.yaml")
