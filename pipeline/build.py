@@ -130,7 +130,8 @@ def layout_warnings(plans: list[StoryPlan]) -> list[Problem]:
             if first.layout and first.layout != page.layout:
                 slots = len(LAYOUTS[first.layout].slots)
                 warnings.append(Problem(
-                    file=panels[page.panels[0]].source, line=first.line, severity="warning",
+                    file=panels[page.panels[0]].source, line=first.layout_line or first.line,
+                    severity="warning",
                     message=f"page {page.number} asks for the layout '{first.layout}', which "
                             f"holds {slots} panel{'s' if slots != 1 else ''}, but has "
                             f"{len(page.panels)}; it was laid out as '{page.layout}'",

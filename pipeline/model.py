@@ -245,6 +245,7 @@ class Beat(BaseModel):
     lines: list[OutlineLine] = Field(default_factory=list)
     page_break_before: bool = False
     layout: str | None = None  # layout asked for the page this beat starts
+    layout_line: int | None = None  # the page break that asked for it
 
 
 class OutlineScene(BaseModel):

@@ -51,7 +51,8 @@ def nodes_path(story_source: str) -> str:
 def outline_hash(beats: list[ResolvedBeat]) -> str:
     """What a scene visit's nodes were written from: its beats, without line numbers
     (moving a scene down the file does not make it stale)."""
-    return digest([b.model_dump(mode="json", exclude={"line"}) for b in beats])[:16]
+    return digest([b.model_dump(mode="json", exclude={"line", "layout_line"})
+                   for b in beats])[:16]
 
 
 def visits(beats: list[ResolvedBeat]) -> list[tuple[str, list[ResolvedBeat]]]:

@@ -72,6 +72,7 @@ class _Parser:
         self.pending: list[OutlineLine] = []  # words waiting for their panel
         self.page_break = False
         self.layout: str | None = None
+        self.layout_line: int | None = None
         self.beat: Beat | None = None
         self.prose_open = False  # the previous line continued a paragraph
 
@@ -92,8 +93,8 @@ class _Parser:
             self.scenes.append(scene)
         self.beat = Beat(line=line, description=description, shot=shot, angle=angle,
                          lines=self.pending, page_break_before=self.page_break,
-                         layout=self.layout)
-        self.pending, self.page_break, self.layout = [], False, None
+                         layout=self.layout, layout_line=self.layout_line)
+        self.pending, self.page_break, self.layout, self.layout_line = [], False, None, None
         scene.beats.append(self.beat)
 
     def add_words(self, words: OutlineLine) -> None:
@@ -149,6 +150,7 @@ class _Parser:
                              "the layouts are: " + ", ".join(LAYOUT_NAMES))
                 layout = None
             self.page_break, self.layout = True, layout
+            self.layout_line = number if layout else None
             self.beat, self.prose_open = None, False
             return 0
         said = DIALOGUE.match(text)

@@ -40,6 +40,7 @@ class ResolvedBeat(BaseModel):
     lines: list[ResolvedLine] = Field(default_factory=list)
     page_break_before: bool = False
     layout: str | None = None
+    layout_line: int | None = None
 
 
 class ResolvedStory(BaseModel):
@@ -204,7 +205,8 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                 resolved.beats.append(ResolvedBeat(
                     line=beat.line, scene=card or "", description=beat.description,
                     shot=beat.shot, angle=beat.angle, characters=list(dict.fromkeys(cast)),
-                    lines=words, page_break_before=beat.page_break_before, layout=beat.layout))
+                    lines=words, page_break_before=beat.page_break_before, layout=beat.layout,
+                    layout_line=beat.layout_line))
         project.stories.append(resolved)
     project.problems = problems
     return project

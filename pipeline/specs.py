@@ -36,6 +36,7 @@ class StoryNode(BaseModel):
     lines: list[NodeLine] = Field(default_factory=list)
     page_break_before: bool = False
     layout: str | None = None
+    layout_line: int | None = None  # the outline's page break that names the layout
     line: int | None = None  # outline line
 
 

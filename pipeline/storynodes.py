@@ -96,6 +96,7 @@ def story_nodes(project: ResolvedProject, story: ResolvedStory) -> list[StoryNod
         # the writer's page breaks and layouts belong to the outline, not the engine
         written[0] = written[0].model_copy(update={
             "page_break_before": beats[0].page_break_before, "layout": beats[0].layout,
+            "layout_line": beats[0].layout_line,
             "line": written[0].line or beats[0].line})
         for node in written:
             # a scene the story visits twice numbers on from where it left off

@@ -80,7 +80,7 @@ def test_layout_that_does_not_fit_the_page_is_a_warning(copy_project):
     story = root / "stories" / "arrival.md"
     story.write_text(story.read_text().replace("\n---\n\n## Moon Hall", "\n--- grid_2x2\n\n## Moon Hall"))
     [warning] = check(root)
-    assert warning.severity == "warning" and warning.line == 17
+    assert warning.severity == "warning" and warning.line == 13  # the page break that asks
     assert "asks for the layout 'grid_2x2', which holds 4 panels, but has 1" in warning.message
     report = build(root, jobs=1)
     page = (root / "_site/stories/arrival/page-2.html").read_text()

@@ -35,5 +35,6 @@ class ScriptedTextEngine:
                 angle=beat.angle, characters=beat.characters,
                 lines=[NodeLine(kind=w.kind, text=w.text, speaker=w.speaker, line=w.line)
                        for w in beat.lines],
-                page_break_before=beat.page_break_before, layout=beat.layout, line=beat.line))
+                page_break_before=beat.page_break_before, layout=beat.layout,
+                layout_line=beat.layout_line, line=beat.line))
         return nodes
