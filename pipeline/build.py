@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from . import jobs as parallel
 from .art import default_jobs, draw_art
 from .cache import Cache, digest, project_lock
 from .compose import compose
@@ -155,8 +156,8 @@ def check(root: str | Path) -> list[Problem]:
 
 
 def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
-                  art: dict[str, PanelArt], font: LetteringFont, font_digest: str
-                  ) -> tuple[dict[str, LetteredPanel], set[str], dict[str, str]]:
+                  art: dict[str, PanelArt], font: LetteringFont, font_digest: str,
+                  jobs: int = 1) -> tuple[dict[str, LetteredPanel], set[str], dict[str, str]]:
     """Lettering for every panel, from the cache when nothing it reads changed.
 
     Returns the lettering, the ids of panels lettered anew, and each panel's key.
@@ -164,7 +165,7 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
     cache = Cache(project.root)
     config = project.config.lettering
     code = _lettering_code()
-    out, fresh, keys = {}, set(), {}
+    out, keys, todo = {}, {}, []
     for spec in panels:
         key = digest("letters", code, font_digest, config.model_dump(mode="json"),
                      spec.model_dump(mode="json", include={"lines", "box", "rtl", "width",
@@ -174,12 +175,20 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
         cached = cache.get_json(key)
         if cached is not None:
             out[spec.id] = LetteredPanel.model_validate(cached)
-            continue
-        out[spec.id] = letter_panel(spec, art[spec.id], font, config)
-        cache.put_json(key, out[spec.id].model_dump(mode="json"))
-        fresh.add(spec.id)
+        else:
+            todo.append((spec, art[spec.id]))
+    # fitting words is pure computation: every core takes a share, fonts sent once each
+    for (spec, _), lettered in zip(todo, parallel.run(_letter, todo, jobs,
+                                                      common=(font, config))):
+        out[spec.id] = lettered
+        cache.put_json(keys[spec.id], lettered.model_dump(mode="json"))
     cache.save()
-    return out, fresh, keys
+    return out, {spec.id for spec, _ in todo}, keys
+
+
+def _letter(job: tuple[PanelSpec, PanelArt]) -> LetteredPanel:
+    font, config = parallel.shared()
+    return letter_panel(*job, font, config)
 
 
 @lru_cache(maxsize=1)
@@ -216,13 +225,14 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
             if progress:
                 progress("drawing", done, len(panels))
 
-        art = draw_art(project, panels, jobs or default_jobs(), tick)
+        workers = jobs or default_jobs()
+        art = draw_art(project, panels, workers, tick)
         font = lettering_font(project)
         font_digest = hashlib.sha256(font.data + (font.fallback or b"")).hexdigest()
         lettered, relettered, letter_keys = letter_cached(project, panels, art, font,
-                                                          font_digest)
-        pages = compose(project, plans, art, lettered, font, font_digest,
-                        jobs or default_jobs(), letter_keys)
+                                                          font_digest, workers)
+        pages = compose(project, plans, art, lettered, font, font_digest, workers,
+                        letter_keys)
         # The site is a function of these; when none changed there is nothing to render.
         render_key = digest(
             project.model_dump(mode="json", exclude={"assets", "problems"}),

@@ -49,21 +49,19 @@ def page_image(project: ResolvedProject, story_style: str | None, page: PageSpec
 
 
 class BakeJob(BaseModel):
-    """Everything one page's raster needs, so pages can be baked in other processes."""
+    """One page's own part of its raster, so pages can be baked in other processes
+    (the project and the fonts, alike for every page, are shared: `jobs.shared()`)."""
 
     key: str
-    project: ResolvedProject
     style: str | None
     page: PageSpec
     art: dict[str, PanelArt]
     lettered: dict[str, LetteredPanel]
-    font: bytes
-    fallback: bytes | None
 
 
 def _bake(job: BakeJob) -> bytes:
-    font = LetteringFont(job.font, job.fallback)
-    image = page_image(job.project, job.style, job.page, job.art, job.lettered, font,
+    project, font = parallel.shared()
+    image = page_image(project, job.style, job.page, job.art, job.lettered, font,
                        scale=PAGE_SCALE)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=88, optimize=True)
@@ -99,11 +97,10 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
                 out[(story_plan.story, page.number)] = str(hit[0])
                 continue
             todo.append(((story_plan.story, page.number), BakeJob(
-                key=key, project=light, style=style, page=page,
-                art={p: art[p] for p in page.panels},
-                lettered={p: lettered[p] for p in page.panels},
-                font=font.data, fallback=font.fallback)))
-    for (where, job), data in zip(todo, parallel.run(_bake, [j for _, j in todo], jobs)):
+                key=key, style=style, page=page, art={p: art[p] for p in page.panels},
+                lettered={p: lettered[p] for p in page.panels})))
+    baked = parallel.run(_bake, [j for _, j in todo], jobs, common=(light, font))
+    for (where, job), data in zip(todo, baked):
         out[where] = str(cache.put(job.key, "jpg", data))
     cache.save()
     return out
