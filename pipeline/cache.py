@@ -53,13 +53,25 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         raise
 
 
+# index.json parsed once per process: path -> (the file's stamp when read, the index).
+# Every stage of a build opens the cache; the index is the largest file a rebuild reads.
+_INDEXES: dict[Path, tuple[tuple[int, int, int], dict[str, dict]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """Which version of a file this is: an atomic write makes a new inode."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 class Cache:
     """Entries under `.panelwright/cache/`, with an index of their records.
 
     The index (`index.json`) holds every entry's size and metadata, so a rebuild
     checks an entry with one `stat` instead of opening its record. It is only a
     shortcut: an entry missing from it, or whose file no longer matches it, is
-    looked up in its own record as before. `save()` merges with what is on disk.
+    looked up in its own record as before. `save()` merges with what is on disk
+    (unless the file is still the one this process read or wrote last).
     """
 
     def __init__(self, project_root: str | Path):
@@ -73,11 +85,25 @@ class Cache:
     @property
     def index(self) -> dict[str, dict]:
         if self._index is None:
-            try:
-                self._index = json.loads((self.root / "index.json").read_text())
-            except (OSError, ValueError):
-                self._index = {}
+            self._index = self._on_disk()
         return self._index
+
+    def _on_disk(self) -> dict[str, dict]:
+        """The index as the file holds it now, parsed again only when it changed."""
+        path = self.root / "index.json"
+        try:
+            stamp = _stamp(path)
+        except OSError:
+            return {}
+        known = _INDEXES.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        try:
+            index = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {}
+        _INDEXES[path] = (stamp, index)
+        return index
 
     def get(self, key: str, ext: str) -> tuple[Path, dict] | None:
         """The entry's file and metadata, or None if absent or damaged."""
@@ -129,14 +155,13 @@ class Cache:
         """Write the index, merged with entries other stages added meanwhile."""
         if not self._added:
             return
-        try:
-            merged = json.loads((self.root / "index.json").read_text())
-        except (OSError, ValueError):
-            merged = {}
+        merged = self._on_disk()
         merged.update(self._added)
         self.root.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.root / "index.json", json.dumps(merged).encode())
-        self._added = {}
+        path = self.root / "index.json"
+        write_atomic(path, json.dumps(merged).encode())
+        _INDEXES[path] = (_stamp(path), merged)
+        self._index, self._added = merged, {}
 
 
 @contextmanager
