@@ -121,6 +121,46 @@ def test_treatments_differ_and_follow_the_anchors(example):
     assert max(r, g, b) - min(r, g, b) < 25  # noir is (nearly) black and white
 
 
+def test_in_noir_the_cast_is_rim_lit_apart_from_the_set(example, monkeypatch):
+    """Noir leaves three tones: a dark coat before a dark set would be one shape, so
+    every figure gets a bright edge, the way a light behind them would draw it. Where
+    the cast meets the set's black (found by drawing the cast pasted plainly), the rim
+    makes the edge light."""
+    import pipeline.engines.procedural as procedural
+    from PIL import ImageFilter
+
+    project, panels = example
+    spec = next(p for p in panels if p.scene == "moon-hall" and p.characters  # night, inside
+                and p.camera.shot in (Shot.full_shot, Shot.medium_shot, Shot.wide_shot))
+    style = project.styles["ink-wash"]
+    silhouettes = []
+    real = procedural.rim_light
+
+    def spy(image, cast):
+        silhouettes.append(cast.getchannel("A"))
+        return real(image, cast)
+
+    def no_rim(image, cast):
+        image.paste(cast, (0, 0), cast.getchannel("A"))
+        return image
+
+    def noir(rim) -> Image.Image:
+        monkeypatch.setattr(procedural, "rim_light", rim)
+        project.styles["ink-wash"] = style.model_copy(update={"treatment": "noir"})
+        try:
+            return draw(project, spec).image.convert("L")
+        finally:
+            project.styles["ink-wash"] = style
+
+    lit, plain = noir(spy), noir(no_rim)
+    shape = silhouettes.pop()
+    ring = ImageChops.subtract(shape.filter(ImageFilter.MaxFilter(5)), shape)
+    dark_edge = ImageChops.multiply(ring.point(lambda v: 255 if v > 128 else 0),
+                                    plain.point(lambda v: 255 if v < 100 else 0))
+    assert ImageStat.Stat(dark_edge).sum[0] / 255 > 200  # the cast does meet the black
+    assert ImageStat.Stat(lit, dark_edge).median[0] >= 150
+
+
 def test_angles_frame_the_cast_differently(example):
     """High angle: people smaller, seen from above; low and worm's eye: they tower."""
     project, panels = example

@@ -18,10 +18,11 @@ from typing import ClassVar
 from PIL import Image, ImageDraw
 
 from ...camera import FIGURE_HEIGHT, Angle, Shot
-from ...model import Character
+from ...model import Character, Treatment
 from ...specs import Figure, PanelSpec
 from .. import DrawRequest, Drawing, EngineSettings
-from .figures import HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above
+from .figures import (HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above,
+                      rim_light)
 from .palette import stable_int
 from .places import draw as draw_set
 from .props import draw_prop
@@ -93,7 +94,14 @@ class ProceduralImageEngine:
         if not (shot in CLOSE and looks and looks[0].avatar):  # else the face fills the frame
             draw_set(stage, image, view, from_above=angle == Angle.birds_eye)
             image = depth_of_field(image, zoom)
-        figures = self._cast(image, looks, spec, view, stage.light_level)
+        if _backlit(request) and shot not in CLOSE:
+            # noir crushes the tones to three: a dark coat against dark hills would be one
+            # shape, so the cast is drawn apart and lit from behind
+            cast = Image.new("RGBA", image.size, (0, 0, 0, 0))
+            figures = self._cast(cast, looks, spec, view, stage.light_level)
+            image = rim_light(image, cast)
+        else:
+            figures = self._cast(image, looks, spec, view, stage.light_level)
         if shot == Shot.insert:
             draw_prop(image, _without_names(spec.description, request), stage.accent,
                       random.Random(spec.seed))
@@ -175,6 +183,10 @@ class ProceduralImageEngine:
         else:  # nobody named listens: an unnamed shoulder, dark against the light
             draw_back(image, SILHOUETTE, near_x * w, h * 0.3, h * 0.42, -toward, 0.3)
         return shown
+
+
+def _backlit(request: DrawRequest) -> bool:
+    return request.style is not None and request.style.treatment == Treatment.noir
 
 
 def request_snow(spec: PanelSpec) -> bool:

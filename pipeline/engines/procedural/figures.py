@@ -9,7 +9,7 @@ consistent from panel to panel.
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from ...model import Character
 from ...specs import Figure
@@ -253,3 +253,21 @@ def draw_from_above(image: Image.Image, look: Look, cx: float, cy: float, size: 
              fill=shade(hair, 0.3 if luminance(hair) < 0.7 else -0.15), width=max(1, line * 2))
     return Figure(character=look.id, head=(cx - r, cy - r, 2 * r, 2 * r),
                   mouth=(cx, cy + r * 0.5), facing=facing)
+
+
+RIM = (236, 234, 226)
+
+
+def rim_light(image: Image.Image, cast: Image.Image) -> Image.Image:
+    """`cast` (figures on a transparent layer) over `image` with a thin bright edge
+    around every silhouette, as a light behind them would give: the figures stay
+    apart from the set whatever the tones. The edge is found at half size (cheaper,
+    and as smooth)."""
+    shape = cast.getchannel("A")
+    width = max(2, round(min(image.size) / 160))
+    small = shape.reduce(2).filter(ImageFilter.MaxFilter(2 * (width // 2) + 1))
+    edge = small.resize(image.size, Image.Resampling.BILINEAR)
+    lit = image.copy()
+    lit.paste(RIM, (0, 0, *image.size), edge)
+    lit.paste(cast, (0, 0), shape)
+    return lit
