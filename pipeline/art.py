@@ -18,7 +18,6 @@ from . import jobs as parallel
 from .cache import Cache, digest
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
 from .engines.errors import EngineError
-from .engines.http import in_flight_limit, run_in_flight
 from .errors import Problem, ProjectError
 from .resolve import ResolvedProject
 from .specs import Figure, PanelArt, PanelSpec
@@ -109,11 +108,11 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
     # Local engines draw on the CPU, in processes; remote ones wait on a service, in
     # threads, no more at once than each engine allows.
     used = {job.engine: job for _, job, _ in todo}.values()
-    limits = [in_flight_limit(load_engine(IMAGE_GROUP, j.engine, j.settings, j.root))
-              for j in used]
+    limits = [parallel.in_flight_limit(load_engine(IMAGE_GROUP, j.engine, j.settings,
+                                                   j.root)) for j in used]
     remote = [limit for limit in limits if limit is not None]
     work = [job for _, job, _ in todo]
-    drawn = (run_in_flight(_draw, work, min(remote)) if remote
+    drawn = (parallel.run_in_flight(_draw, work, min(remote)) if remote
              else enumerate(parallel.run(_draw, work, jobs)))
     try:
         for index, (data, figures) in drawn:

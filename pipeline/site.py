@@ -20,7 +20,6 @@ from pathlib import Path
 
 from jinja2 import (ChoiceLoader, DictLoader, Environment, FileSystemBytecodeCache,
                     FileSystemLoader, StrictUndefined, select_autoescape)
-from markdown_it import MarkdownIt
 
 from .balloons import to_svg
 from .cache import CACHE_DIR
@@ -55,6 +54,8 @@ def environment(overrides: dict[str, str], cache_dir: Path | None = None) -> Env
         bytecode_cache=bytecode,
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    from markdown_it import MarkdownIt  # here: a rebuild that renders nothing skips it
+
     markdown = MarkdownIt("commonmark", {"html": False})
     env.filters["markdown"] = lambda text: markdown.render(text or "")
     env.filters["pct"] = lambda value, whole: f"{100 * value / whole:.4f}%"

@@ -1,19 +1,15 @@
 """One way for every remote engine to talk HTTP: time-outs, bounded retries with
 back-off on 429 and 5xx (Retry-After honoured), dropped connections retried, the
 service's own error message when it gives up, and secrets kept out of every message.
-
-Also how remote panels are run several at a time (`run_in_flight`), bounded by each
-engine's `max_in_flight`, so that one failure keeps every panel already drawn.
+(How remote panels run several at a time is `pipeline.jobs.run_in_flight`.)
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from pydantic import Field
@@ -22,8 +18,6 @@ from . import EngineSettings
 from .errors import EngineError
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 class RemoteSettings(EngineSettings):
@@ -168,54 +162,4 @@ class Remote:
         self.client.close()
 
 
-def in_flight_limit(engine: object) -> int | None:
-    """How many panels an engine may draw at once (its `max_in_flight` setting), or
-    None for a local engine that draws on the CPU and belongs in a process pool."""
-    limit = getattr(getattr(engine, "settings", None), "max_in_flight", None)
-    return limit if isinstance(limit, int) and limit >= 1 else None
-
-
-def run_in_flight(fn: Callable[[T], R], items: list[T], limit: int
-                  ) -> Iterator[tuple[int, R]]:
-    """Yield `(index, fn(item))` as each finishes, with at most `limit` in flight.
-
-    On the first failure no new item is started; those already in flight finish and
-    are yielded (so the caller stores them), then the failure is raised. Closing the
-    iterator early cancels what has not started.
-    """
-    pending = iter(enumerate(items))
-    failure: BaseException | None = None
-    failed_at = len(items)  # the first failing item in reading order is the one reported
-    with ThreadPoolExecutor(max_workers=max(1, limit)) as pool:
-        running: dict[Future, int] = {}
-
-        def start() -> None:
-            for index, item in pending:
-                running[pool.submit(fn, item)] = index
-                if len(running) >= limit:
-                    return
-
-        start()
-        try:
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index = running.pop(future)
-                    try:
-                        result = future.result()
-                    except BaseException as exc:  # noqa: BLE001 - raised once drained
-                        if index < failed_at:
-                            failure, failed_at = exc, index
-                        continue
-                    yield index, result
-                if failure is None:
-                    start()
-        finally:
-            for future in running:
-                future.cancel()
-    if failure is not None:
-        raise failure
-
-
-__all__ = ["Remote", "RemoteSettings", "EngineError", "api_key", "service_error",
-           "in_flight_limit", "run_in_flight"]
+__all__ = ["Remote", "RemoteSettings", "EngineError", "api_key", "service_error"]
