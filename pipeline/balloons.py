@@ -7,6 +7,7 @@ sees on the web and in an exported page is one lettering job.
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from PIL import Image, ImageDraw
@@ -75,9 +76,11 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         stroke = text_stroke(b)
         outlined = (f' stroke="{ink}" stroke-width="{stroke:g}" paint-order="stroke" '
                     f'stroke-linejoin="round"' if stroke else "")
+        x, y, w, h = b.box
+        turned = f' transform="rotate({b.tilt:g} {x + w / 2:g} {y + h / 2:g})"' if b.tilt else ""
         parts.append(f'<text x="{b.text_origin[0]:g}" y="{b.text_origin[1]:g}" '
                      f'font-family="{escape(family)}" font-size="{b.font_size:g}" '
-                     f'text-anchor="middle" fill="{colour}"{outlined}>')
+                     f'text-anchor="middle" fill="{colour}"{outlined}{turned}>')
         for i, line in enumerate(b.lines):
             dy = 0 if i == 0 else b.line_height
             parts.append(f'<tspan x="{b.text_origin[0]:g}" dy="{dy:g}">{escape(line)}</tspan>')
@@ -115,10 +118,33 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
         stroke_px = text_stroke(b) * scale / 2
         width = round(stroke_px) if stroke_px >= 0.75 else 0
         colour = SFX_FILL if b.kind == LineKind.sfx else INK
+        if b.tilt:
+            _tilted(image, b, at, face, font, colour, width, scale)
+            continue
         for i, line in enumerate(b.lines):
             y = y0 + i * b.line_height * scale
             draw.text((x0, y), font.showable(line, b.fallback), font=face, anchor="ms",
                       fill=colour, stroke_width=width, stroke_fill=INK)
+
+
+def _tilted(image: Image.Image, b: Balloon, at, face, font: LetteringFont, colour,
+            stroke: int, scale: float) -> None:
+    """Letters drawn level on a layer the size of the box, turned about its centre as
+    SVG's rotate() turns them, and laid on the image."""
+    x, y, w, h = b.box
+    (left, top), = at([(x, y)])
+    size = (max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)))
+    layer = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    tx, ty = at([b.text_origin])[0]
+    for i, line in enumerate(b.lines):
+        draw.text((tx - left, ty - top + i * b.line_height * scale),
+                  font.showable(line, b.fallback), font=face, anchor="ms", fill=(*colour, 255),
+                  stroke_width=stroke, stroke_fill=(*INK, 255))
+    # PIL turns counter-clockwise, SVG (y down) clockwise
+    layer = layer.rotate(-b.tilt, resample=Image.Resampling.BICUBIC,
+                         center=(w * scale / 2, h * scale / 2))
+    image.paste(layer, (round(left), round(top)), layer)
 
 
 def _dashed(draw: ImageDraw.ImageDraw, points, width: int, on: float, off: float) -> None:

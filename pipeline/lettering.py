@@ -21,6 +21,7 @@ PAD = 0.45  # room around the text inside its shape, in ems
 LEADING = 1.2  # line height, in ems
 SHOUT_SCALE = 1.15  # shouted words are lettered bigger
 SFX_SHARE = 0.13  # a sound effect's letters: this share of the panel's shorter side
+SFX_TILT = 7.0  # degrees a sound effect leans, one way or the other: it breaks the grid
 MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not read well
 # A burst's spikes and a cloud's puffs reach OUTER times its radius, its valleys INNER
 # times the box's half-size: the text stays within the valleys, the shape within the box.
@@ -48,7 +49,10 @@ class _Shape:
         if kind == LineKind.caption:
             return cls(kind, lines, size, text_w + 2 * pad, text_h + 1.6 * pad, line_h)
         if kind == LineKind.sfx:
-            return cls(kind, lines, size, text_w + size * 0.3, text_h + size * 0.2, line_h)
+            # the box holds the letters tilted (see `_balloon`)
+            w, h = text_w + size * 0.3, text_h + size * 0.2
+            cos, sin = math.cos(math.radians(SFX_TILT)), math.sin(math.radians(SFX_TILT))
+            return cls(kind, lines, size, w * cos + h * sin, w * sin + h * cos, line_h)
         # the smallest ellipse (of the block's proportions) holding every line's corners
         rx0, ry0 = text_w / 2 + pad, text_h / 2 + pad * 0.8
         k = 1.0
@@ -321,7 +325,9 @@ def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure
                    outline=[(round(a, 1), round(b, 1)) for a, b in outline],
                    lines=shape.lines, font_size=shape.size, line_height=shape.line_height,
                    text_origin=(round(cx, 1), round(first_baseline, 1)),
-                   tail=tail, order=order, fallback=fallback)
+                   tail=tail, order=order, fallback=fallback,
+                   tilt=(-SFX_TILT if order % 2 == 0 else SFX_TILT) if kind == LineKind.sfx
+                   else 0.0)
 
 
 def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: Figure,

@@ -131,6 +131,7 @@ class Balloon(BaseModel):
     tail: list[Point] = Field(default_factory=list)  # base, tip, base; bubbles for thoughts
     order: int = 0
     fallback: bool = False  # drawn with the fallback font
+    tilt: float = 0.0  # degrees, clockwise, about the box's centre: sound effects lean
 
 
 class LetteredPanel(BaseModel):

@@ -346,3 +346,34 @@ def test_every_outline_stays_inside_its_box_and_its_panel():
                 assert 0 <= px <= width and 0 <= py <= height
                 if (px, py) != tip and (px, py) not in map(tuple, balloon.tail):
                     assert x - 1 <= px <= x + w + 1 and y - 1 <= py <= y + h + 1, balloon.kind
+
+
+def test_a_sound_effect_leans_the_same_way_on_the_web_and_in_pixels():
+    """Sound effects are tilted (alternately one way and the other): the SVG turns the
+    letters about the box's centre and the raster draws them turned the same way,
+    inside the same box."""
+    lines = [NodeLine(kind=LineKind.sfx, text="KRAKOOM"), NodeLine(kind=LineKind.sfx, text="BAM")]
+    lettered = letter_panel(spec(lines), art(), FONT, CONFIG)
+    first, second = lettered.balloons
+    assert first.tilt < 0 < second.tilt  # one leans up to the right, the next down
+    svg = to_svg(lettered.balloons, 700, 500, "F")
+    for b in (first, second):
+        x, y, w, h = b.box
+        assert f'transform="rotate({b.tilt:g} {x + w / 2:g} {y + h / 2:g})"' in svg
+        assert inside(b.box, 700, 500)
+        image = Image.new("RGB", (700, 500), "white")
+        to_raster(image, [b], (0, 0), 1.0, FONT)
+        ink = ImageChops.invert(image.convert("L")).point(lambda v: 255 if v > 100 else 0)
+        left, top, right, bottom = ink.getbbox()
+        assert x - 2 <= left and right <= x + w + 2 and y - 2 <= top and bottom <= y + h + 2
+        middle = (left + right) // 2
+
+        def height_of_ink(box) -> float:
+            column = ink.crop(box).resize((1, box[3] - box[1]), Image.Resampling.BOX)
+            rows = [column.getpixel((0, i)) for i in range(column.height)]
+            return sum(i * v for i, v in enumerate(rows)) / max(1, sum(rows))
+
+        rise = [height_of_ink((left, top, middle, bottom)),
+                height_of_ink((middle, top, right, bottom))]
+        # the ink's centre of height: higher on the right for a negative (anticlockwise) tilt
+        assert (rise[1] < rise[0]) == (b.tilt < 0), (b.tilt, rise)
