@@ -133,8 +133,8 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
             file=spec.source, line=spec.line,
             message=f"the image engine '{job.engine}' failed on panel {spec.id}: "
                     f"{exc.describe()}",
-            hint=f"{kept} panel{'s' if kept != 1 else ''} drawn before it are kept in the "
-                 "cache; build again to resume")]) from None
+            hint=(f"{kept} panels drawn before it are" if kept != 1 else
+                  "1 panel drawn before it is") + " kept in the cache; build again to resume")]) from None
     cache.save()
     return {spec.id: result[spec.id] for spec in panels}
 

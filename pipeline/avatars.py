@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlparse
 
-import httpx
 import yaml
 from PIL import Image, ImageEnhance, ImageOps
 from pydantic import BaseModel
@@ -334,34 +333,29 @@ class Avatars:
         return problems
 
     def _fetch(self, url: str) -> bytes:
-        """Stream `url` with the size cap and a timeout; keep it for offline rebuilds."""
+        """Fetch `url` within the time-out (for the whole transfer) and the size cap; keep
+        it for offline rebuilds only when it is an image that passes the rules, so a
+        refused download is fetched again once the server is fixed."""
+        from .engines.errors import EngineError
+        from .engines.http import download, without_credentials
+
         cached = self.root / CACHE_DIR / "downloads" / hashlib.sha256(url.encode()).hexdigest()
-        if cached.is_file():
-            return cached.read_bytes()
+        if cached.is_file() and cached.stat().st_size <= MAX_IMAGE_BYTES and \
+                image_problem(data := cached.read_bytes(), url) is None:
+            return data
+        shown = without_credentials(url)
         try:
-            with httpx.stream("GET", url, timeout=self.timeout, follow_redirects=True) as reply:
-                if reply.status_code != 200:
-                    raise ProjectError([Problem(file=url, message=f"the server answered "
-                                                f"{reply.status_code} {reply.reason_phrase}")])
-                declared = int(reply.headers.get("content-length") or 0)
-                if declared > MAX_IMAGE_BYTES:
-                    raise ProjectError([_too_large(url, declared)])
-                body = bytearray()
-                for chunk in reply.iter_bytes():
-                    body += chunk
-                    if len(body) > MAX_IMAGE_BYTES:
-                        raise ProjectError([_too_large(url, len(body))])
-        except httpx.TimeoutException:
-            raise ProjectError([Problem(file=url, message=f"the image did not arrive within "
-                                        f"{self.timeout:g} s", hint="try again, or download "
-                                        "it and use --image FILE")]) from None
-        except httpx.HTTPError as exc:
-            raise ProjectError([Problem(file=url, message=f"cannot fetch the image: {exc}")]
-                               ) from None
-        write_atomic(cached, bytes(body))
-        return bytes(body)
+            body = download(url, self.timeout, MAX_IMAGE_BYTES, "the image")
+        except EngineError as exc:
+            if exc.error == "too large":
+                raise ProjectError([_too_large(shown, MAX_IMAGE_BYTES + 1)]) from None
+            hint = "try again, or download it and use --image FILE"
+            raise ProjectError([Problem(file=shown, message=exc.message, hint=hint)]) from None
+        if image_problem(body, url) is None:
+            write_atomic(cached, body)
+        return body
 
 
 def _too_large(url: str, size: int) -> Problem:
-    return Problem(file=url, message=f"the image is more than 4.5 MB ({size / 1e6:.1f} MB so "
-                   "far); images must be at most 4.5 MB", hint="use a smaller image")
+    return Problem(file=url, message=f"the image is more than 4.5 MB ({size / 1e6:.1f} MB or "
+                   "more); images must be at most 4.5 MB", hint="use a smaller image")

@@ -9,6 +9,7 @@ import io
 from PIL import Image
 
 from ..camera import FIGURE_HEIGHT, Shot
+from ..images import MAX_PIXELS
 from ..specs import Figure, PanelSpec
 from .errors import EngineError
 
@@ -16,11 +17,20 @@ HEAD = 0.155
 
 
 def picture(data: bytes | str, spec: PanelSpec) -> Image.Image:
-    """The returned image (bytes or base64) at exactly the panel's size."""
+    """The returned image (bytes or base64) at exactly the panel's size; its pixels are
+    counted from the header before anything is decoded, so a huge reply is refused
+    instead of filling the memory."""
     try:
         raw = base64.b64decode(data) if isinstance(data, str) else data
         with Image.open(io.BytesIO(raw)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise EngineError(
+                    f"the service returned a {image.width}×{image.height} image, more than "
+                    f"the {MAX_PIXELS / 1e6:g} million pixels a picture may have; it was "
+                    "refused unread", None, "image too large", panel=spec.id)
             image = image.convert("RGB")
+    except EngineError:
+        raise
     except Exception as exc:  # a broken image is the service's error, not ours
         raise EngineError(f"the service returned an image that cannot be read ({exc})",
                           None, "bad image", panel=spec.id) from None

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import httpx
 from pydantic import Field
 
 from . import DrawRequest, Drawing, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
-from .http import Remote, RemoteSettings
+from .http import Remote, RemoteSettings, download
 from .prompts import ordered_references, panel_prompt
 
 SIZES = ["1024x1024", "1536x1024", "1024x1536"]
@@ -70,7 +69,8 @@ class OpenAIImageEngine:
             if isinstance(item, dict) and item.get("b64_json"):
                 data: bytes | str = item["b64_json"]
             elif isinstance(item, dict) and item.get("url"):  # older models answer with a link
-                data = _download(item["url"], s.timeout)
+                data = download(item["url"], s.timeout, int(s.max_reply_mb * 1e6),
+                                "the image the service made")
             else:
                 raise EngineError("the reply carries no image (data[0].b64_json)", None,
                                   "malformed reply", reply=str(reply)[:500])
@@ -83,13 +83,3 @@ def _mime(data: bytes) -> str:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return "image/jpeg"
-
-
-def _download(url: str, timeout: float) -> bytes:
-    try:
-        reply = httpx.get(url, timeout=timeout, follow_redirects=True)
-        reply.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise EngineError(f"cannot download the image the service made: {exc}", None,
-                          "download") from None
-    return reply.content

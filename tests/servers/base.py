@@ -62,6 +62,7 @@ class LoopbackServer:
         self.routes: list[tuple[str, re.Pattern, Callable[[Request], Reply]]] = []
         self.lock = threading.Lock()
         self.active = self.peak = 0
+        self.stopped = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -89,6 +90,10 @@ class LoopbackServer:
                 if reply is None:  # a dropped connection
                     self.close_connection = True
                     self.connection.shutdown(2)
+                    return
+                if reply[0] == "stream":  # a drip or a huge body, written as it goes
+                    self.close_connection = True
+                    server.stream(self.wfile, *reply[1:])
                     return
                 status, body, headers = reply
                 data = body if isinstance(body, bytes) else body.encode() \
@@ -120,7 +125,9 @@ class LoopbackServer:
 
     def fault(self, pattern: str, *faults: object) -> None:
         """Faults for the next requests whose path matches: "drop", "malformed",
-        ("slow", seconds), ("status", code, body, headers)."""
+        ("slow", seconds), ("status", code, body, headers), ("drip", seconds, "headers"
+        or "body") - a reply written one byte every `seconds` - and ("big", bytes,
+        chunked) - a 200 of that many bytes, with or without a Content-Length."""
         with self.lock:
             self.faults += [(pattern, f) for f in faults]
 
@@ -137,6 +144,8 @@ class LoopbackServer:
                 return None
             if kind == "malformed":
                 return 200, b'{"images": [', {}
+            if kind[0] in ("drip", "big"):
+                return ("stream", *kind)  # type: ignore[return-value]
             if kind[0] == "slow":
                 time.sleep(kind[1])
             elif kind[0] == "status":
@@ -146,10 +155,43 @@ class LoopbackServer:
                 return handler(request)
         return 404, {"detail": "Not Found"}, {}
 
+    def stream(self, out, kind: str, amount, mode) -> None:
+        """Write a dripping or an oversized reply until done, the client leaves, or the
+        server stops (so a test that leaves early does not keep a thread busy)."""
+        try:
+            if kind == "big":
+                size = int(amount)
+                head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + (
+                    "Transfer-Encoding: chunked\r\n\r\n" if mode else
+                    f"Content-Length: {size}\r\n\r\n")
+                out.write(head.encode())
+                block = b"0" * 65536
+                while size > 0 and not self.stopped.is_set():
+                    piece = block[:min(size, len(block))]
+                    out.write(b"%x\r\n%s\r\n" % (len(piece), piece) if mode else piece)
+                    size -= len(piece)
+                out.write(b"0\r\n\r\n" if mode else b"")
+                return
+            body = b'{"images": ["' + b"A" * 400 + b'"]}'
+            head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode()
+            if mode != "headers":
+                out.write(head)
+                out.flush()
+                head = b""
+            for byte in head + body:
+                if self.stopped.wait(float(amount)):
+                    return
+                out.write(bytes([byte]))
+                out.flush()
+        except OSError:  # the client gave up, as it should
+            pass
+
     def calls(self, path: str, method: str = "POST") -> list[Request]:
         return [r for r in self.requests if r.method == method and re.fullmatch(path, r.path)]
 
     def stop(self) -> None:
+        self.stopped.set()
         self.timer.cancel()
         self.httpd.shutdown()
         self.httpd.server_close()
