@@ -67,7 +67,8 @@ def test_a_run_that_fails_reports_the_node_and_its_exception(copy_project, tmp_p
 
 def test_an_invalid_graph_is_reported_with_its_node_errors(copy_project, tmp_path):
     root = copy_project("valid")
-    graph = WORKFLOW | {"10": {"class_type": "LoadImage", "inputs": {"image": "missing.png"}}}
+    graph = WORKFLOW | {"10": {"class_type": "LoadImage", "inputs": {"image": "missing.png"}},
+                        "9": {"class_type": "SaveImage", "inputs": {"images": ["10", 0]}}}
     with ComfyUIServer() as server:
         configure(root, "comfyui", {"base_url": server.url, "workflow": workflow(tmp_path, graph)})
         with pytest.raises(ProjectError) as error:

@@ -12,6 +12,7 @@ image (`GET /view`).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -45,10 +46,20 @@ class ComfyUISettings(RemoteSettings):
     @classmethod
     def _workflow_exists(cls, value: str, info: ValidationInfo) -> str:
         root = (info.context or {}).get("root")
-        if root and not in_project(value, root).is_file():
+        if not root:
+            return value
+        path = in_project(value, root)
+        if not path.is_file():
             raise ValueError(f"the workflow file {value} does not exist; export the workflow "
                              "from ComfyUI with 'Save (API)' into the story repo and give its "
                              "path relative to panelwright.yaml")
+        try:
+            workflow = read_workflow(path)
+        except EngineError as exc:
+            raise ValueError(exc.message) from None
+        wrong = unknown_placeholders(workflow, path.read_text(encoding="utf-8"))
+        if wrong:
+            raise ValueError("; ".join(wrong))
         return value
 
     @computed_field  # type: ignore[prop-decorator]
@@ -85,15 +96,57 @@ def fill(template: Any, values: dict[str, Any]) -> Any:
     return template
 
 
+MAX_WORKFLOW_BYTES = 5_000_000  # a workflow of hundreds of nodes is well under 1 MB
+FILLED = {"prompt", "negative_prompt", "seed", "width", "height"}
+
+
 def read_workflow(path: Path) -> dict:
+    """The API-format workflow in `path`; the UI format (with "nodes" and "links"
+    arrays, what plain "Save" writes) is refused with how to export the right one."""
     try:
+        if path.stat().st_size > MAX_WORKFLOW_BYTES:
+            raise EngineError(f"the workflow {path} is larger than "
+                              f"{MAX_WORKFLOW_BYTES / 1e6:g} MB", None, "workflow")
         workflow = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise EngineError(f"cannot read the workflow {path}: {exc}", None, "workflow") from None
-    if not isinstance(workflow, dict) or "nodes" in workflow:
-        raise EngineError(f"the workflow {path} is not in ComfyUI's API format (export it "
-                          "with 'Save (API)')", None, "workflow")
+    api_nodes = isinstance(workflow, dict) and workflow and all(
+        isinstance(n, dict) and "class_type" in n for n in workflow.values())
+    if not api_nodes or "nodes" in workflow or "links" in workflow:
+        raise EngineError(f"the workflow {path} is not in ComfyUI's API format (a map of "
+                          "node ids to {class_type, inputs}); export it from ComfyUI with "
+                          "'Save (API)', not 'Save'", None, "workflow")
     return workflow
+
+
+def unknown_placeholders(workflow: dict, text: str) -> list[str]:
+    """A message, with its line in the workflow file, for each placeholder Panelwright
+    does not fill: a misspelt one would otherwise reach the server as literal text."""
+    found = set(PLACEHOLDER.findall(json.dumps(workflow)))
+    wrong = sorted(n for n in found if n not in FILLED and not re.fullmatch(r"reference_\d+", n))
+    messages = []
+    for name in wrong:
+        line = next((i for i, row in enumerate(text.splitlines(), start=1)
+                     if "{{" + name + "}}" in row), None)
+        close = difflib.get_close_matches(name, sorted(FILLED) + ["reference_1"], n=1)
+        messages.append(f"the workflow's placeholder {{{{{name}}}}}"
+                        + (f" (line {line})" if line else "") + " is not one Panelwright fills"
+                        + (f"; did you mean {{{{{close[0]}}}}}?" if close else
+                           "; the placeholders are " + ", ".join(
+                               "{{" + n + "}}" for n in sorted(FILLED))
+                           + ", {{reference_1}}, {{reference_2}}..."))
+    return messages
+
+
+def node_error_text(node_errors: dict) -> str:
+    """ComfyUI's `node_errors` in its own words: node id, class_type, each message."""
+    parts = []
+    for node, info in node_errors.items():
+        info = info if isinstance(info, dict) else {}
+        errors = ", ".join(f"{e.get('message', '')}: {e.get('details', '')}".strip(": ")
+                           for e in info.get("errors", []) if isinstance(e, dict))
+        parts.append(f"node {node} ({info.get('class_type', '?')}): {errors or 'invalid'}")
+    return "; ".join(parts)
 
 
 def run_failure(entry: dict) -> str | None:
@@ -148,6 +201,14 @@ class ComfyUIImageEngine:
         if not prompt_id:
             raise EngineError(f"ComfyUI did not queue the workflow: {queued}", None,
                               "node_errors", reply=json.dumps(queued)[:2000])
+        node_errors = queued.get("node_errors")
+        if isinstance(node_errors, dict) and node_errors:
+            # ComfyUI queues the outputs that validated and answers 200: the panel would
+            # silently come from whatever part of the graph survived
+            self._cancel(remote, prompt_id)
+            raise EngineError("ComfyUI refused part of the workflow: "
+                              + node_error_text(node_errors), None, "node_errors",
+                              reply=json.dumps(queued)[:2000])
         deadline = time.monotonic() + s.poll_timeout
         while True:
             history = remote.json("GET", f"/history/{prompt_id}")
@@ -157,24 +218,55 @@ class ComfyUIImageEngine:
                 if failure:
                     raise EngineError(failure, None, "execution_error",
                                       reply=json.dumps(entry.get("status"))[:2000])
-                image = self._output(entry.get("outputs") or {})
+                image = self._output(entry.get("outputs") or {},
+                                     bool((entry.get("status") or {}).get("completed")))
                 if image is not None:
                     data = remote.request("GET", "/view", params={
                         "filename": image["filename"], "subfolder": image.get("subfolder", ""),
                         "type": image.get("type", "output")}).content
                     return Drawing(image=picture(data, spec), figures=likely_figures(spec))
-                if (entry.get("status") or {}).get("completed"):
-                    raise EngineError("the workflow finished without saving an image (does it "
-                                      "end in a SaveImage node?)", None, "no output")
             if time.monotonic() >= deadline:
-                raise EngineError(f"ComfyUI did not finish within {s.poll_timeout:g} s",
+                self._cancel(remote, prompt_id)
+                raise EngineError(f"ComfyUI did not finish within {s.poll_timeout:g} s "
+                                  "(poll_timeout); the job was cancelled on the server",
                                   None, "timeout")
             time.sleep(s.poll_interval)
 
-    def _output(self, outputs: dict) -> dict | None:
-        """The saved image of the chosen node (or of the first that saved one)."""
-        nodes = [outputs.get(self.settings.output_node) or {}] if self.settings.output_node \
-            else list(outputs.values())
-        images = [i for node in nodes for i in node.get("images", [])]
-        saved = [i for i in images if i.get("type", "output") == "output"]
-        return (saved or images or [None])[0]
+    def _cancel(self, remote: Remote, prompt_id: str) -> None:
+        """Stop the job on the server, so a given-up panel does not keep its GPU busy:
+        `/interrupt` when it is the one running, a delete from `/queue` when it waits.
+        Best effort: the panel's own error is what the user needs to see."""
+        try:
+            queue = remote.json("GET", "/queue")
+            running = {str(item[1]) for item in (queue or {}).get("queue_running", [])
+                       if isinstance(item, list) and len(item) > 1}
+            if prompt_id in running:
+                remote.request("POST", "/interrupt", json={"prompt_id": prompt_id})
+            remote.request("POST", "/queue", json={"delete": [prompt_id]})
+        except (EngineError, AttributeError, TypeError):
+            pass
+
+    def _output(self, outputs: dict, completed: bool) -> dict | None:
+        """The panel's image, chosen explicitly: the `output_node`'s, or else the one a
+        SaveImage node saved (type "output"). A temporary preview (type "temp") is never
+        taken by default; a finished run without a saved image is an error naming what
+        the workflow made instead."""
+        chosen = self.settings.output_node
+        if chosen:
+            images = [i for i in (outputs.get(chosen) or {}).get("images", [])
+                      if isinstance(i, dict)]
+            if images or not completed:
+                return images[0] if images else None
+            raise EngineError(f"the workflow finished but its output_node {chosen} saved no "
+                              f"image (nodes with images: {', '.join(outputs) or 'none'})",
+                              None, "no output")
+        saved = [i for node in outputs.values() for i in (node or {}).get("images", [])
+                 if isinstance(i, dict) and i.get("type", "output") == "output"]
+        if saved or not completed:
+            return saved[0] if saved else None
+        temp = [n for n, node in outputs.items() if (node or {}).get("images")]
+        raise EngineError("the workflow finished without saving an image" + (
+            f": node {', '.join(temp)} made only a temporary preview (PreviewImage), which "
+            "is not taken as a panel; end the workflow in a SaveImage node or name the node "
+            "in output_node" if temp else " (does it end in a SaveImage node?)"), None,
+            "no output")
