@@ -78,6 +78,8 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
     for node in report.left_out:
         click.echo(f"  left out {node}: you deleted it by hand (take it off the scene's "
                    "'written:' list to have it written again)")
+    for problem in report.warnings:
+        click.secho(str(problem), fg="yellow", err=True)
 
 
 def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,
@@ -88,11 +90,11 @@ def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,
     from urllib.parse import urlsplit
 
     from .engines.errors import EngineError
-    from .engines.http import Remote, RemoteSettings
+    from .engines.http import Remote, RemoteSettings, without_credentials
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"could not notify {url}: not an http(s) URL"
+        return f"could not notify {without_credentials(url)}: not an http(s) URL"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     settings = RemoteSettings(base_url=f"{parts.scheme}://{parts.netloc}", timeout=timeout,
                               attempts=attempts, backoff=backoff, max_wait=30)
@@ -100,5 +102,5 @@ def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,
         with Remote(settings) as remote:
             remote.request("POST", path, json=summary)
     except EngineError as exc:
-        return f"could not notify {url}: {exc.describe()}"
+        return f"could not notify {without_credentials(url)}: {exc.describe()}"
     return None

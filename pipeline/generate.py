@@ -22,7 +22,7 @@ from .nodes_file import (NodesFileError, deleted_by_hand, document, edited_by_ha
                          node_record, nodes_path, outline_hash, read, scene_entries,
                          scene_entry, visits, write)
 from .resolve import ResolvedProject, ResolvedStory
-from .storynodes import text_engine_choice
+from .storynodes import dropped_dialogue, text_engine_choice
 
 OVERRIDES = ("temperature", "max_tokens", "seed")
 
@@ -34,6 +34,7 @@ class GenerateReport(BaseModel):
     kept: list[str] = Field(default_factory=list)  # node ids edited by hand, kept
     left_out: list[str] = Field(default_factory=list)  # node ids deleted by hand, not rewritten
     dropped: list[str] = Field(default_factory=list)  # entries of scenes no longer visited
+    warnings: list[Problem] = Field(default_factory=list)  # e.g. dialogue the nodes left out
 
 
 def _engine(project: ResolvedProject, story: ResolvedStory, overrides: dict):
@@ -160,6 +161,8 @@ def generate(root: str | Path, story_id: str, scene: str | None = None,
         entries[index] = scene_entry(scene_id, beats, _merge(records, before, report),
                                      written=[str(r["id"]) for r in records])
         report.written.append(_visit_key(scene_id, n))
+        report.warnings += dropped_dialogue(story.id, story.source, scene_id, beats,
+                                            entries[index].get("nodes") or [])
         # written after each scene: a failure later keeps what was written
         write(path, document(story.id, [e for e in entries if e is not None], story.source,
                              engine.name, data))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
 
 
 class CommittedScene(BaseModel):
@@ -10,6 +12,13 @@ class CommittedScene(BaseModel):
     outline: str  # hash of the scene's outline when its nodes were written
     written: list[str] = Field(default_factory=list)  # ids the engine wrote
     nodes: list[dict] = Field(default_factory=list)
+
+    @field_validator("nodes", "written", mode="before")
+    @classmethod
+    def _emptied(cls, value: Any) -> Any:
+        # `nodes:` left with nothing after it is YAML null: the writer emptied the scene
+        # so that `generate` writes it anew, exactly as with `nodes: []`
+        return [] if value is None else value
 
 
 class CommittedNodes(BaseModel):

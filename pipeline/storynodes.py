@@ -132,6 +132,10 @@ def committed_problems(project: ResolvedProject) -> list[Problem]:
                                if edited else ""), hint=hint))
             for record in entry.nodes if entry is not None else []:
                 problems += _record_problems(project, file, scene_id, record)
+            if entry is not None and entry.nodes and entry.outline == outline_hash(beats) \
+                    and not _touched(entry.written, entry.nodes):
+                problems += dropped_dialogue(story.id, story.source, scene_id, beats,
+                                             entry.nodes)
         for entry in story.committed.scenes:
             if not any(entry is m for m in matched):
                 problems.append(Problem(
@@ -159,3 +163,35 @@ def _record_problems(project: ResolvedProject, file: str, scene_id: str, record:
         out.append(Problem(file=file, field=f"{where}.scene", message=f"the node says scene "
                            f"'{node.scene}' but stands under '{scene_id}'"))
     return out
+
+
+def _touched(written: list[str], records: list) -> bool:
+    """True when the writer deleted or edited nodes: then any line left out is theirs."""
+    ids = {r.get("id") for r in records if isinstance(r, dict)}
+    return any(i not in ids for i in written) or any(
+        edited_by_hand(r) for r in records if isinstance(r, dict))
+
+
+def _words(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
+
+
+def dropped_dialogue(story_id: str, source: str, scene_id: str, beats: list[ResolvedBeat],
+                     records: list) -> list[Problem]:
+    """A warning when a scene's nodes leave out lines the outline has: a model may turn a
+    whole scene into one silent node, and the build would then draw that, quietly. A
+    line counts as kept when its words appear in a node's line (merged lines count)."""
+    said = [_words(str(w.get("text", ""))) for r in records if isinstance(r, dict)
+            for w in (r.get("lines") or []) if isinstance(w, dict)]
+    outline = [w for beat in beats for w in beat.lines if _words(w.text)]
+    missing = [w for w in outline if not any(_words(w.text) in text for text in said)]
+    if not missing:
+        return []
+    first = missing[0]
+    return [Problem(
+        file=source, line=first.line, severity="warning",
+        message=f"the story nodes of the scene '{scene_id}' leave out {len(missing)} of the "
+                f"outline's {len(outline)} lines, from '{first.text[:60]}'; the comic "
+                "will not show them",
+        hint=f"run `panelwright generate {story_id} --scene {scene_id} --mode full` to "
+             "write the scene again, or add the lines to its nodes by hand")]

@@ -25,7 +25,9 @@ GATE = {"nodes": [
      "lines": [{"kind": "caption", "speaker": None, "text": "Dusk."}]},
     {"description": "The captain leans over the wall.", "shot": "close_up", "angle": None,
      "characters": ["captain-han"],
-     "lines": [{"kind": "shout", "speaker": "Captain Han", "text": "Halt!"}]}]}
+     "lines": [{"kind": "shout", "speaker": "Captain Han", "text": "Halt!"},
+               {"kind": "speech", "speaker": "lin-shuang",
+                "text": "I have come to see the elder."}]}]}
 HALL = {"nodes": [{"description": "Lin Shuang bows in the hall.", "shot": None, "angle": None,
                    "characters": ["lin-shuang"],
                    "lines": [{"kind": "speech", "speaker": "lin-shuang", "text": "yes"}]}]}

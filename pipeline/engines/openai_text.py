@@ -79,9 +79,12 @@ class OpenAITextSettings(RemoteSettings):
     temperature: float = Field(default=0.8, ge=0, le=2)
     max_tokens: int = Field(default=1024, ge=16)
     seed: int | None = None
-    response_format: Literal["json_schema", "json_object", "none"] = Field(
-        default="json_schema", description="how structured output is asked for (json_object "
-        "or none for servers that refuse schemas; the reply is validated either way)")
+    response_format: Literal["auto", "json_schema", "json_object", "none"] = Field(
+        default="auto", description="how structured output is asked for: json_schema "
+        "(OpenAI, llama.cpp's llama-server), json_object with the schema beside it "
+        "(llama-cpp-python and other llama.cpp-family servers), none (the schema in the "
+        "prompt only), or auto: json_schema, then json_object when the server refuses it. "
+        "The reply is validated either way")
     strict: bool = True
     validation_attempts: int = Field(default=3, ge=1, le=10,
                                      description="requests per scene when replies do not fit")
@@ -131,6 +134,27 @@ class OpenAITextEngine:
 
     def __init__(self, settings: OpenAITextSettings | None = None):
         self.settings = settings or OpenAITextSettings()
+        # the form in use: "auto" starts with json_schema and keeps the first that works
+        self.form = "json_schema" if self.settings.response_format == "auto" \
+            else self.settings.response_format
+
+    def _ask(self, remote: Remote, body: dict, rebuild) -> dict:
+        """One chat completion; with `response_format: auto`, a server that refuses
+        json_schema (a 4xx, or llama-cpp-python's 500 "Input should be 'text' or
+        'json_object'") is asked again once with json_object and the schema."""
+        try:
+            return remote.json("POST", "/chat/completions", json=body)
+        except EngineError as exc:
+            refused = exc.status_code in (400, 415, 422) or (exc.status_code == 500
+                                                            and not exc.attempts)
+            if not refused or self.form != "json_schema":
+                raise
+            if self.settings.response_format != "auto":
+                exc.message += (" (the server may not accept response_format json_schema: "
+                                "set response_format: json_object or auto in text_settings)")
+                raise
+            self.form = "json_object"
+            return remote.json("POST", "/chat/completions", json=rebuild())
 
     def write(self, context: StoryContext) -> list[StoryNode]:
         nodes: list[StoryNode] = []
@@ -160,13 +184,14 @@ class OpenAITextEngine:
                              context.title, context.scenes[scene_id], beats,
                              context.characters, context.lore)}]}
         schema = nodes_schema(sorted(context.characters))
-        if s.response_format == "json_schema":
+        form = self.form
+        if form == "json_schema":
             body["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "story_nodes", "schema": schema, "strict": s.strict}}
         else:
             body["messages"][0]["content"] += " The schema: " + json.dumps(schema)
-            if s.response_format == "json_object":
-                body["response_format"] = {"type": "json_object"}
+            if form == "json_object":  # llama.cpp-family servers constrain output with it
+                body["response_format"] = {"type": "json_object", "schema": schema}
         if s.seed is not None:
             body["seed"] = s.seed
         return body
@@ -178,7 +203,14 @@ class OpenAITextEngine:
         body = self.request_body(context, scene_id, beats)
         content, problem = "", ""
         for _ in range(s.validation_attempts):
-            reply = remote.json("POST", "/chat/completions", json=body)
+            def rebuild() -> dict:
+                fresh = self.request_body(context, scene_id, beats)
+                return {**body, "messages": fresh["messages"][:1] + body["messages"][1:],
+                        "response_format": fresh["response_format"]}
+            reply = self._ask(remote, body, rebuild)
+            if (body.get("response_format") or {}).get("type") != \
+                    (self.form if self.form != "none" else None):
+                body = rebuild()  # the fallback's form for the next tries too
             try:
                 choice = reply["choices"][0]
                 content = choice["message"]["content"] or ""
