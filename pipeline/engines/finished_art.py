@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import warnings
 
 from PIL import Image
 
@@ -22,7 +23,10 @@ def picture(data: bytes | str, spec: PanelSpec) -> Image.Image:
     instead of filling the memory."""
     try:
         raw = base64.b64decode(data) if isinstance(data, str) else data
-        with Image.open(io.BytesIO(raw)) as image:
+        with warnings.catch_warnings():  # the size is judged here, with our own limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(raw))
+        with opened as image:
             if image.width * image.height > MAX_PIXELS:
                 raise EngineError(
                     f"the service returned a {image.width}×{image.height} image, more than "

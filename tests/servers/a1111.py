@@ -14,16 +14,20 @@ from .base import LoopbackServer, colour_of, png
 
 
 class A1111Server(LoopbackServer):
-    def __init__(self, lifetime: float = 60.0, auth: str | None = None, delay: float = 0.0):
+    def __init__(self, lifetime: float = 60.0, auth: str | None = None, delay: float = 0.0,
+                 echo: bool = False):
         super().__init__(lifetime, delay)
         self.auth = auth  # "user:password" for --api-auth
+        self.echo = echo  # a careless proxy that quotes the credential it refused
         self.route("POST", "/sdapi/v1/txt2img", lambda r: self.generate(r, False))
         self.route("POST", "/sdapi/v1/img2img", lambda r: self.generate(r, True))
 
     def generate(self, request, img2img: bool):
         if self.auth and request.headers.get("Authorization") != \
                 "Basic " + base64.b64encode(self.auth.encode()).decode():
-            return 401, {"detail": "Incorrect username or password"}, {}
+            sent = request.headers.get("Authorization", "")
+            return 401, {"detail": "Incorrect username or password"
+                         + (f" (got {sent!r})" if self.echo else "")}, {}
         try:
             body = request.json()
         except ValueError:

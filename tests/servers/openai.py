@@ -22,8 +22,11 @@ class OpenAIServer(LoopbackServer):
     """`writer(request_json) -> str` makes each chat reply's content."""
 
     def __init__(self, writer: Callable[[dict], str] | None = None, api_key: str | None = None,
-                 lifetime: float = 60.0):
+                 lifetime: float = 60.0, response_formats: set[str] | None = None):
         super().__init__(lifetime)
+        # the response_format types accepted: llama-cpp-python's server takes only
+        # {"text", "json_object"} and answers 500 with pydantic's words for json_schema
+        self.response_formats = response_formats
         self.writer = writer or (lambda body: '{"nodes": []}')
         self.api_key = api_key
         self.route("POST", "/v1/chat/completions", self.chat)
@@ -42,6 +45,13 @@ class OpenAIServer(LoopbackServer):
         body = request.json()
         if not body.get("model") or not body.get("messages"):
             return error(400, "you must provide a model and messages")
+        kind = (body.get("response_format") or {}).get("type", "text")
+        if self.response_formats is not None and kind not in self.response_formats:
+            allowed = " or ".join(f"'{k}'" for k in sorted(self.response_formats, reverse=True))
+            return 500, {"error": {"message": "1 validation error for CreateChatCompletionRequest"
+                                   f"\nresponse_format.type\n  Input should be {allowed} "
+                                   f"[type=literal_error, input_value='{kind}']",
+                                   "type": "internal_server_error"}}, {}
         content = self.writer(body)
         return 200, {"id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion",
                      "created": int(time.time()), "model": body["model"],
