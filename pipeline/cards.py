@@ -19,6 +19,7 @@ import json
 import re
 import stat
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,11 @@ def _picture(data: bytes, name: str) -> tuple[dict[str, str], bytes]:
     """(the PNG's text chunks by lower-case keyword, the picture re-encoded clean); its
     size is judged from the header, before any pixel is decoded."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            # judged below against MAX_PIXELS, before anything is decoded
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
             if image.width * image.height > MAX_PIXELS:
                 raise ProjectError([Problem(
                     file=name, message=f"the card's picture is {image.width}×{image.height} "
@@ -121,6 +126,10 @@ def _picture(data: bytes, name: str) -> tuple[dict[str, str], bytes]:
             image.convert("RGBA" if "A" in image.mode else "RGB").save(clean, "PNG")
     except ProjectError:
         raise
+    except Image.DecompressionBombError:
+        raise ProjectError([Problem(file=name, message="the card's picture is too large to be "
+                                    "safe to open", hint="save the card with a smaller "
+                                    "picture")]) from None
     except Exception as exc:  # Pillow raises many kinds for damaged files
         raise ProjectError([Problem(file=name, message=f"this card PNG is damaged or too "
                                     f"large to read ({exc})", hint="export the card again "
