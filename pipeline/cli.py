@@ -51,7 +51,8 @@ def main() -> None:
 @main.command()
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the site (default: PROJECT/_site).")
+              help="Where to write the site (default: PROJECT/_site): a new or empty "
+              "folder, or a site Panelwright built; never inside the project's sources.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Panels drawn at once (default: every core).")
 @click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
@@ -195,7 +196,8 @@ def clean(project: Path, out: Path | None) -> None:
 @main.command()
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for index.html and contact-sheet.png.")
+              help="Folder for index.html and contact-sheet.png: a new or empty folder, "
+              "or one Panelwright wrote.")
 def preview(project: Path, out: Path) -> None:
     """Draw one panel of PROJECT in every shot, angle and treatment, on a contact sheet.
 
