@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
-import itertools
 import json
-import re
 import stat
 import tempfile
 import warnings
@@ -34,8 +32,6 @@ from .outdir import check_out_file
 
 MAX_CARD_BYTES = 16_000_000  # the 4.5 MB picture, the card twice in base64, and room
 MAX_JSON_DEPTH = 64  # real cards nest a few levels (extensions, lorebook entries)
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_BRACKETS = re.compile(rb"[\[\]{}]")
 
 # a tuple, not a set: cards are written in this order, the same bytes on every build
 MAPPED = ("name", "description", "personality", "scenario", "first_mes", "tags")
@@ -91,19 +87,27 @@ def card_png(character: Character, avatar: bytes | None) -> bytes:
     return out.getvalue()
 
 
-def _json(data: bytes | str, name: str) -> Any:
-    """JSON whose nesting is bounded before it is parsed (a deep one would exhaust the
-    parser's recursion)."""
-    text = data.encode() if isinstance(data, str) else data
-    skeleton = _STRINGS.sub(b"", text)  # brackets inside strings do not nest
-    depth = max(itertools.accumulate(1 if b in b"[{" else -1
-                                     for b in _BRACKETS.findall(skeleton)), default=0)
-    if depth > MAX_JSON_DEPTH:
-        raise ProjectError([Problem(file=name, message=f"the card nests {depth} levels deep; "
-                                    f"at most {MAX_JSON_DEPTH} are read",
-                                    hint="this is not a card a role-play tool made: use "
-                                    "another file")])
-    return json.loads(text)
+def _json(data: bytes, name: str) -> Any:
+    """JSON of bounded nesting. The file is at most MAX_CARD_BYTES; the parser gives up
+    on a deep one (RecursionError, a few microseconds in: it is written in C), and
+    a parsed card deeper than MAX_JSON_DEPTH is refused before anything recurses over it.
+    (A scan of the brackets in Python first would take seconds on a large card.)"""
+    def too_deep(depth: str) -> ProjectError:
+        return ProjectError([Problem(file=name, message=f"the card nests {depth} levels "
+                                     f"deep; at most {MAX_JSON_DEPTH} are read",
+                                     hint="this is not a card a role-play tool made: use "
+                                     "another file")])
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise too_deep("more than a thousand") from None
+    level: list[Any] = [value]
+    for depth in range(MAX_JSON_DEPTH + 1):  # breadth first: no recursion here either
+        level = [child for item in level if isinstance(item, dict | list)
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return value
+    raise too_deep(f"more than {MAX_JSON_DEPTH}")
 
 
 def _picture(data: bytes, name: str) -> tuple[dict[str, str], bytes]:

@@ -229,7 +229,7 @@ def test_bad_cards_are_clear_errors_and_change_nothing(project, tmp_path):
     cards = {
         "giant.png": "12000×12000 pixels",
         "tags-number.json": "'tags' must be a list of words",
-        "deep.json": "nests 100000 levels deep",
+        "deep.json": "nests more than a thousand levels deep",
         "huge-chunk.png": "the card is 70.0 MB",
     }
     huge_picture_card(tmp_path / "giant.png")
