@@ -231,7 +231,10 @@ def test_bad_cards_are_clear_errors_and_change_nothing(project, tmp_path):
         "tags-number.json": "'tags' must be a list of words",
         "deep.json": "nests more than a thousand levels deep",
         "huge-chunk.png": "the card is 70.0 MB",
+        "deep65.json": "more than 64 levels deep",
     }
+    (tmp_path / "deep65.json").write_text(json.dumps({"spec": "chara_card_v2", "data": {
+        "name": "Nested", "extensions": json.loads("[" * 65 + "]" * 65)}}))
     huge_picture_card(tmp_path / "giant.png")
     (tmp_path / "tags-number.json").write_text(json.dumps(
         {"spec": "chara_card_v2", "data": {"name": "Numbers", "tags": 5}}))
