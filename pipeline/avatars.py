@@ -246,7 +246,7 @@ class Avatars:
             assets = chosen.make(source)
             kind = (source.format or "png").lower().replace("jpeg", "jpg")
         assets[f"source.{kind}"] = data  # kept, so the avatar can be made again offline
-        avatar_id = character or slugify(name)
+        avatar_id = self.folder_id(character or slugify(name), character)
         folder = self.root / "characters" / f"{avatar_id}.avatar"
         for stale in folder.glob("source.*") if folder.is_dir() else []:
             stale.unlink()
@@ -273,6 +273,24 @@ class Avatars:
             Characters(self.root).update(character, avatar=record.portrait,
                                          idle=record.idle_preview)
         return record
+
+    def folder_id(self, wanted: str, character: str | None = None) -> str:
+        """The avatar's id, its folder `characters/<id>.avatar/`: `wanted` when nothing
+        has that name yet or the folder holds `character`'s own avatar (making it again
+        replaces it); else `wanted-2`, `-3`...: an avatar never replaces what it did not
+        make."""
+        folder = self.root / "characters"
+        own: set[str] = set()
+        if character:
+            from .characters import Characters
+            current = Characters(self.root).get(character)
+            own = {Path(p).parts[0] for p in (current.avatar, current.idle) if p}
+        avatar_id, n = wanted, 2
+        while f"{avatar_id}.avatar" not in own and (
+                (folder / f"{avatar_id}.avatar").exists() or
+                (folder / f"{avatar_id}.avatar").is_symlink()):
+            avatar_id, n = f"{wanted}-{n}", n + 1
+        return avatar_id
 
     def get(self, avatar_id: str) -> AvatarRecord:
         """The record of the avatar in `characters/<avatar_id>.avatar/`."""

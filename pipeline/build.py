@@ -27,6 +27,7 @@ from .layouts import LAYOUTS
 from .lettering import letter, letter_panel
 from .load import load
 from .manifest import Manifest, PanelRecord
+from .outdir import MARKER, check_out
 from .plan import plan
 from .resolve import ResolvedProject, resolve
 from .site import recover, render_site, theme_digest
@@ -211,6 +212,8 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
     root = Path(root)
     out = Path(out) if out else root / "_site"
     project = prepare(root)
+    # never replace the project, its sources, or a folder Panelwright did not make
+    check_out(root, out, [root / path for path in project.assets])
     with project_lock(root, waiting):
         recover(out)
         previous = Manifest.read(root)
@@ -240,14 +243,16 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
             [sp.model_dump(mode="json") for sp in plans],
             {pid: a.key for pid, a in art.items()}, letter_keys, sorted(pages.items()),
             theme_digest())
-        if render_key == previous.render and (out / "index.html").is_file():
+        if render_key == previous.render and (out / "index.html").is_file() and \
+                (out / MARKER).is_file():
             reader_pages, site_digest = previous.pages, previous.site
         else:
             files = render_site(project, plans, art, lettered, pages, font.data,
                                 font.fallback)
             contents = files.digests()
             site_digest = digest(contents)
-            if site_digest != previous.site or not (out / "index.html").is_file():
+            if site_digest != previous.site or not (out / "index.html").is_file() or \
+                    not (out / MARKER).is_file():  # a site an older version built: mark it
                 files.write(out)
             reader_pages = {rel: d for rel, d in contents.items()
                             if rel.startswith("stories/") and "/page-" in rel}

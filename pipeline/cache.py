@@ -167,17 +167,27 @@ class Cache:
 @contextmanager
 def project_lock(project_root: str | Path, waiting: Callable[[], None] | None = None
                  ) -> Iterator[None]:
-    """Hold the project's build lock; a second build waits (after calling `waiting`)."""
+    """Hold the project's lock (builds and `clean` take it); a second one waits, after
+    calling `waiting`."""
     path = Path(project_root) / CACHE_DIR / "build.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if waiting:
-                waiting()
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    while True:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting:
+                    waiting()
+                    waiting = None
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                held = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                held = False
+            if not held:  # `clean` removed the lock file while we waited: lock the new one
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+            return

@@ -15,7 +15,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import stat
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,12 @@ from PIL import Image, PngImagePlugin
 from .cache import write_atomic
 from .characters import Characters, write_file
 from .errors import Problem, ProjectError
+from .images import MAX_PIXELS, image_problem
 from .model import Character
+from .outdir import check_out_file
+
+MAX_CARD_BYTES = 16_000_000  # the 4.5 MB picture, the card twice in base64, and room
+MAX_JSON_DEPTH = 64  # real cards nest a few levels (extensions, lorebook entries)
 
 # a tuple, not a set: cards are written in this order, the same bytes on every build
 MAPPED = ("name", "description", "personality", "scenario", "first_mes", "tags")
@@ -37,8 +44,10 @@ V3_DEFAULTS: dict[str, Any] = V2_DEFAULTS | {"group_only_greetings": []}
 
 def _as_stored(key: str, value: Any) -> Any:
     """What a character file holds for a card field's value (text is stripped, a name
-    cut to 50 characters, tags are text)."""
+    cut to 50 characters, tags are text; tags given as one text are split at commas)."""
     if key == "tags":
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
         return [str(t).strip() for t in value or []]
     text = str(value if value is not None else "").strip()
     return text[:50].strip() if key == "name" else text
@@ -78,28 +87,99 @@ def card_png(character: Character, avatar: bytes | None) -> bytes:
     return out.getvalue()
 
 
-def read_card(data: bytes, name: str = "card") -> tuple[dict, bytes | None]:
-    """(the card, the avatar image bytes if it came in a PNG) from JSON or PNG bytes."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        with Image.open(io.BytesIO(data)) as image:
+def _json(data: bytes, name: str) -> Any:
+    """JSON of bounded nesting. The file is at most MAX_CARD_BYTES; the parser gives up
+    on a deep one (RecursionError, a few microseconds in: it is written in C), and
+    a parsed card deeper than MAX_JSON_DEPTH is refused before anything recurses over it.
+    (A scan of the brackets in Python first would take seconds on a large card.)"""
+    def too_deep(depth: str) -> ProjectError:
+        return ProjectError([Problem(file=name, message=f"the card nests {depth} levels "
+                                     f"deep; at most {MAX_JSON_DEPTH} are read",
+                                     hint="this is not a card a role-play tool made: use "
+                                     "another file")])
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise too_deep("more than a thousand") from None
+    level: list[Any] = [value]
+    for depth in range(MAX_JSON_DEPTH + 1):  # breadth first: no recursion here either
+        level = [child for item in level if isinstance(item, dict | list)
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return value
+    raise too_deep(f"more than {MAX_JSON_DEPTH}")
+
+
+def _picture(data: bytes, name: str) -> tuple[dict[str, str], bytes]:
+    """(the PNG's text chunks by lower-case keyword, the picture re-encoded clean); its
+    size is judged from the header, before any pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            # judged below against MAX_PIXELS, before anything is decoded
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ProjectError([Problem(
+                    file=name, message=f"the card's picture is {image.width}×{image.height} "
+                    "pixels, too large to be safe to open",
+                    hint="save the card with a picture of at most a few thousand pixels a "
+                    "side")])
             chunks = {k.lower(): v for k, v in getattr(image, "text", {}).items()}
             clean = io.BytesIO()
             image.convert("RGBA" if "A" in image.mode else "RGB").save(clean, "PNG")
+    except ProjectError:
+        raise
+    except Image.DecompressionBombError:
+        raise ProjectError([Problem(file=name, message="the card's picture is too large to be "
+                                    "safe to open", hint="save the card with a smaller "
+                                    "picture")]) from None
+    except Exception as exc:  # Pillow raises many kinds for damaged files
+        raise ProjectError([Problem(file=name, message=f"this card PNG is damaged or too "
+                                    f"large to read ({exc})", hint="export the card again "
+                                    "from the tool that made it")]) from None
+    return chunks, clean.getvalue()
+
+
+def read_card(data: bytes, name: str = "card") -> tuple[dict, bytes | None]:
+    """(the card, the avatar image bytes if it came in a PNG) from JSON or PNG bytes."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        chunks, clean = _picture(data, name)
         raw = chunks.get("ccv3") or chunks.get("chara")
         if raw is None:
             raise ProjectError([Problem(file=name, message="this PNG carries no character card",
                                         hint="a card PNG has a 'chara' or 'ccv3' text chunk")])
         try:
-            card = json.loads(base64.b64decode(raw))
+            card = _json(base64.b64decode(raw), name)
         except ValueError as exc:
             raise ProjectError([Problem(file=name, message=f"the card in this PNG is not "
                                         f"readable: {exc}")]) from None
-        return _checked(card, name), clean.getvalue()
+        return _checked(card, name), clean
     try:
-        return _checked(json.loads(data), name), None
+        return _checked(_json(data, name), name), None
     except ValueError as exc:
         raise ProjectError([Problem(file=name, message=f"this is not a card: {exc}",
                                     hint="use a character card JSON or PNG file")]) from None
+
+
+def _field_problems(data: dict, name: str) -> list[Problem]:
+    """The mapped fields a character file cannot hold: text that is not text, tags that
+    are not a list of words (one text is read as comma-separated tags)."""
+    problems = []
+    for key in MAPPED:
+        value = data.get(key)
+        if key == "tags":
+            if value is None or isinstance(value, str) or isinstance(value, list) and all(
+                    isinstance(t, str | int | float) for t in value):
+                continue
+            problems.append(Problem(file=name, field="data.tags", message="'tags' must be a "
+                                    f"list of words, not {json.dumps(value)[:60]}",
+                                    hint='write it as "tags": ["sword", "magic"]'))
+        elif isinstance(value, dict | list):
+            problems.append(Problem(file=name, field=f"data.{key}", message=f"'{key}' must "
+                                    f"be text, not {type(value).__name__}",
+                                    hint=f'write it as "{key}": "..."'))
+    return problems
 
 
 def _checked(card: Any, name: str) -> dict:
@@ -116,10 +196,14 @@ def _checked(card: Any, name: str) -> dict:
 def import_card(root: str | Path, path: str | Path) -> Character:
     """Make a character file (and its avatar, from a PNG card) from one card."""
     path = Path(path)
-    if not path.is_file():
-        raise ProjectError([Problem(file=str(path), message="there is no such card file")])
-    card, avatar = read_card(path.read_bytes(), str(path))
+    card, avatar = read_card(_card_bytes(path), str(path))
     data = card["data"]
+    problems = _field_problems(data, str(path))
+    broken = image_problem(avatar, f"{path} (its picture)") if avatar else None
+    if broken:
+        problems.append(Problem(file=str(path), message=broken[0], hint=broken[1]))
+    if problems:  # judged before anything is written
+        raise ProjectError(problems)
     # defaults are written again on export, so only what differs from them is kept;
     # so is a mapped field's exact text when the file cannot hold it as it was
     kept = {k: v for k, v in data.items() if k not in MAPPED and V3_DEFAULTS.get(k, ...) != v}
@@ -135,6 +219,27 @@ def import_card(root: str | Path, path: str | Path) -> Character:
     if avatar:
         character = _give_avatar(Path(root), character, avatar)
     return character
+
+
+def _card_bytes(path: Path) -> bytes:
+    """The card file's bytes: a regular file of at most MAX_CARD_BYTES, judged before
+    it is read (a FIFO or a device would never end)."""
+    try:
+        info = path.stat()
+    except OSError:
+        raise ProjectError([Problem(file=str(path), message="there is no such card file")]
+                           ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ProjectError([Problem(file=str(path), message="this is not a regular file",
+                                    hint="use a character card JSON or PNG file")])
+    if info.st_size > MAX_CARD_BYTES:
+        raise ProjectError([Problem(file=str(path), message=f"the card is "
+                                    f"{info.st_size / 1e6:.1f} MB; cards of at most "
+                                    f"{MAX_CARD_BYTES // 1_000_000} MB are read",
+                                    hint="a card is its text and one picture: save the "
+                                    "picture smaller")])
+    with path.open("rb") as handle:
+        return handle.read(MAX_CARD_BYTES + 1)
 
 
 def _give_avatar(root: Path, character: Character, image: bytes) -> Character:
@@ -168,11 +273,23 @@ def _avatar_picture(root: Path, character: Character) -> bytes | None:
     return None
 
 
+def _is_card(path: Path) -> bool:
+    """True for an existing card file (one an earlier export wrote, say): replacing it
+    with a new export loses nothing of the writer's."""
+    try:
+        read_card(_card_bytes(path), str(path))
+    except ProjectError:
+        return False
+    return True
+
+
 def export_card(root: str | Path, character_id: str, out: str | Path, spec: str = "v3",
                 fmt: str | None = None) -> Path:
-    """Write the character's card as JSON or as a PNG with the card inside."""
+    """Write the character's card as JSON or as a PNG with the card inside; never
+    into the project's sources or over a file that is not a card."""
     character = Characters(root).get(character_id)
     out = Path(out)
+    check_out_file(root, out, looks_ours=_is_card(out))
     fmt = fmt or ("png" if out.suffix.lower() == ".png" else "json")
     if fmt == "png":
         write_atomic(out, card_png(character, _avatar_picture(Path(root), character)))

@@ -86,6 +86,16 @@ class Characters:
     def path(self, character_id: str) -> Path:
         return self.folder / f"{character_id}.md"
 
+    def free(self, character_id: str) -> bool:
+        """No file or folder in characters/ is named after this id (`<id>.md`, the
+        avatar folder `<id>.avatar/`, an image `<id>.png`...): a new character, its card
+        picture and its avatar can all take the name without replacing anything."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return True
+        return not any(n == character_id or n.startswith(f"{character_id}.") for n in names)
+
     def ids(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.md")) if self.folder.is_dir() else []
 
@@ -169,7 +179,8 @@ class Characters:
 
     def create(self, name: str, description: str = "", personality: str = "",
                first_mes: str = "", **fields: Any) -> Character:
-        """Write `characters/<slug of name>.md`; the id is made unique with -2, -3..."""
+        """Write `characters/<slug of name>.md`; the id is made unique with -2, -3... so
+        that no file or folder already named after it is replaced (see `free`)."""
         unknown = [k for k in fields if k not in FIELDS]
         if unknown:
             raise ProjectError([Problem(file="characters/", field=k,
@@ -179,7 +190,7 @@ class Characters:
                                 for k in unknown])
         base = slugify(name)
         character_id, n = base, 2
-        while self.path(character_id).exists():
+        while not self.free(character_id):
             character_id, n = f"{base}-{n}", n + 1
         data = CommentedMap()
         for key, value in {"name": name, "personality": personality, "first_mes": first_mes,

@@ -7,14 +7,12 @@ hint) with exit status 1; a traceback means a bug in Panelwright.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .cache import CACHE_DIR
 from .errors import Problem, ProjectError
 
 
@@ -53,7 +51,8 @@ def main() -> None:
 @main.command()
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the site (default: PROJECT/_site).")
+              help="Where to write the site (default: PROJECT/_site): a new or empty "
+              "folder, or a site Panelwright built; never inside the project's sources.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Panels drawn at once (default: every core).")
 @click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
@@ -173,17 +172,32 @@ def new(directory: Path, title: str | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="The site folder to remove (default: PROJECT/_site).")
 def clean(project: Path, out: Path | None) -> None:
-    """Remove PROJECT's built site and its cache. Your story files are not touched."""
-    for path in (out or project / "_site", project / CACHE_DIR):
-        if path.exists():
-            shutil.rmtree(path)
-            click.echo(f"Removed {path}")
+    """Remove PROJECT's built site and its cache. Your story files are not touched.
+
+    Only folders Panelwright made are removed (a site holds a .panelwright-site file);
+    symbolic links are not followed. A running build of PROJECT finishes first.
+    """
+    from .outdir import clean as run
+
+    def waiting() -> None:
+        click.echo(f"A build of {project} is running; waiting for it to finish...", err=True)
+
+    try:
+        removed, problems = run(project, out, waiting)
+    except ProjectError as exc:
+        _fail(exc.problems, "; nothing was removed")
+        return
+    for path in removed:
+        click.echo(f"Removed {path}")
+    if problems:
+        _fail(problems, "; nothing was removed")
 
 
 @main.command()
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for index.html and contact-sheet.png.")
+              help="Folder for index.html and contact-sheet.png: a new or empty folder, "
+              "or one Panelwright wrote.")
 def preview(project: Path, out: Path) -> None:
     """Draw one panel of PROJECT in every shot, angle and treatment, on a contact sheet.
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .errors import ProjectError
+from .slugs import slugify
 
 PROJECT = click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path),
                        default=".", show_default=True, help="The story repo.")
@@ -25,6 +26,13 @@ def reports_problems(command):
             from .cli import _fail
             _fail(exc.problems, "; nothing was changed")
     return run
+
+
+def _not_replaced(wanted: str, got: str, suffix: str) -> None:
+    """Say so when a name was taken and a new one chosen: nothing is ever replaced."""
+    if got != wanted:
+        click.echo(f"  note: characters/{wanted}{suffix} (or a file named like it) already "
+                   f"exists and was not replaced; the new one is named '{got}'")
 
 
 def _show(character) -> None:
@@ -122,6 +130,7 @@ def create(name: str, project: Path, **given) -> None:
     from .characters import Characters
     character = Characters(project).create(name=name, **_fields(given))
     click.echo(f"Created {character.source} (id: {character.id})")
+    _not_replaced(slugify(name), character.id, ".md")
 
 
 @characters.command("show")
@@ -265,6 +274,7 @@ def avatar_create(name: str, image: Path | None, url: str | None, model: str | N
                                      character=character)
     click.echo(f"Created avatar '{record.display_name}' in characters/{record.id}.avatar/ "
                f"(model {record.model}, version {record.default_version})")
+    _not_replaced(character or slugify(name), record.id, ".avatar/")
     for label in ("portrait", "preview_image", "idle_preview"):
         click.echo(f"  {label}: characters/{getattr(record, label)}")
     click.echo("  variants: " + ", ".join(record.variants))
@@ -287,6 +297,9 @@ def card_import(file: Path, project: Path) -> None:
     from .cards import import_card
     character = import_card(project, file)
     click.echo(f"Imported {character.name} as {character.source}")
+    if character.avatar:
+        click.echo(f"  avatar: characters/{character.avatar}")
+    _not_replaced(slugify(character.name), character.id, ".md")
 
 
 @card.command("export")

@@ -19,6 +19,7 @@ from .camera import Angle, Shot
 from .engines import IMAGE_GROUP, load_engine
 from .fonts import LetteringFont
 from .model import Treatment
+from .outdir import check_out, mark
 from .plan import plan
 from .specs import Camera, PanelSpec
 from .storynodes import write_nodes
@@ -33,8 +34,11 @@ def _pick(panels: list[PanelSpec]) -> PanelSpec:
 
 
 def preview(root: str | Path, out: str | Path) -> Path:
-    """Write OUT/contact-sheet.png and OUT/index.html; returns the sheet's path."""
+    """Write OUT/contact-sheet.png and OUT/index.html; returns the sheet's path. OUT
+    must be new, empty or Panelwright's own (see outdir.check_out)."""
     project = prepare(root)
+    out = Path(out)
+    check_out(root, out, [Path(root) / path for path in project.assets])
     spec = _pick([p for sp in plan(project, write_nodes(project)) for p in sp.panels])
     spec = spec.model_copy(update={"width": 1024, "height": 768})
     engine = load_engine(IMAGE_GROUP, project.config.engines.image,
@@ -54,7 +58,8 @@ def preview(root: str | Path, out: str | Path) -> Path:
         request.style = style.model_copy(update={"treatment": treatment})
         cells.append(("treatment", treatment.value, engine.draw(request).image))
 
-    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    mark(out)  # first: a sheet stopped half-way is still known as Panelwright's
     columns = 5
     rows = -(-len(cells) // columns)
     sheet = Image.new("RGB", (columns * THUMB[0], rows * (THUMB[1] + LABEL)), "white")

@@ -23,7 +23,9 @@ from jinja2 import (ChoiceLoader, DictLoader, Environment, FileSystemBytecodeCac
 
 from .balloons import to_svg
 from .cache import CACHE_DIR
+from .errors import Problem, ProjectError
 from .fonts import default_font_bytes, default_font_licence
+from .outdir import KEEP_HINT, MARKER, MARKER_TEXT, made_by_panelwright
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PanelArt, StoryPlan
 
@@ -78,10 +80,18 @@ class SiteFiles:
         return out
 
     def write(self, out: Path) -> None:
+        """Write the site and swap it in at `out`, marked as Panelwright's own. A folder
+        Panelwright did not make is never replaced (see outdir.py)."""
         out = out.resolve()
+        if out.is_dir() and any(out.iterdir()) and not made_by_panelwright(out):
+            raise ProjectError([Problem(
+                file=str(out), field="--out", message=f"'{out}' is not empty and was not "
+                "made by Panelwright; nothing was written or removed", hint=KEEP_HINT)])
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
         try:
+            # the marker goes in with the site, so the swap makes both appear at once
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             for rel, text in self.text.items():
                 _target(staging, rel).write_text(text, encoding="utf-8")
             for rel, data in self.data.items():

@@ -129,7 +129,7 @@ def test_url_is_fetched_once_then_offline(copy_project, server):
     httpd.server_close()
     # the server is gone: the kept download serves the next run
     record = Avatars(root, timeout=0.2).create(name="Lin Shuang", url=url)
-    assert record.id == "lin-shuang"
+    assert record.id == "lin-shuang-2"  # the first avatar's folder is not replaced
     with pytest.raises(ProjectError, match="cannot fetch"):
         Avatars(root, timeout=0.2).create(name="Lin Shuang", url=f"{server}/other.png")
 
