@@ -54,7 +54,7 @@ class ReadRefused(Exception):
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1e6:g} MB"
+    return f"{size / 1e6:.1f} MB"
 
 
 def read_bounded(root: Path, rel: str | Path, limit: int, kind: str = "file") -> bytes:
@@ -148,6 +148,7 @@ class Asset(BaseModel):
     path: str
     data: bytes | None = None  # None when the file is missing or unreadable
     error: str | None = None
+    hint: str | None = None  # how to fix `error`
 
     @property
     def digest(self) -> str:
@@ -244,11 +245,13 @@ _BoundedLoader.add_constructor("tag:yaml.org,2002:str", _BoundedLoader.construct
 
 def _check_expansion(root: yaml.Node) -> None:
     """Refuse a document whose aliases refer to themselves, or expand to more than
-    YAML_MAX_EXPANSION extra nodes or deeper than YAML_MAX_DEPTH. Each distinct
-    node is visited once (sizes are memoised), without recursion."""
+    YAML_MAX_EXPANSION extra values or deeper than YAML_MAX_DEPTH, at the line of the
+    value where the limit is passed. Each distinct node is visited once (sizes are
+    memoised), without recursion."""
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
-    distinct = 0
+    claimed: set[int] = set()  # nodes counted once; a further reference is an alias
+    extra = 0
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     active: set[int] = set()
     while stack:
@@ -264,14 +267,19 @@ def _check_expansion(root: yaml.Node) -> None:
             if depth[key] > YAML_MAX_DEPTH:
                 raise _Limit(node.start_mark, "aliases that nest lists and mappings more "
                                               f"than {YAML_MAX_DEPTH} deep")
+            for child in children:
+                if id(child) in claimed:
+                    extra += size[id(child)]
+                claimed.add(id(child))
+            if extra > YAML_MAX_EXPANSION:
+                raise _Limit(node.start_mark, f"aliases ('*name') that expand to more than "
+                                              f"{YAML_MAX_EXPANSION:,} values")
             continue
         if key in size:
             continue
-        if key in active:
-            raise _Limit(node.start_mark, "an anchor ('&name') that contains an alias of "
-                                          "itself")
+        if key in active:  # pragma: no cover - caught below, before it is pushed
+            raise _Limit(node.start_mark, "an anchor that contains an alias of itself")
         active.add(key)
-        distinct += 1
         stack.append((node, True))
         for child in children:
             if id(child) in active:
@@ -279,10 +287,6 @@ def _check_expansion(root: yaml.Node) -> None:
                                                "names, which would never end")
             if id(child) not in size:
                 stack.append((child, False))
-    if size[id(root)] > distinct + YAML_MAX_EXPANSION:
-        raise _Limit(root.start_mark, f"aliases ('*name') that expand to {size[id(root)]:,} "
-                                      f"values; at most {YAML_MAX_EXPANSION:,} more than "
-                                      "are written are allowed")
 
 
 def _line_at(text: str, position: int) -> int:
@@ -358,7 +362,7 @@ def read_text(root: Path, rel: str, problems: list[Problem],
     try:
         data = read_bounded(root, rel, limit, "text file")
     except ReadRefused as exc:
-        problems.append(Problem(file=rel, message=exc.message, hint=exc.hint))
+        problems.append(Problem(file=rel, line=1, message=exc.message, hint=exc.hint))
         return None
     try:
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
@@ -415,7 +419,7 @@ def read_asset(root: Path, rel: str, limit: int = MAX_IMAGE_BYTES, kind: str = "
     try:
         return Asset(path=rel, data=read_bounded(root, rel, limit, kind))
     except ReadRefused as exc:
-        return Asset(path=rel, error=exc.message)
+        return Asset(path=rel, error=exc.message, hint=exc.hint)
 
 
 def asset_path(doc: SourceDoc, ref: str) -> str:

@@ -123,7 +123,7 @@ def check_image(asset: Asset, referrer: SourceDoc, field: str, problems: list[Pr
 
     if asset.data is None:
         return refuse(f"the image '{asset.path}' cannot be used: {asset.error}",
-                      "check the path; it is relative to this file")
+                      asset.hint or "check the path; it is relative to this file")
     broken = image_problem(asset.data, asset.path)
     if broken:
         return refuse(*broken)
@@ -140,7 +140,9 @@ def _fonts(config: ProjectConfig, doc: SourceDoc, project: LoadedProject,
         asset = project.assets.get(name)
         broken = ((f"the font '{name}' cannot be used: "
                    f"{asset.error if asset else 'the file does not exist'}",
-                   "check the path; it is relative to the project folder")
+                   "check the path; it is relative to the project folder"
+                   if asset is None or asset.hint is None or "exist" in (asset.error or "")
+                   else asset.hint)
                   if asset is None or asset.data is None else font_problem(asset.data, name))
         if broken:
             problems.append(Problem(file=doc.path, line=doc.line_of(("lettering", key)),
