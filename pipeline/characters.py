@@ -241,7 +241,7 @@ class Characters:
             # a project with errors cannot be resolved; look for the name in the text
             name = fold(self._load(character_id).name)
             return [f"stories/{p.name}" for p in sorted((self.root / "stories").glob("*.md"))
-                    if name in fold(p.read_text(encoding="utf-8"))]
+                    if name in fold(read_text(self.root, f"stories/{p.name}", []) or "")]
         return [s.source for s in project.stories
                 if any(character_id in b.characters for b in s.beats)]
 
