@@ -19,7 +19,6 @@ MAX_PANELS panels: a story longer than any real comic is refused, not ground thr
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 
@@ -239,8 +238,8 @@ def parse_outline(body: str, rel: str, first_line: int = 1) -> tuple[list[Outlin
     def block() -> list[str]:
         """The rest of this block of lines, up to a line of dialogue: a cue's words."""
         found = []
-        for later in itertools.islice(lines, index + 1, None):
-            later = later.strip()
+        for at in range(index + 1, len(lines)):  # no slice: a copy per line is quadratic
+            later = lines[at].strip()
             if not later:
                 break
             found.append(later)
