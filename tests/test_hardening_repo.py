@@ -16,7 +16,7 @@ import pytest
 
 MEMORY_CAP = 2_000_000_000  # bytes of address space for one command
 BILLION_LAUGHS = "".join(
-    [f"l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"] +
+    ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"] +
     [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 9)])
 
 
