@@ -25,7 +25,7 @@ from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, LiteralScalarStr
 
 from .cache import write_atomic
 from .errors import Problem, ProjectError, did_you_mean
-from .load import split_front_matter
+from .load import parse_yaml, read_text, split_front_matter
 from .model import Character
 from .slugs import fold, slugify
 from .validate import explain
@@ -111,8 +111,16 @@ class Characters:
                 message=f"there is no character '{character_id}'",
                 hint=close or ("the characters are: " + ", ".join(self.ids()) if self.ids()
                                else "create one with 'panelwright characters create'"))])
-        text = path.read_bytes().decode("utf-8").replace("\r\n", "\n")
-        parts = split_front_matter(text)
+        # Read and parsed bounded first, as every read of the repo: ruamel.yaml has no
+        # limit on aliases or nesting.
+        rel, problems = f"characters/{character_id}.md", []
+        text = read_text(self.root, rel, problems)
+        parts = split_front_matter(text) if text is not None else None
+        if parts is not None:
+            problems += [p for p in parse_yaml(parts[0], rel, parts[1] - 1)[2]
+                         if p.severity == "error"]
+        if problems:
+            raise ProjectError(problems)
         if parts is None:
             raise ProjectError([Problem(file=f"characters/{character_id}.md", line=1,
                                         message="this file has no front matter",
@@ -244,7 +252,7 @@ class Characters:
             # a project with errors cannot be resolved; look for the name in the text
             name = fold(self._load(character_id).name)
             return [f"stories/{p.name}" for p in sorted((self.root / "stories").glob("*.md"))
-                    if name in fold(p.read_text(encoding="utf-8"))]
+                    if name in fold(read_text(self.root, f"stories/{p.name}", []) or "")]
         return [s.source for s in project.stories
                 if any(character_id in b.characters for b in s.beats)]
 

@@ -28,6 +28,16 @@ def default_font_bytes() -> bytes:
         return ImageFont.load_default(12).font_bytes  # type: ignore[union-attr]
 
 
+def font_problem(data: bytes, name: str) -> tuple[str, str] | None:
+    """(what is wrong, how to fix it) when `data` is not a font FreeType can use, else None."""
+    try:
+        _font(data, 24).getmask("A")
+    except Exception as exc:  # FreeType says OSError; damaged tables raise others
+        return (f"'{name}' is not a font file FreeType can read ({exc})",
+                "name a TrueType (.ttf) or OpenType (.otf) font file")
+    return None
+
+
 def default_font_licence() -> str:
     try:
         return (resources.files("font_intuitive") / "files" / "OFL.txt").read_text()

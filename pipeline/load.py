@@ -5,11 +5,20 @@ This is the only stage that touches the source folder. It reads text files into
 point at the exact line of a value that parses but fails validation) and reads
 the image files those documents refer to into `Asset`s. Unreadable files and
 malformed YAML become `Problem`s, never exceptions.
+
+A story repo is often someone else's, so every read here is bounded before it
+happens (`read_bounded`): a file must be a regular file inside the project (a
+symlink or `..` that leaves it is refused, so is a FIFO or a device) and no bigger
+than the limit for its kind; YAML may nest only so deep and its aliases may expand
+only so far.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +26,87 @@ import yaml
 from pydantic import BaseModel, Field
 
 from .errors import Problem
+from .images import MAX_IMAGE_BYTES
+from .slugs import slugify
 
 CONFIG_FILE = "panelwright.yaml"
 FOLDERS = {"characters": ".md", "worlds": ".yaml", "styles": ".yaml", "stories": ".md"}
+
+# Limits on what a repo may hand us (docs/format.md, "Limits"). Far beyond real use.
+MAX_TEXT_BYTES = 4_000_000  # a story, character, world, style, template or panelwright.yaml
+MAX_FONT_BYTES = 50_000_000  # CJK fonts are 15-30 MB
+MAX_TEMPLATE_FILES = 500
+YAML_MAX_DEPTH = 64  # nesting of mappings and lists
+YAML_MAX_ALIASES = 100  # '*name' references in one file
+YAML_MAX_EXPANSION = 10_000  # nodes that aliases may add when expanded
+YAML_MAX_DIGITS = 100  # digits in one number (Python refuses beyond 4,300)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab, newline, CR
+# Ids are file names and site paths: letters (any script), digits, '-' and '_'.
+VALID_ID = re.compile(r"^[^\W_][\w-]*$")
+
+
+class ReadRefused(Exception):
+    """A file of the repo that we will not read: what is wrong, and the fix."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def read_bounded(root: Path, rel: str | Path, limit: int, kind: str = "file") -> bytes:
+    """The bytes of `rel` (relative to the project `root`), read only if it is a
+    regular file inside the project of at most `limit` bytes; else `ReadRefused`.
+
+    Checked before reading: a path that leaves the project (through '..' or a
+    symlink), a FIFO or device (which would hang or never end), a folder, a file
+    bigger than `limit` (by its size on disk, and again while reading, in case it grows).
+    """
+    root = Path(root).resolve()
+    path = root / rel
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise ReadRefused("the file does not exist",
+                          "check the path; it is relative to this file") from None
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+        raise ReadRefused(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}",
+                          "check the path") from None
+    if not real.is_relative_to(root) or real == root:
+        raise ReadRefused(f"'{Path(rel).as_posix()}' leads outside the project folder "
+                          f"(to {real})",
+                          "copy the file into the project and refer to it there; "
+                          "a story repo may only use its own files")
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    except OSError as exc:
+        raise ReadRefused(f"cannot read the file: {exc.strerror}", "check its permissions") \
+            from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadRefused(f"this is a folder, not a {kind}", "name a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadRefused(f"this is not a regular file (a device, FIFO or socket), not a "
+                              f"{kind}", "name an ordinary file in the project")
+        if info.st_size > limit:
+            raise ReadRefused(f"the {kind} is {_megabytes(info.st_size)}; {kind}s may be at "
+                              f"most {_megabytes(limit)}", f"use a smaller {kind}")
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise ReadRefused(f"the {kind} is bigger than {_megabytes(limit)}; {kind}s "
+                                  f"may be at most {_megabytes(limit)}", f"use a smaller {kind}")
+        return b"".join(chunks)
+    except BlockingIOError:  # pragma: no cover - only a regular file gets here
+        raise ReadRefused("the file cannot be read now", "try again") from None
+    finally:
+        os.close(fd)
 
 Path_ = tuple[str | int, ...]
 
@@ -61,6 +148,7 @@ class Asset(BaseModel):
     path: str
     data: bytes | None = None  # None when the file is missing or unreadable
     error: str | None = None
+    hint: str | None = None  # how to fix `error`
 
     @property
     def digest(self) -> str:
@@ -102,14 +190,134 @@ def _map_lines(node: yaml.Node, prefix: list[str], out: dict[str, int], offset: 
             _map_lines(item, path, out, offset, duplicates)
 
 
+class _Limit(yaml.MarkedYAMLError):
+    """A YAML document beyond our limits, at its line (reported as any YAML error)."""
+
+    def __init__(self, mark: Any, problem: str):
+        super().__init__(problem=problem, problem_mark=mark)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with bounds on nesting, aliases, numbers and text.
+
+    Unbounded, a few lines of aliases (a 'billion laughs') expand to billions of
+    values, and deep nesting overflows Python's stack."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.depth = 0
+        self.aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > YAML_MAX_ALIASES:
+                raise _Limit(self.peek_event().start_mark,
+                             f"more than {YAML_MAX_ALIASES} aliases ('*name') in one file")
+        self.depth += 1
+        try:
+            if self.depth > YAML_MAX_DEPTH:
+                raise _Limit(self.peek_event().start_mark,
+                             f"lists and mappings nested more than {YAML_MAX_DEPTH} deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        digits = sum(c.isdigit() for c in str(node.value))
+        if digits > YAML_MAX_DIGITS:
+            raise _Limit(node.start_mark, f"a number of {digits} digits; numbers may have "
+                                          f"at most {YAML_MAX_DIGITS}")
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_str(self, node: Any) -> Any:
+        value = super().construct_yaml_str(node)
+        bad = CONTROL.search(value)
+        if bad:
+            raise _Limit(node.start_mark, f"a control character (U+{ord(bad.group()):04X}) "
+                                          "in this text")
+        return value
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
+_BoundedLoader.add_constructor("tag:yaml.org,2002:str", _BoundedLoader.construct_yaml_str)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases refer to themselves, or expand to more than
+    YAML_MAX_EXPANSION extra values or deeper than YAML_MAX_DEPTH, at the line of the
+    value where the limit is passed. Each distinct node is visited once (sizes are
+    memoised), without recursion."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    claimed: set[int] = set()  # nodes counted once; a further reference is an alias
+    extra = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = [v for pair in node.value for v in pair] if isinstance(
+            node, yaml.MappingNode) else node.value if isinstance(node, yaml.SequenceNode) \
+            else []
+        if done:
+            active.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if depth[key] > YAML_MAX_DEPTH:
+                raise _Limit(node.start_mark, "aliases that nest lists and mappings more "
+                                              f"than {YAML_MAX_DEPTH} deep")
+            for child in children:
+                if id(child) in claimed:
+                    extra += size[id(child)]
+                claimed.add(id(child))
+            if extra > YAML_MAX_EXPANSION:
+                raise _Limit(node.start_mark, f"aliases ('*name') that expand to more than "
+                                              f"{YAML_MAX_EXPANSION:,} values")
+            continue
+        if key in size:
+            continue
+        if key in active:  # pragma: no cover - caught below, before it is pushed
+            raise _Limit(node.start_mark, "an anchor that contains an alias of itself")
+        active.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in active:
+                raise _Limit(child.start_mark, "an alias ('*name') inside the anchor it "
+                                               "names, which would never end")
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, max(0, position)) + 1
+
+
 def parse_yaml(text: str, rel: str, offset: int = 0) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse YAML keeping the line of every key; `offset` shifts lines (front matter)."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # the reader refuses control characters here
         node = loader.get_single_node()
         if node is None:
             return None, {}, []
+        _check_expansion(node)
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        return None, {}, [Problem(
+            file=rel, line=_line_at(text, exc.position) + offset,
+            message=f"this is not valid YAML: a control character ({exc.character!r}) that "
+                    "YAML does not allow",
+            hint="remove it; an editor that shows invisible characters helps")]
+    except RecursionError:  # pragma: no cover - the limits above come first
+        return None, {}, [Problem(file=rel, line=1 + offset,
+                                  message="this YAML is nested too deeply",
+                                  hint=f"nest at most {YAML_MAX_DEPTH} levels")]
+    except _Limit as exc:
+        return None, {}, [Problem(
+            file=rel, line=exc.problem_mark.line + 1 + offset,
+            message=f"this YAML goes beyond Panelwright's limits: {exc.problem}",
+            hint="write the values out plainly (see 'Limits' in docs/format.md)")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else None
@@ -123,7 +331,8 @@ def parse_yaml(text: str, rel: str, offset: int = 0) -> tuple[Any, dict[str, int
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked YAML errors are rare
         return None, {}, [Problem(file=rel, message=f"this is not valid YAML: {exc}")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[str, int] = {}
     duplicates: list[tuple[str, int]] = []
     _map_lines(node, [], lines, offset, duplicates)
@@ -146,16 +355,36 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
     return None
 
 
-def read_doc(root: Path, file: Path, problems: list[Problem]) -> SourceDoc | None:
-    rel = file.relative_to(root).as_posix()
+def read_text(root: Path, rel: str, problems: list[Problem],
+              limit: int = MAX_TEXT_BYTES) -> str | None:
+    """A text file of the project, bounded (`read_bounded`), UTF-8, newlines as '\\n',
+    without control characters; None (and a problem) when it cannot be used."""
     try:
-        text = file.read_text(encoding="utf-8")
+        data = read_bounded(root, rel, limit, "text file")
+    except ReadRefused as exc:
+        problems.append(Problem(file=rel, line=1, message=exc.message, hint=exc.hint))
+        return None
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         problems.append(Problem(file=rel, message=f"this file is not UTF-8 text ({exc.reason})",
                                 hint="save it as UTF-8"))
         return None
-    except OSError as exc:
-        problems.append(Problem(file=rel, message=f"cannot read this file: {exc.strerror}"))
+    bad = CONTROL.search(text)
+    if bad:
+        problems.append(Problem(
+            file=rel, line=_line_at(text, bad.start()),
+            message=f"this line holds a control character (U+{ord(bad.group()):04X}), "
+                    "which would reach the site's pages",
+            hint="remove it; an editor that shows invisible characters helps"))
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def read_doc(root: Path, file: Path, problems: list[Problem]) -> SourceDoc | None:
+    rel = file.relative_to(root).as_posix()
+    text = read_text(root, rel, problems)
+    if text is None:
         return None
     doc = SourceDoc(path=rel, id=file.stem)
     if file.suffix == ".md":
@@ -184,16 +413,13 @@ def read_doc(root: Path, file: Path, problems: list[Problem]) -> SourceDoc | Non
     return doc
 
 
-def read_asset(root: Path, rel: str) -> Asset:
-    path = root / rel  # an absolute `rel` (a system font, say) stays absolute
+def read_asset(root: Path, rel: str, limit: int = MAX_IMAGE_BYTES, kind: str = "image"
+               ) -> Asset:
+    """An image or font the project names, bounded; its error says why it cannot be used."""
     try:
-        return Asset(path=rel, data=path.read_bytes())
-    except FileNotFoundError:
-        return Asset(path=rel, error="the file does not exist")
-    except IsADirectoryError:
-        return Asset(path=rel, error="this is a folder, not an image file")
-    except OSError as exc:
-        return Asset(path=rel, error=f"cannot read the file: {exc.strerror}")
+        return Asset(path=rel, data=read_bounded(root, rel, limit, kind))
+    except ReadRefused as exc:
+        return Asset(path=rel, error=exc.message, hint=exc.hint)
 
 
 def asset_path(doc: SourceDoc, ref: str) -> str:
@@ -227,15 +453,24 @@ def load(root: str | Path) -> LoadedProject:
         if isinstance(lettering, dict):
             for key in ("font", "fallback_font"):
                 if isinstance(lettering.get(key), str):
-                    project.assets[lettering[key]] = read_asset(root, lettering[key])
+                    project.assets[lettering[key]] = read_asset(root, lettering[key],
+                                                                MAX_FONT_BYTES, "font")
     else:
         problems.append(Problem(file=CONFIG_FILE, message="this project has no panelwright.yaml",
                                 hint="create one with a 'title:' line, or start a project "
                                      "with 'panelwright new DIR'"))
     for folder, suffix in FOLDERS.items():
         directory = root / folder
-        files = sorted(directory.glob(f"*{suffix}")) if directory.is_dir() else []
+        files = sorted(directory.glob(f"*{suffix}")) if _inside(root, folder, problems) else []
         for file in files:
+            if not VALID_ID.match(file.stem):
+                problems.append(Problem(
+                    file=file.relative_to(root).as_posix(), line=1,
+                    message=f"'{file.stem}' cannot be an id: a file's name is its id, and ids "
+                            "are letters, digits, '-' and '_', starting with a letter or digit",
+                    hint=f"rename the file, e.g. to '{slugify(file.stem)}{suffix}'"))
+                project.failed.setdefault(folder, []).append(file.stem)
+                continue
             doc = read_doc(root, file, problems)
             if doc is None:
                 project.failed.setdefault(folder, []).append(file.stem)
@@ -250,10 +485,44 @@ def load(root: str | Path) -> LoadedProject:
                 rel = asset_path(doc, ref)
                 if rel not in project.assets:
                     project.assets[rel] = read_asset(root, rel)
-    templates = root / "templates"
-    if templates.is_dir():
-        for file in sorted(templates.rglob("*")):
-            if file.is_file():
-                project.templates[file.relative_to(templates).as_posix()] = file.read_text(
-                    encoding="utf-8", errors="replace")
+    if _inside(root, "templates", problems):
+        _read_templates(root, project, problems)
     return project
+
+
+def _inside(root: Path, folder: str, problems: list[Problem]) -> bool:
+    """Is `folder` a folder of the project (not a symlink that leaves it)?"""
+    path = root / folder
+    if not path.is_dir():
+        return False
+    if not path.resolve().is_relative_to(root):
+        problems.append(Problem(
+            file=folder, line=1, message=f"'{folder}' leads outside the project folder "
+                                         f"(to {path.resolve()})",
+            hint=f"make '{folder}' a real folder inside the project; a story repo may only "
+                 "use its own files"))
+        return False
+    return True
+
+
+def _read_templates(root: Path, project: LoadedProject, problems: list[Problem]) -> None:
+    """The theme overrides in templates/, each bounded; symlinked folders are not followed."""
+    base = root / "templates"
+    for folder, dirs, names in os.walk(base):
+        dirs.sort()
+        for name in sorted(names):
+            rel = (Path(folder) / name).relative_to(root)
+            if len(project.templates) >= MAX_TEMPLATE_FILES:
+                problems.append(Problem(
+                    file=rel.as_posix(), line=1,
+                    message=f"templates/ holds more than {MAX_TEMPLATE_FILES} files",
+                    hint="keep only the templates and assets the site needs"))
+                return
+            try:
+                data = read_bounded(root, rel, MAX_TEXT_BYTES, "template")
+            except ReadRefused as exc:
+                problems.append(Problem(file=rel.as_posix(), line=1, message=exc.message,
+                                        hint=exc.hint))
+                continue
+            project.templates[rel.relative_to("templates").as_posix()] = data.decode(
+                "utf-8", errors="replace")

@@ -13,12 +13,14 @@
 
 Words that come before a scene's first paragraph go on its first panel. The parser
 knows nothing of characters or scene cards: names stay as written, and `resolve`
-links them.
+links them. It reads in time linear in the story's length, and stops at
+MAX_PANELS panels: a story longer than any real comic is refused, not ground through.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from .errors import Problem, did_you_mean
@@ -35,6 +37,11 @@ BARE_CUE = re.compile(rf"^{CUE}{PAREN}\s*$")
 TAGS = re.compile(r"^\[(?P<tags>[^\]]+)\]\s*")
 PAGE_BREAK = re.compile(r"^(?:-{3,}|={3,})(?:\s*(?:layout:)?\s*(?P<layout>[\w-]+))?\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
+MAX_PANELS = 5_000  # per story; a 300-page graphic novel has about 2,000
+
+
+class _TooLong(Exception):
+    """The story has more than MAX_PANELS panels: reading stops there."""
 
 RESERVED = {"CAPTION": LineKind.caption, "NARRATION": LineKind.caption,
             "NARRATOR": LineKind.caption, "SFX": LineKind.sfx, "SOUND": LineKind.sfx}
@@ -74,7 +81,9 @@ class _Parser:
         self.layout: str | None = None
         self.layout_line: int | None = None
         self.beat: Beat | None = None
+        self.prose: list[str] = []  # the lines of the beat's paragraph, joined once at its end
         self.prose_open = False  # the previous line continued a paragraph
+        self.panels = 0
 
     def problem(self, line: int, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(file=self.rel, line=line, message=message, hint=hint))
@@ -82,8 +91,20 @@ class _Parser:
     def scene(self) -> OutlineScene | None:
         return self.scenes[-1] if self.scenes else None
 
+    def end_paragraph(self) -> None:
+        if self.beat is not None and self.prose:
+            joiner = " " if self.beat.description else ""
+            self.beat.description += joiner + " ".join(self.prose)
+        self.prose = []
+
     def new_beat(self, line: int, description: str, shot: Shot | None,
                  angle: Angle | None) -> None:
+        self.end_paragraph()
+        self.panels += 1
+        if self.panels > MAX_PANELS:
+            self.problem(line, f"this story has more than {MAX_PANELS:,} panels, the most a "
+                               "story may have", "split it into several stories (one file each)")
+            raise _TooLong
         scene = self.scene()
         if scene is None:
             self.problem(line, "this paragraph comes before any scene",
@@ -124,8 +145,9 @@ class _Parser:
             first = self.pending[0].line
             self.new_beat(first, "", None, None)
 
-    def feed(self, number: int, raw: str, following: list[str]) -> int:
-        """Read one line; returns how many of the `following` lines it also consumed."""
+    def feed(self, number: int, raw: str, block: Callable[[], list[str]]) -> int:
+        """Read one line; returns how many of the following lines (`block()`, the rest
+        of its block) it also consumed."""
         text = raw.strip()
         if not text:
             self.prose_open = False
@@ -133,6 +155,7 @@ class _Parser:
         if text.startswith("## ") or (text.startswith("#") and text.lstrip("#").startswith(" ")
                                       and text.startswith("##")):
             self.close_scene_words()
+            self.end_paragraph()
             heading = text.lstrip("#").strip()
             self.scenes.append(OutlineScene(scene=scene_name(heading), heading=heading,
                                             line=number))
@@ -149,6 +172,7 @@ class _Parser:
                              did_you_mean(layout, LAYOUT_NAMES) or
                              "the layouts are: " + ", ".join(LAYOUT_NAMES))
                 layout = None
+            self.end_paragraph()
             self.page_break, self.layout = True, layout
             self.layout_line = number if layout else None
             self.beat, self.prose_open = None, False
@@ -167,8 +191,9 @@ class _Parser:
             self.prose_open = False
             return 0
         cue = BARE_CUE.match(text)
-        if cue and following and not self.prose_open and cue.group("who") not in RESERVED \
-                and len(text) > 1:
+        following = block() if cue and not self.prose_open and cue.group("who") not in \
+            RESERVED and len(text) > 1 else []
+        if following:
             # Fountain style: the cue on its own line, the words on the lines after it.
             paren = cue.group("paren")
             if following[0].startswith("(") and following[0].endswith(")"):
@@ -194,8 +219,7 @@ class _Parser:
                 self.prose_open = True
                 return 0
         if self.prose_open and self.beat is not None:
-            joiner = " " if self.beat.description else ""
-            self.beat.description += joiner + text
+            self.prose.append(text)
         else:
             self.new_beat(number, text, shot, angle)
         self.prose_open = True
@@ -210,12 +234,24 @@ def parse_outline(body: str, rel: str, first_line: int = 1) -> tuple[list[Outlin
     lines = body.splitlines()
     parser = _Parser(rel, first_line)
     index = 0
-    while index < len(lines):
-        block = []  # the rest of this block of lines, for a cue's words
-        for later in lines[index + 1:]:
-            if not later.strip():
+
+    def block() -> list[str]:
+        """The rest of this block of lines, up to a line of dialogue: a cue's words."""
+        found = []
+        for at in range(index + 1, len(lines)):  # no slice: a copy per line is quadratic
+            later = lines[at].strip()
+            if not later:
                 break
-            block.append(later.strip())
-        index += 1 + parser.feed(first_line + index, lines[index], block)
-    parser.close_scene_words()
+            found.append(later)
+            if _is_dialogue(DIALOGUE.match(later)):
+                break
+        return found
+
+    try:
+        while index < len(lines):
+            index += 1 + parser.feed(first_line + index, lines[index], block)
+        parser.close_scene_words()
+        parser.end_paragraph()
+    except _TooLong:
+        pass
     return parser.scenes, parser.problems

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from .errors import Problem, did_you_mean
+from .fonts import font_problem
 from .images import image_problem
 from .load import Asset, LoadedProject, SourceDoc, asset_path
 from .model import Character, ProjectConfig, Story, StyleDNA, World
@@ -122,11 +123,31 @@ def check_image(asset: Asset, referrer: SourceDoc, field: str, problems: list[Pr
 
     if asset.data is None:
         return refuse(f"the image '{asset.path}' cannot be used: {asset.error}",
-                      "check the path; it is relative to this file")
+                      asset.hint or "check the path; it is relative to this file")
     broken = image_problem(asset.data, asset.path)
     if broken:
         return refuse(*broken)
     return True
+
+
+def _fonts(config: ProjectConfig, doc: SourceDoc, project: LoadedProject,
+           problems: list[Problem]) -> None:
+    """The lettering fonts panelwright.yaml names exist in the project and are fonts."""
+    for key in ("font", "fallback_font"):
+        name = getattr(config.lettering, key)
+        if name is None:
+            continue
+        asset = project.assets.get(name)
+        broken = ((f"the font '{name}' cannot be used: "
+                   f"{asset.error if asset else 'the file does not exist'}",
+                   "check the path; it is relative to the project folder"
+                   if asset is None or asset.hint is None or "exist" in (asset.error or "")
+                   else asset.hint)
+                  if asset is None or asset.data is None else font_problem(asset.data, name))
+        if broken:
+            problems.append(Problem(file=doc.path, line=doc.line_of(("lettering", key)),
+                                    field=f"lettering.{key}", message=broken[0],
+                                    hint=broken[1]))
 
 
 def _character(doc: SourceDoc, project: LoadedProject, problems: list[Problem]
@@ -187,6 +208,8 @@ def validate(project: LoadedProject) -> ValidProject:
             valid.lines[doc.path] = doc.lines
     if project.config is not None:
         valid.config = build_model(ProjectConfig, project.config.data, project.config, problems)
+        if valid.config is not None:
+            _fonts(valid.config, project.config, project, problems)
     for doc in project.characters:
         valid.characters.append(_character(doc, project, problems))
     for doc in project.worlds:
@@ -197,6 +220,10 @@ def validate(project: LoadedProject) -> ValidProject:
         valid.styles.append(_style(doc, project, problems))
     for doc in project.stories:
         valid.stories.append(_story(doc, problems))
+    if any(not name.startswith("assets/") for name in project.templates):
+        from .site import template_problems  # Jinja2 only for a project with overrides
+
+        problems.extend(template_problems(project.templates))
     for story_id, doc in project.nodes.items():
         committed = build_model(CommittedNodes, doc.data, doc, problems)
         if committed is not None:

@@ -130,7 +130,7 @@ def test_a_broken_file_is_reported_not_rewritten(tmp_path):
     (tmp_path / "characters").mkdir()
     path = tmp_path / "characters/bad.md"
     path.write_text("---\nname: [Mara\n---\n")
-    with pytest.raises(ProjectError, match="characters/bad.md:3: error: the front matter"):
+    with pytest.raises(ProjectError, match="characters/bad.md:3: error: this is not valid YAML"):
         Characters(tmp_path).update("bad", personality="x")
     assert path.read_text() == "---\nname: [Mara\n---\n"
 
