@@ -27,10 +27,11 @@ import yaml
 from PIL import Image, ImageEnhance, ImageOps
 from pydantic import BaseModel
 
-from .cache import CACHE_DIR
+from .cache import cache_dir
 from .characters import write_file as write_atomic
 from .errors import Problem, ProjectError, did_you_mean
 from .images import MAX_IMAGE_BYTES, image_problem
+from .load import ReadRefused, read_regular
 from .slugs import slugify
 
 GROUP = "panelwright.avatar_models"
@@ -237,8 +238,14 @@ class Avatars:
                         "access",
                 hint=f"set the environment variable {chosen.access_env} to your access token, "
                      "or use the default model 'procedural'")])
-        label = str(image) if image is not None else str(url)
-        data = Path(image).read_bytes() if image is not None else self._fetch(str(url))
+        from .engines.http import without_credentials
+        label = str(image) if image is not None else without_credentials(str(url))
+        try:
+            data = (read_regular(Path(image), MAX_IMAGE_BYTES, "image") if image is not None
+                    else self._fetch(str(url)))
+        except ReadRefused as exc:
+            raise ProjectError([Problem(file=label, message=exc.message, hint=exc.hint)]
+                               ) from None
         broken = image_problem(data, label)
         if broken:
             raise ProjectError([Problem(file=label, message=broken[0], hint=broken[1])])
@@ -322,7 +329,7 @@ class Avatars:
             problems.append(Problem(file="avatar", field="image",
                                     message=f"give an image file or an image URL, not {which}",
                                     hint="use --image FILE or --url URL"))
-        if image is not None and not Path(image).is_file():
+        if image is not None and not Path(image).exists():
             problems.append(Problem(file=str(image), message="this image file does not exist"))
         elif image is not None and Path(image).stat().st_size > MAX_IMAGE_BYTES:
             size = Path(image).stat().st_size / 1e6
@@ -357,7 +364,7 @@ class Avatars:
         from .engines.errors import EngineError
         from .engines.http import download, without_credentials
 
-        cached = self.root / CACHE_DIR / "downloads" / hashlib.sha256(url.encode()).hexdigest()
+        cached = cache_dir(self.root) / "downloads" / hashlib.sha256(url.encode()).hexdigest()
         if cached.is_file() and cached.stat().st_size <= MAX_IMAGE_BYTES and \
                 image_problem(data := cached.read_bytes(), url) is None:
             return data

@@ -22,6 +22,19 @@ from typing import Any
 CACHE_DIR = ".panelwright"
 
 
+def cache_dir(project_root: str | Path) -> Path:
+    """The project's `.panelwright/` folder, refused when it is a symlink: a cloned repo
+    must not send the cache, the lock or downloads somewhere else on the machine."""
+    path = Path(project_root) / CACHE_DIR
+    if path.is_symlink():
+        from .errors import Problem, ProjectError
+        raise ProjectError([Problem(
+            file=CACHE_DIR, message=f"{CACHE_DIR} is a symlink (to {os.readlink(path)}); "
+            "Panelwright keeps its cache inside the project and follows no link there",
+            hint=f"remove the link ('rm {path}'); the cache is made anew")])
+    return path
+
+
 def digest(*parts: Any) -> str:
     """A stable hash of JSON-able parts (pydantic models dumped first)."""
     blob = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
@@ -75,7 +88,7 @@ class Cache:
     """
 
     def __init__(self, project_root: str | Path):
-        self.root = Path(project_root) / CACHE_DIR / "cache"
+        self.root = cache_dir(project_root) / "cache"
         self._index: dict[str, dict] | None = None
         self._added: dict[str, dict] = {}
 
@@ -169,7 +182,7 @@ def project_lock(project_root: str | Path, waiting: Callable[[], None] | None = 
                  ) -> Iterator[None]:
     """Hold the project's lock (builds and `clean` take it); a second one waits, after
     calling `waiting`."""
-    path = Path(project_root) / CACHE_DIR / "build.lock"
+    path = cache_dir(project_root) / "build.lock"
     while True:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a+") as handle:

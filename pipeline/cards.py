@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import stat
 import tempfile
 import warnings
 from pathlib import Path
@@ -27,6 +26,7 @@ from .cache import write_atomic
 from .characters import Characters, write_file
 from .errors import Problem, ProjectError
 from .images import MAX_PIXELS, image_problem
+from .load import ReadRefused, read_regular
 from .model import Character
 from .outdir import check_out_file
 
@@ -225,21 +225,10 @@ def _card_bytes(path: Path) -> bytes:
     """The card file's bytes: a regular file of at most MAX_CARD_BYTES, judged before
     it is read (a FIFO or a device would never end)."""
     try:
-        info = path.stat()
-    except OSError:
-        raise ProjectError([Problem(file=str(path), message="there is no such card file")]
+        return read_regular(path, MAX_CARD_BYTES, "card")
+    except ReadRefused as exc:
+        raise ProjectError([Problem(file=str(path), message=exc.message, hint=exc.hint)]
                            ) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ProjectError([Problem(file=str(path), message="this is not a regular file",
-                                    hint="use a character card JSON or PNG file")])
-    if info.st_size > MAX_CARD_BYTES:
-        raise ProjectError([Problem(file=str(path), message=f"the card is "
-                                    f"{info.st_size / 1e6:.1f} MB; cards of at most "
-                                    f"{MAX_CARD_BYTES // 1_000_000} MB are read",
-                                    hint="a card is its text and one picture: save the "
-                                    "picture smaller")])
-    with path.open("rb") as handle:
-        return handle.read(MAX_CARD_BYTES + 1)
 
 
 def _give_avatar(root: Path, character: Character, image: bytes) -> Character:

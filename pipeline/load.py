@@ -61,9 +61,8 @@ def read_bounded(root: Path, rel: str | Path, limit: int, kind: str = "file") ->
     """The bytes of `rel` (relative to the project `root`), read only if it is a
     regular file inside the project of at most `limit` bytes; else `ReadRefused`.
 
-    Checked before reading: a path that leaves the project (through '..' or a
-    symlink), a FIFO or device (which would hang or never end), a folder, a file
-    bigger than `limit` (by its size on disk, and again while reading, in case it grows).
+    A path that leaves the project (through '..' or a symlink) is refused before
+    anything is opened; the rest is `read_regular`'s.
     """
     root = Path(root).resolve()
     path = root / rel
@@ -80,8 +79,21 @@ def read_bounded(root: Path, rel: str | Path, limit: int, kind: str = "file") ->
                           f"(to {real})",
                           "copy the file into the project and refer to it there; "
                           "a story repo may only use its own files")
+    return read_regular(real, limit, kind)
+
+
+def read_regular(path: Path, limit: int, kind: str = "file") -> bytes:
+    """The bytes of `path`, read only if it is a regular file of at most `limit` bytes;
+    else `ReadRefused`. For files the writer names on the command line too.
+
+    Checked before reading: a FIFO or device (which would hang or never end), a
+    folder, a file bigger than `limit` (by its size on disk, and again while
+    reading, in case it grows).
+    """
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    except FileNotFoundError:
+        raise ReadRefused("the file does not exist", "check the path") from None
     except OSError as exc:
         raise ReadRefused(f"cannot read the file: {exc.strerror}", "check its permissions") \
             from None
@@ -91,7 +103,7 @@ def read_bounded(root: Path, rel: str | Path, limit: int, kind: str = "file") ->
             raise ReadRefused(f"this is a folder, not a {kind}", "name a file")
         if not stat.S_ISREG(info.st_mode):
             raise ReadRefused(f"this is not a regular file (a device, FIFO or socket), not a "
-                              f"{kind}", "name an ordinary file in the project")
+                              f"{kind}", "name an ordinary file")
         if info.st_size > limit:
             raise ReadRefused(f"the {kind} is {_megabytes(info.st_size)}; {kind}s may be at "
                               f"most {_megabytes(limit)}", f"use a smaller {kind}")

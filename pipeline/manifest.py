@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .cache import CACHE_DIR, write_atomic
+from .cache import cache_dir, write_atomic
 from .specs import PanelArt
 
 INPUT_WORDS = {
@@ -36,7 +36,7 @@ class Manifest(BaseModel):
 
     @staticmethod
     def path(root: str | Path) -> Path:
-        return Path(root) / CACHE_DIR / "manifest.json"
+        return cache_dir(root) / "manifest.json"
 
     @classmethod
     def read(cls, root: str | Path) -> Manifest:

@@ -28,6 +28,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from .cache import digest, write_atomic
+from .load import MAX_TEXT_BYTES, ReadRefused, parse_yaml, read_regular
 from .resolve import ResolvedBeat, beats_by_scene
 from .specs import StoryNode
 
@@ -129,7 +130,15 @@ def read(path: Path) -> CommentedMap | None:
     if not path.is_file():
         return None
     try:
-        data = _yaml().load(path.read_text(encoding="utf-8"))
+        text = read_regular(path, MAX_TEXT_BYTES, "nodes file").decode("utf-8")
+    except (ReadRefused, UnicodeDecodeError) as exc:
+        raise NodesFileError(f"{path.name}: {getattr(exc, 'message', exc)}") from None
+    # bounded first (aliases, nesting, numbers), as every read of the repo: ruamel has no limits
+    refused = [p for p in parse_yaml(text, path.name)[2] if p.severity == "error"]
+    if refused:
+        raise NodesFileError(f"{path.name}:{refused[0].line or 1}: {refused[0].message}")
+    try:
+        data = _yaml().load(text)
     except YAMLError as exc:
         raise NodesFileError(f"{path.name} is not valid YAML: {exc}") from None
     if data is None:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, computed_field, field_validator
 
+from ..load import ReadRefused, read_regular
 from . import DrawRequest, Drawing, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
@@ -49,7 +50,7 @@ class ComfyUISettings(RemoteSettings):
         if not root:
             return value
         path = in_project(value, root)
-        if not path.is_file():
+        if not path.exists():
             raise ValueError(f"the workflow file {value} does not exist; export the workflow "
                              "from ComfyUI with 'Save (API)' into the story repo and give its "
                              "path relative to panelwright.yaml")
@@ -104,10 +105,10 @@ def read_workflow(path: Path) -> dict:
     """The API-format workflow in `path`; the UI format (with "nodes" and "links"
     arrays, what plain "Save" writes) is refused with how to export the right one."""
     try:
-        if path.stat().st_size > MAX_WORKFLOW_BYTES:
-            raise EngineError(f"the workflow {path} is larger than "
-                              f"{MAX_WORKFLOW_BYTES / 1e6:g} MB", None, "workflow")
-        workflow = json.loads(path.read_text(encoding="utf-8"))
+        workflow = json.loads(read_regular(path, MAX_WORKFLOW_BYTES, "workflow"))
+    except ReadRefused as exc:
+        raise EngineError(f"cannot read the workflow {path}: {exc.message}", None, "workflow"
+                          ) from None
     except (OSError, ValueError, RecursionError) as exc:
         raise EngineError(f"cannot read the workflow {path}: {exc}", None, "workflow") from None
     api_nodes = isinstance(workflow, dict) and workflow and all(
