@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from . import jobs as parallel
 from .art import default_jobs, draw_art
 from .cache import Cache, digest, project_lock
+from .code import code_digest
 from .compose import compose
 from .engines import IMAGE_GROUP, TEXT_GROUP, UnknownEngine, load_engine
 from .errors import Problem, ProjectError, did_you_mean
@@ -192,12 +192,10 @@ def _letter(job: tuple[PanelSpec, PanelArt]) -> LetteredPanel:
     return letter_panel(*job, font, config)
 
 
-@lru_cache(maxsize=1)
 def _lettering_code() -> str:
     """The letterer's own code: improving it re-letters, as a changed input would."""
     from . import balloons, fonts, lettering
-    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
-                                   for m in (lettering, balloons, fonts))).hexdigest()
+    return code_digest(lettering.__name__, balloons.__name__, fonts.__name__)
 
 
 def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from . import jobs as parallel
 from .balloons import to_raster
 from .cache import Cache, digest
+from .code import code_digest
 from .fonts import LetteringFont
 from .resolve import ResolvedProject
 from .specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
@@ -86,7 +87,7 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
     for story_plan in plans:
         style = styles[story_plan.story]
         for page in story_plan.pages:
-            key = digest("page", 2, PAGE_SCALE, page.model_dump(mode="json"),
+            key = digest("page", _baker_code(), PAGE_SCALE, page.model_dump(mode="json"),
                          [art[p].key for p in page.panels],
                          [letter_keys[p] if letter_keys else lettered[p].model_dump(mode="json")
                           for p in page.panels],
@@ -104,3 +105,9 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
         out[where] = str(cache.put(job.key, "jpg", data))
     cache.save()
     return out
+
+
+def _baker_code() -> str:
+    """The page baker's own code and the raster lettering it draws with."""
+    from . import balloons, fonts
+    return code_digest(__name__, balloons.__name__, fonts.__name__)

@@ -35,6 +35,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .balloons import to_svg
 from .cache import CACHE_DIR
+from .code import code_digest, tree_files
 from .errors import Problem, ProjectError
 from .fonts import default_font_bytes, default_font_licence
 from .outdir import KEEP_HINT, MARKER, MARKER_TEXT, made_by_panelwright
@@ -51,9 +52,9 @@ def theme_dir() -> Path:
 
 
 def theme_digest() -> str:
-    """Digest of the theme's files: a change to the theme re-renders the site."""
-    files = sorted(p for p in theme_dir().rglob("*") if p.is_file())
-    return hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files)).hexdigest()
+    """Digest of the theme's files and the code that renders them: a change to either
+    re-renders the site."""
+    return code_digest(__name__, files=tree_files(theme_dir()))
 
 
 OVERRIDES = "templates/"  # the project's folder of overrides, as messages name it

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationInfo, model_validator
 
+from ..code import code_digest
 from ..model import Character, LoreEntry, SceneCard, StyleDNA
 from ..resolve import ResolvedBeat
 from ..specs import Figure, PanelSpec, StoryNode
@@ -136,10 +136,6 @@ def settings_digest(engine) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-@lru_cache(maxsize=None)
 def _builtin_code(module: str) -> str:
-    if not module.startswith(__name__ + "."):
-        return ""
-    path = Path(sys.modules[module].__file__ or "")
-    files = sorted(path.parent.glob("*.py")) if path.name == "__init__.py" else [path]
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    """A built-in engine's code and every engine module it uses (prompts, HTTP...)."""
+    return code_digest(module, within=__name__) if module.startswith(__name__ + ".") else ""
