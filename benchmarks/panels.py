@@ -20,7 +20,7 @@ from pipeline.art import request_for
 from pipeline.build import prepare
 from pipeline.engines.procedural import ProceduralImageEngine
 from pipeline.plan import plan
-from pipeline.storynodes import write_nodes
+from pipeline.story.nodes import write_nodes
 
 
 def median_time(fn, repeat: int) -> float:

@@ -11,6 +11,6 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # `from pipeline import Studio` without importing the whole pipeline at start-up
     if name == "Studio":
-        from .studio import Studio
+        from .studio.api import Studio
         return Studio
     raise AttributeError(name)

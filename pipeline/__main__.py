@@ -1,5 +1,5 @@
 """`python -m pipeline` is the `panelwright` command."""
 
-from .cli import main
+from .cli.main import main
 
 main(prog_name="panelwright")

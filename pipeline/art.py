@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from . import jobs as parallel
-from .cache import Cache, digest
+from .runtime import parallel
+from .runtime.cache import Cache, digest
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
 from .engines.errors import EngineError
 from .errors import Problem, ProjectError
-from .resolve import ResolvedProject
+from .source.resolve import ResolvedProject
 from .specs import Figure, PanelArt, PanelSpec
 
 

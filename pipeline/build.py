@@ -15,25 +15,25 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import jobs as parallel
+from .runtime import parallel
 from .art import default_jobs, draw_art
-from .cache import Cache, digest, project_lock
-from .code import code_digest
-from .compose import compose
+from .runtime.cache import Cache, digest, project_lock
+from .runtime.code import code_digest
+from .site.pages import compose
 from .engines import IMAGE_GROUP, TEXT_GROUP, UnknownEngine, load_engine
 from .errors import Problem, ProjectError, did_you_mean
-from .fonts import LetteringFont, missing_glyphs
-from .layouts import LAYOUTS
-from .lettering import letter, letter_panel
-from .load import load
-from .manifest import Manifest, PanelRecord
-from .outdir import MARKER, check_out
+from .lettering.fonts import LetteringFont, missing_glyphs
+from .format.layouts import LAYOUTS
+from .lettering.place import letter, letter_panel
+from .source.load import load
+from .runtime.manifest import Manifest, PanelRecord
+from .runtime.outdir import MARKER, check_out
 from .plan import plan
-from .resolve import ResolvedProject, resolve
-from .site import recover, render_site, theme_digest
+from .source.resolve import ResolvedProject, resolve
+from .site.render import recover, render_site, theme_digest
 from .specs import LetteredPanel, PanelArt, PanelSpec, StoryPlan
-from .storynodes import committed_problems, write_nodes
-from .validate import validate
+from .story.nodes import committed_problems, write_nodes
+from .source.validate import validate
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -194,7 +194,7 @@ def _letter(job: tuple[PanelSpec, PanelArt]) -> LetteredPanel:
 
 def _lettering_code() -> str:
     """The letterer's own code: improving it re-letters, as a changed input would."""
-    from . import balloons, fonts, lettering
+    from .lettering import draw as balloons, fonts, place as lettering
     return code_digest(lettering.__name__, balloons.__name__, fonts.__name__)
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 
-from .camera import ESTABLISHING, Angle, Shot
-from .layouts import (LAYOUTS, MARGIN, MAX_PANELS, VERTICAL_WIDTH, choose, page_size,
-                      place, vertical)
-from .lettering import LEADING
-from .model import LineKind
-from .resolve import ResolvedProject, ResolvedStory
-from .sizes import MAX_AREA, fit
+from .format.camera import ESTABLISHING, Angle, Shot
+from .format.layouts import (LAYOUTS, MARGIN, MAX_PANELS, VERTICAL_WIDTH, choose, page_size, place,
+    vertical)
+from .lettering.place import LEADING
+from .format.model import LineKind
+from .source.resolve import ResolvedProject, ResolvedStory
+from .format.sizes import MAX_AREA, fit
 from .specs import Camera, PageSpec, PanelSpec, StoryNode, StoryPlan
 
 AUTO_PAGE = 4  # panels per page when the writer marks no page breaks

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from .camera import Angle, Shot
-from .model import LineKind
+from .format.camera import Angle, Shot
+from .format.model import LineKind
 
 Box = tuple[float, float, float, float]  # x, y, width, height
 Point = tuple[float, float]

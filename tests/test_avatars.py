@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.avatars import Avatars
+from pipeline.characters.avatars import Avatars
 from pipeline.build import build, check
 from pipeline.errors import ProjectError
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.camera import FIGURE_HEIGHT, Angle, Shot
-from pipeline.model import LineKind
+from pipeline.format.camera import FIGURE_HEIGHT, Angle, Shot
+from pipeline.format.model import LineKind
 from pipeline.plan import choose_camera
 from pipeline.specs import NodeLine, StoryNode
 
@@ -57,7 +57,7 @@ def test_the_planner_keeps_the_outlines_angle():
 def test_the_choice_is_in_the_panel_spec():
     from pipeline.build import prepare
     from pipeline.plan import plan
-    from pipeline.storynodes import write_nodes
+    from pipeline.story.nodes import write_nodes
 
     project = prepare("tests/fixtures/valid")
     panels = [p for sp in plan(project, write_nodes(project)) for p in sp.panels]

@@ -12,9 +12,9 @@ from PIL import Image, PngImagePlugin
 from click.testing import CliRunner
 
 from pipeline.build import build
-from pipeline.cards import export_card, import_card, read_card
-from pipeline.characters import Characters
-from pipeline.cli import main
+from pipeline.characters.cards import export_card, import_card, read_card
+from pipeline.characters.files import Characters
+from pipeline.cli.main import main
 
 V2 = {"spec": "chara_card_v2", "spec_version": "2.0", "data": {
     "name": "Seraphina", "description": "A guardian of the forest glade.",

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from pipeline.characters import Characters
-from pipeline.cli import main
+from pipeline.characters.files import Characters
+from pipeline.cli.main import main
 from pipeline.errors import ProjectError
 
 

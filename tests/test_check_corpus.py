@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.txt").is_file())

@@ -20,7 +20,7 @@ PACKAGE = Path(pipeline.__file__).parent
 KEYS = """
 import json
 from pipeline.build import _lettering_code
-from pipeline.code import code_digest
+from pipeline.runtime.code import code_digest
 from pipeline.engines import _builtin_code
 import pipeline.engines.comfyui, pipeline.engines.procedural
 print(json.dumps({"comfyui": _builtin_code("pipeline.engines.comfyui"),

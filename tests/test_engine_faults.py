@@ -157,8 +157,8 @@ def test_a1111_basic_auth_from_the_environment(copy_project, tmp_path, monkeypat
 def test_the_webhook_is_retried_and_a_failure_is_only_a_warning(copy_project):
     from click.testing import CliRunner
 
-    from pipeline.cli import main
-    from pipeline.cli_engines import notify
+    from pipeline.cli.main import main
+    from pipeline.cli.engines import notify
     from servers import LoopbackServer
 
     with LoopbackServer() as hook:

@@ -13,7 +13,7 @@ from PIL import Image
 from pipeline.build import build
 from pipeline.engines import IMAGE_GROUP, load_engine
 from pipeline.engines.errors import EngineError
-from pipeline.jobs import in_flight_limit, run_in_flight
+from pipeline.runtime.parallel import in_flight_limit, run_in_flight
 from servers import A1111Server, OpenAIServer
 from test_engine_faults import FAST, configure
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from fake_services import FakeService, b64png, png
 from pipeline.build import build
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.errors import ProjectError
 
 

@@ -13,7 +13,7 @@ import yaml
 from fake_services import FakeService
 from pipeline.build import build
 from pipeline.errors import ProjectError
-from pipeline.generate import generate
+from pipeline.story.generate import generate
 
 
 def chat(content) -> tuple:

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from pipeline.balloons import to_svg
-from pipeline.fonts import (CLOSING, LetteringFont, default_font_bytes, default_font_licence,
+from pipeline.lettering.draw import to_svg
+from pipeline.lettering.fonts import (CLOSING, LetteringFont, default_font_bytes, default_font_licence,
                             missing_glyphs, wrap)
 from pipeline.specs import Balloon
 

@@ -11,12 +11,12 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline.build import build, prepare
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.engines.prompts import lore_for
 from pipeline.errors import ProjectError
-from pipeline.generate import generate
-from pipeline.model import LoreEntry
-from pipeline.storynodes import committed_problems
+from pipeline.story.generate import generate
+from pipeline.format.model import LoreEntry
+from pipeline.story.nodes import committed_problems
 from servers import OpenAIServer
 
 GATE = {"nodes": [

@@ -19,12 +19,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pipeline.avatars import Avatars
+from pipeline.characters.avatars import Avatars
 from pipeline.build import build, prepare
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.errors import ProjectError
-from pipeline.generate import generate
-from pipeline.storynodes import committed_problems
+from pipeline.story.generate import generate
+from pipeline.story.nodes import committed_problems
 from servers import A1111Server, ComfyUIServer, LoopbackServer, OpenAIServer, png
 from test_engine_faults import WORKFLOW, configure
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 from pipeline.build import build
-from pipeline.cache import CACHE_DIR
+from pipeline.runtime.cache import CACHE_DIR
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.build import build, check
-from pipeline.camera import Shot
-from pipeline.layouts import LAYOUTS, MARGIN, choose, page_size, place, vertical
+from pipeline.format.camera import Shot
+from pipeline.format.layouts import LAYOUTS, MARGIN, choose, page_size, place, vertical
 
 COUNTS = {"splash": 1, "two_row": 2, "tall_split": 2, "three_row": 3, "t_top": 3,
           "t_bottom": 3, "l_left": 3, "l_right": 3, "strip": 3, "grid_2x2": 4,
@@ -117,7 +117,7 @@ def test_automatic_choice_reaches_the_tall_and_strip_layouts():
 
 
 def node(i, scene="gate", words="", layout=None, brk=False):
-    from pipeline.model import LineKind
+    from pipeline.format.model import LineKind
     from pipeline.specs import NodeLine, StoryNode
     lines = [NodeLine(kind=LineKind.speech, text=words, speaker="a")] if words else []
     return StoryNode(id=f"n{i}", scene=scene, description="", lines=lines, layout=layout,

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
-from pipeline.balloons import to_raster, to_svg
+from pipeline.lettering.draw import to_raster, to_svg
 from pipeline.build import check
-from pipeline.camera import Shot
-from pipeline.fonts import LetteringFont
-from pipeline.lettering import letter_panel
-from pipeline.model import LetteringConfig, LineKind
+from pipeline.format.camera import Shot
+from pipeline.lettering.fonts import LetteringFont
+from pipeline.lettering.place import letter_panel
+from pipeline.format.model import LetteringConfig, LineKind
 from pipeline.specs import Camera, Figure, NodeLine, PanelArt, PanelSpec
 
 FONT = LetteringFont()
@@ -296,7 +296,7 @@ def test_tails_stop_short_of_the_face_and_cross_no_other_balloon():
 
 @pytest.mark.parametrize("rtl", [False, True])
 def test_three_speakers_read_in_the_order_they_speak_in_both_directions(rtl):
-    from pipeline.lettering import reads_after
+    from pipeline.lettering.place import reads_after
     spots = ((0.15, "a"), (0.5, "b"), (0.85, "c"))
     if rtl:
         spots = tuple((1 - x, who) for x, who in spots)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 from PIL import Image
 
-from pipeline.camera import Angle, Shot
-from pipeline.cli import main
-from pipeline.model import Treatment
+from pipeline.format.camera import Angle, Shot
+from pipeline.cli.main import main
+from pipeline.format.model import Treatment
 
 
 def test_contact_sheet_has_every_shot_angle_and_treatment(tmp_path):

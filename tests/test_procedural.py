@@ -10,11 +10,11 @@ from PIL import Image, ImageChops, ImageStat
 
 from pipeline.art import request_for
 from pipeline.build import prepare
-from pipeline.camera import Angle, Shot
+from pipeline.format.camera import Angle, Shot
 from pipeline.engines.procedural import ProceduralImageEngine
 from pipeline.plan import plan
 from pipeline.specs import Camera
-from pipeline.storynodes import write_nodes
+from pipeline.story.nodes import write_nodes
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +248,7 @@ def test_an_unseen_world_reads_its_places_and_tells_them_apart(example):
     each drawn differently (at eye level and from above)."""
     from pipeline.engines import DrawRequest
     from pipeline.engines.procedural.scenery import place_of
-    from pipeline.model import Character, SceneCard
+    from pipeline.format.model import Character, SceneCard
 
     project, panels = example
     spec = panels[0].model_copy(update={"style": None, "characters": ["jun"], "world": "w",

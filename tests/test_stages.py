@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.camera import Shot
+from pipeline.format.camera import Shot
 from pipeline.engines.scripted import ScriptedTextEngine
 from pipeline.engines import StoryContext
-from pipeline.load import load
-from pipeline.model import LineKind
-from pipeline.outline import parse_outline
+from pipeline.source.load import load
+from pipeline.format.model import LineKind
+from pipeline.source.outline import parse_outline
 from pipeline.plan import plan
-from pipeline.resolve import resolve
-from pipeline.storynodes import write_nodes
-from pipeline.validate import validate
+from pipeline.source.resolve import resolve
+from pipeline.story.nodes import write_nodes
+from pipeline.source.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

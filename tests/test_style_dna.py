@@ -50,7 +50,7 @@ def test_style_format_rule_and_webp_output(copy_project):
 def _cli_check(root):
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     return CliRunner().invoke(main, ["check", str(root)])
 

@@ -17,9 +17,9 @@ from typing import ClassVar, Protocol, runtime_checkable
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationInfo, model_validator
 
-from ..code import code_digest
-from ..model import Character, LoreEntry, SceneCard, StyleDNA
-from ..resolve import ResolvedBeat
+from ..runtime.code import code_digest
+from ..format.model import Character, LoreEntry, SceneCard, StyleDNA
+from ..source.resolve import ResolvedBeat
 from ..specs import Figure, PanelSpec, StoryNode
 
 TEXT_GROUP = "panelwright.text_engines"

@@ -9,8 +9,8 @@ import warnings
 
 from PIL import Image
 
-from ..camera import FIGURE_HEIGHT, Shot
-from ..images import MAX_PIXELS
+from ..format.camera import FIGURE_HEIGHT, Shot
+from ..format.images import MAX_PIXELS
 from ..specs import Figure, PanelSpec
 from .errors import EngineError
 

@@ -1,7 +1,7 @@
 """One way for every remote engine to talk HTTP: time-outs, bounded retries with
 back-off on 429 and 5xx (Retry-After honoured), dropped connections retried, the
 service's own error message when it gives up, and secrets kept out of every message.
-(How remote panels run several at a time is `pipeline.jobs.run_in_flight`.)
+(How remote panels run several at a time is `pipeline.runtime.parallel.run_in_flight`.)
 
 httpx's time-out bounds each read, so a server dripping a byte a second never trips
 it; `fetch` makes the time-out a deadline for the whole request (connect, headers

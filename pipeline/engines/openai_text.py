@@ -16,10 +16,10 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from ..camera import Angle, Shot
-from ..model import Character, LineKind
-from ..resolve import ResolvedBeat, beats_by_scene
-from ..slugs import fold
+from ..format.camera import Angle, Shot
+from ..format.model import Character, LineKind
+from ..source.resolve import ResolvedBeat, beats_by_scene
+from ..format.slugs import fold
 from ..specs import NodeLine, StoryNode
 from . import EngineSettings, StoryContext
 from .errors import EngineError

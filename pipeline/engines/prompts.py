@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from ..model import Character, LoreEntry, SceneCard, StyleDNA
-from ..resolve import ResolvedBeat
-from ..slugs import fold
+from ..format.model import Character, LoreEntry, SceneCard, StyleDNA
+from ..source.resolve import ResolvedBeat
+from ..format.slugs import fold
 from ..specs import PanelSpec
 from . import DrawRequest
 

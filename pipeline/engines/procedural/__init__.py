@@ -17,8 +17,8 @@ from typing import ClassVar
 
 from PIL import Image, ImageDraw
 
-from ...camera import FIGURE_HEIGHT, Angle, Shot
-from ...model import Character, Treatment
+from ...format.camera import FIGURE_HEIGHT, Angle, Shot
+from ...format.model import Character, Treatment
 from ...specs import Figure, PanelSpec
 from .. import DrawRequest, Drawing, EngineSettings
 from .figures import (HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from ...model import Character
+from ...format.model import Character
 from ...specs import Figure
 from .faces import drawn_face, framed_face, head_image, head_mask
 from .palette import RGB, from_name, hex_rgb, luminance, mix, shade

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from ...model import Place, Weather
+from ...format.model import Place, Weather
 from .palette import RGB, mix, shade
 from .scenery import LAMP, Set, View, vertical_gradient
 

@@ -15,7 +15,7 @@ import re
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from ...model import Place, SceneCard, TimeOfDay, Weather
+from ...format.model import Place, SceneCard, TimeOfDay, Weather
 from .palette import RGB, hex_rgb, luminance, mix, shade, stable_int
 
 SKY = {  # top, horizon colours of the sky by time of day

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
-from ...model import StyleDNA, Treatment
+from ...format.model import StyleDNA, Treatment
 from .palette import RGB, luminance, mix
 
 STRENGTH = {"low": 0.35, "high": 0.7}

@@ -13,8 +13,8 @@ from html import escape
 from PIL import Image, ImageDraw
 
 from .fonts import LetteringFont
-from .model import LineKind
-from .specs import Balloon
+from ..format.model import LineKind
+from ..specs import Balloon
 
 INK = (17, 17, 17)
 PAPER = (255, 255, 255)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from .errors import ProjectError
-from .slugs import slugify
+from ..errors import ProjectError
+from ..format.slugs import slugify
 
 PROJECT = click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path),
                        default=".", show_default=True, help="The story repo.")
@@ -23,7 +23,7 @@ def reports_problems(command):
         try:
             return command(*args, **kwargs)
         except ProjectError as exc:
-            from .cli import _fail
+            from .main import _fail
             _fail(exc.problems, "; nothing was changed")
     return run
 
@@ -127,7 +127,7 @@ def create(name: str, project: Path, **given) -> None:
           --first-mes "The gate is closed at night." --tag swordswoman \\
           --colour hair=#e6ebf2 --description "A calm and composed swordswoman."
     """
-    from .characters import Characters
+    from ..characters.files import Characters
     character = Characters(project).create(name=name, **_fields(given))
     click.echo(f"Created {character.source} (id: {character.id})")
     _not_replaced(slugify(name), character.id, ".md")
@@ -140,7 +140,7 @@ def create(name: str, project: Path, **given) -> None:
 @PROJECT
 def show(character_id: str, as_json: bool, project: Path) -> None:
     """Show one character (by id, the file name without .md)."""
-    from .characters import Characters
+    from ..characters.files import Characters
     character = Characters(project).get(character_id)
     if as_json:
         click.echo(json.dumps(character.model_dump(
@@ -166,7 +166,7 @@ def update(character_id: str, project: Path, **given) -> None:
     Example:
       panelwright characters update lin-shuang --personality "Calm, Reserved, Loyal"
     """
-    from .characters import Characters
+    from ..characters.files import Characters
     changes = _fields(given)
     if not changes:
         raise click.UsageError("give at least one field to change, e.g. --personality")
@@ -181,7 +181,7 @@ def update(character_id: str, project: Path, **given) -> None:
 @PROJECT
 def delete(character_id: str, force: bool, project: Path) -> None:
     """Delete a character's file (refused while a story uses them, unless --force)."""
-    from .characters import Characters
+    from ..characters.files import Characters
     Characters(project).delete(character_id, force=force)
     click.echo(f"Deleted characters/{character_id}.md")
     kept = [p for p in (project / "characters").glob(f"{character_id}.*")
@@ -200,7 +200,7 @@ def delete(character_id: str, force: bool, project: Path) -> None:
 @PROJECT
 def list_(limit: int, offset: int, search: str | None, as_json: bool, project: Path) -> None:
     """List characters by name, a page at a time."""
-    from .characters import Characters
+    from ..characters.files import Characters
     page = Characters(project).list(limit=limit, offset=offset, search=search)
     if as_json:
         click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
@@ -232,7 +232,7 @@ def avatar() -> None:
 @PROJECT
 def avatar_show(avatar_id: str, project: Path) -> None:
     """Print an avatar's record (characters/AVATAR_ID.avatar/avatar.yaml) as JSON."""
-    from .avatars import Avatars
+    from ..characters.avatars import Avatars
     click.echo(Avatars(project).get(avatar_id).model_dump_json(indent=2))
 
 
@@ -241,7 +241,7 @@ def avatar_models() -> None:
     """List the avatar models installed (entry points 'panelwright.avatar_models')."""
     import os
 
-    from .avatars import models
+    from ..characters.avatars import models
     for name, entry in sorted(models().items()):
         model = entry.load()
         access = ""
@@ -269,7 +269,7 @@ def avatar_create(name: str, image: Path | None, url: str | None, model: str | N
     Example:
       panelwright avatar create --name "Lin Shuang" --image lin.png --character lin-shuang
     """
-    from .avatars import Avatars
+    from ..characters.avatars import Avatars
     record = Avatars(project).create(name=name, image=image, url=url, model=model,
                                      character=character)
     click.echo(f"Created avatar '{record.display_name}' in characters/{record.id}.avatar/ "
@@ -294,7 +294,7 @@ def card() -> None:
 @PROJECT
 def card_import(file: Path, project: Path) -> None:
     """Make a character (and its avatar, from a PNG card) from FILE."""
-    from .cards import import_card
+    from ..characters.cards import import_card
     character = import_card(project, file)
     click.echo(f"Imported {character.name} as {character.source}")
     if character.avatar:
@@ -312,6 +312,6 @@ def card_import(file: Path, project: Path) -> None:
 @PROJECT
 def card_export(character_id: str, out: Path, spec: str, project: Path) -> None:
     """Write CHARACTER_ID's card."""
-    from .cards import export_card
+    from ..characters.cards import export_card
     path = export_card(project, character_id, out, spec)
     click.echo(f"Wrote {path}")

@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
-from .errors import Problem, did_you_mean
-from .layouts import LAYOUT_NAMES
-from .model import Beat, LineKind, OutlineLine, OutlineScene
+from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
+from ..errors import Problem, did_you_mean
+from ..format.layouts import LAYOUT_NAMES
+from ..format.model import Beat, LineKind, OutlineLine, OutlineScene
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
 TIME_SUFFIX = re.compile(r"\s+[-–—]\s+(DAWN|DAY|DUSK|NIGHT|MORNING|EVENING|CONTINUOUS|LATER)$",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ProjectError
+from ..errors import ProjectError
 
 
 @click.command()
@@ -24,7 +24,7 @@ def engines() -> None:
     Secrets are never settings: a setting such as api_key_env names the environment
     variable that holds the key. docs/engines.md describes every engine.
     """
-    from .engines import IMAGE_GROUP, TEXT_GROUP, available
+    from ..engines import IMAGE_GROUP, TEXT_GROUP, available
 
     for group, kind in ((TEXT_GROUP, "text"), (IMAGE_GROUP, "image")):
         click.secho(f"{kind} engines", bold=True)
@@ -62,8 +62,8 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
     The build uses the committed nodes and needs no model. Nodes you edit by hand
     are kept, never overwritten; nodes you delete stay deleted.
     """
-    from .cli import _fail
-    from .generate import generate as run
+    from .main import _fail
+    from ..story.generate import generate as run
 
     try:
         report = run(project, story, scene=scene, mode=mode, temperature=temperature,
@@ -89,8 +89,8 @@ def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,
     returns a problem to print as a warning, or None. Never raises."""
     from urllib.parse import urlsplit
 
-    from .engines.errors import EngineError
-    from .engines.http import Remote, RemoteSettings, without_credentials
+    from ..engines.errors import EngineError
+    from ..engines.http import Remote, RemoteSettings, without_credentials
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:

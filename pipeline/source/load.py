@@ -25,9 +25,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
-from .errors import Problem
-from .images import MAX_IMAGE_BYTES
-from .slugs import slugify
+from ..errors import Problem
+from ..format.images import MAX_IMAGE_BYTES
+from ..format.slugs import slugify
 
 CONFIG_FILE = "panelwright.yaml"
 FOLDERS = {"characters": ".md", "worlds": ".yaml", "styles": ".yaml", "stories": ".md"}

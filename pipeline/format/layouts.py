@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .camera import ESTABLISHING, Shot
-from .specs import Box
+from ..specs import Box
 
 PAGE_WIDTH = 1600
 MARGIN = 56

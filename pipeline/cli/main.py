@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import Problem, ProjectError
+from .. import __version__
+from ..errors import Problem, ProjectError
 
 
 def _report(problems: list[Problem]) -> None:
@@ -76,7 +76,7 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
       panelwright build my-comic --explain      # why each panel was redrawn
       panelwright build my-comic --json --jobs 2
     """
-    from .build import build as run
+    from ..build import build as run
 
     bar = None
     show = sys.stderr.isatty() and not as_json
@@ -98,7 +98,7 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
         report = run(project, out=out, jobs=jobs, progress=progress, waiting=waiting)
     except ProjectError as exc:
         if notify:
-            from .cli_engines import notify as post
+            from .engines import notify as post
             failed = post(notify, {"ok": False, "errors": [str(p) for p in exc.errors]})
             if failed:
                 click.secho(f"warning: {failed}", fg="yellow", err=True)
@@ -108,7 +108,7 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
         if bar is not None:
             bar.__exit__(None, None, None)
     if notify:
-        from .cli_engines import notify as post
+        from .engines import notify as post
         failed = post(notify, {"ok": True} | report.model_dump(mode="json", exclude={
             "warnings", "explain"}))
         if failed:
@@ -141,7 +141,7 @@ def check(project: Path) -> None:
     Exits 0 when the project can be built (warnings are printed but allowed), 1 with
     a report naming the file, line and fix of each problem otherwise.
     """
-    from .build import check as run
+    from ..build import check as run
 
     problems = run(project)
     if any(p.severity == "error" for p in problems):
@@ -157,7 +157,7 @@ def check(project: Path) -> None:
 @click.option("--title", default=None, help="The comic's title (default: from the folder name).")
 def new(directory: Path, title: str | None) -> None:
     """Create a small project in DIRECTORY that builds as it is."""
-    from .scaffold import scaffold
+    from ..source.scaffold import scaffold
 
     try:
         created = scaffold(directory, title)
@@ -177,7 +177,7 @@ def clean(project: Path, out: Path | None) -> None:
     Only folders Panelwright made are removed (a site holds a .panelwright-site file);
     symbolic links are not followed. A running build of PROJECT finishes first.
     """
-    from .outdir import clean as run
+    from ..runtime.outdir import clean as run
 
     def waiting() -> None:
         click.echo(f"A build of {project} is running; waiting for it to finish...", err=True)
@@ -206,7 +206,7 @@ def preview(project: Path, out: Path) -> None:
       panelwright preview projects/frost-moon --out /tmp/sheet
       # then open /tmp/sheet/index.html or /tmp/sheet/contact-sheet.png
     """
-    from .preview import preview as run
+    from ..studio.preview import preview as run
 
     try:
         sheet = run(project, out)
@@ -216,19 +216,19 @@ def preview(project: Path, out: Path) -> None:
     click.echo(f"Wrote {sheet} and {out / 'index.html'}")
 
 
-from .cli_characters import characters  # noqa: E402
+from .characters import characters  # noqa: E402
 
 main.add_command(characters)
 
-from .cli_characters import avatar  # noqa: E402
+from .characters import avatar  # noqa: E402
 
 main.add_command(avatar)
 
-from .cli_characters import card  # noqa: E402
+from .characters import card  # noqa: E402
 
 main.add_command(card)
 
-from .cli_engines import engines, generate  # noqa: E402
+from .engines import engines, generate  # noqa: E402
 
 main.add_command(engines)
 main.add_command(generate)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .cache import CACHE_DIR
-from .errors import Problem, ProjectError
+from ..errors import Problem, ProjectError
 
 MARKER = ".panelwright-site"
 MARKER_TEXT = ("This folder was written by Panelwright. A build replaces it whole and "

@@ -13,13 +13,13 @@ import io
 from PIL import Image, ImageColor, ImageDraw, ImageOps
 from pydantic import BaseModel
 
-from . import jobs as parallel
-from .balloons import to_raster
-from .cache import Cache, digest
-from .code import code_digest
-from .fonts import LetteringFont
-from .resolve import ResolvedProject
-from .specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
+from ..runtime import parallel
+from ..lettering.draw import to_raster
+from ..runtime.cache import Cache, digest
+from ..runtime.code import code_digest
+from ..lettering.fonts import LetteringFont
+from ..source.resolve import ResolvedProject
+from ..specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
 
 PAGE_SCALE = 0.5  # site page images: 800 px wide, enough for previews and thumbnails
 
@@ -109,5 +109,5 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
 
 def _baker_code() -> str:
     """The page baker's own code and the raster lettering it draws with."""
-    from . import balloons, fonts
+    from ..lettering import draw as balloons, fonts
     return code_digest(__name__, balloons.__name__, fonts.__name__)

@@ -23,12 +23,12 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, LiteralScalarString,
                                       ScalarString)
 
-from .cache import write_atomic
-from .errors import Problem, ProjectError, did_you_mean
-from .load import parse_yaml, read_text, split_front_matter
-from .model import Character
-from .slugs import fold, slugify
-from .validate import explain
+from ..runtime.cache import write_atomic
+from ..errors import Problem, ProjectError, did_you_mean
+from ..source.load import parse_yaml, read_text, split_front_matter
+from ..format.model import Character
+from ..format.slugs import fold, slugify
+from ..source.validate import explain
 
 MAX_PAGE = 100  # the seed's list limit
 FIELDS = [n for n in Character.model_fields
@@ -152,7 +152,7 @@ class Characters:
         try:
             return Character.model_validate(plain)
         except ValidationError as exc:
-            from .load import SourceDoc
+            from ..source.load import SourceDoc
             doc = SourceDoc(path=f"characters/{character_id}.md", id=character_id)
             raise ProjectError([explain(e, Character, doc) for e in exc.errors()]) from None
 
@@ -245,7 +245,7 @@ class Characters:
         self.path(character_id).unlink()
 
     def _stories_using(self, character_id: str) -> list[str]:
-        from .build import prepare
+        from ..build import prepare
         try:
             project = prepare(self.root)
         except ProjectError:

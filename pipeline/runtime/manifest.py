@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .cache import cache_dir, write_atomic
-from .specs import PanelArt
+from ..specs import PanelArt
 
 INPUT_WORDS = {
     "description": "its description", "camera": "its camera", "scene": "its scene card",

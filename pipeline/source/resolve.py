@@ -12,12 +12,12 @@ import re
 
 from pydantic import BaseModel, Field
 
-from .camera import Angle, Shot
-from .errors import Problem, did_you_mean, unknown_reference
+from ..format.camera import Angle, Shot
+from ..errors import Problem, did_you_mean, unknown_reference
 from .load import Asset
-from .model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
-from .nodes_model import CommittedNodes
-from .slugs import fold, slugify
+from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
+from ..format.nodes_model import CommittedNodes
+from ..format.slugs import fold, slugify
 from .validate import ValidProject
 
 

@@ -33,22 +33,22 @@ from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemBytecodeCac
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .balloons import to_svg
-from .cache import CACHE_DIR
-from .code import code_digest, tree_files
-from .errors import Problem, ProjectError
-from .fonts import default_font_bytes, default_font_licence
-from .outdir import KEEP_HINT, MARKER, MARKER_TEXT, made_by_panelwright
-from .resolve import ResolvedProject
-from .specs import LetteredPanel, PanelArt, StoryPlan
+from ..lettering.draw import to_svg
+from ..runtime.cache import CACHE_DIR
+from ..runtime.code import code_digest, tree_files
+from ..errors import Problem, ProjectError
+from ..lettering.fonts import default_font_bytes, default_font_licence
+from ..runtime.outdir import KEEP_HINT, MARKER, MARKER_TEXT, made_by_panelwright
+from ..source.resolve import ResolvedProject
+from ..specs import LetteredPanel, PanelArt, StoryPlan
 
 FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 
 
 def theme_dir() -> Path:
     """The default theme: inside the installed package, or the repo's templates/."""
-    packaged = Path(__file__).parent / "theme"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+    packaged = Path(__file__).parents[1] / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
 
 
 def theme_digest() -> str:
@@ -318,7 +318,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                 if story_plan.story not in appearances[cid]:
                     appearances[cid].append(story_plan.story)
 
-    from .cards import card_png, to_card  # only a build needs cards (and their YAML reader)
+    from ..characters.cards import card_png, to_card  # only a build needs cards (and their YAML reader)
 
     avatars, idles = {}, {}
     for cid, character in characters.items():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from .cache import write_atomic
-from .slugs import slugify
+from ..runtime.cache import write_atomic
+from ..format.slugs import slugify
 
 CONFIG = """\
 # The comic's settings. See docs/format.md for every field.

@@ -18,21 +18,21 @@ from typing import Any
 
 from PIL import Image
 
-from .art import default_jobs, draw_art, request_for
-from .avatars import Avatars
-from .build import BuildReport, build, lettering_font, prepare
-from .camera import Angle, Shot
-from .characters import CharacterPage, Characters
-from .compose import page_image
+from ..art import default_jobs, draw_art, request_for
+from ..characters.avatars import Avatars
+from ..build import BuildReport, build, lettering_font, prepare
+from ..format.camera import Angle, Shot
+from ..characters.files import CharacterPage, Characters
+from ..site.pages import page_image
 from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
-from .engines import IMAGE_GROUP, load_engine
-from .errors import Problem, ProjectError, unknown_reference
-from .lettering import letter
-from .plan import panel_seed, plan
-from .resolve import ResolvedProject, _mentioned
-from .sizes import ASPECT_RATIOS, fit
-from .specs import Camera, PanelSpec
-from .storynodes import write_nodes
+from ..engines import IMAGE_GROUP, load_engine
+from ..errors import Problem, ProjectError, unknown_reference
+from ..lettering.place import letter
+from ..plan import panel_seed, plan
+from ..source.resolve import ResolvedProject, _mentioned
+from ..format.sizes import ASPECT_RATIOS, fit
+from ..specs import Camera, PanelSpec
+from ..story.nodes import write_nodes
 
 
 class StudioCharacters(Characters):
@@ -104,7 +104,7 @@ class StoryView:
 
     def generate(self, **options: Any) -> Any:
         try:
-            from . import generate as generator  # model-backed generation, when installed
+            from ..story import generate as generator  # model-backed generation, when installed
         except ImportError:
             raise NotImplementedError(
                 "model-backed story generation is not built yet; the scripted engine's "

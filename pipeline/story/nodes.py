@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from .engines import TEXT_GROUP, StoryContext, available, load_engine
-from .errors import Problem
-from .nodes_file import edited_by_hand, nodes_path, outline_hash, to_node, visits
-from .resolve import ResolvedBeat, ResolvedProject, ResolvedStory
-from .specs import StoryNode
+from ..engines import TEXT_GROUP, StoryContext, available, load_engine
+from ..errors import Problem
+from .committed import edited_by_hand, nodes_path, outline_hash, to_node, visits
+from ..source.resolve import ResolvedBeat, ResolvedProject, ResolvedStory
+from ..specs import StoryNode
 
 OFFLINE = "scripted"
 

@@ -14,15 +14,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .build import prepare
-from .engines import TEXT_GROUP, StoryContext, UnknownEngine, available, load_engine
-from .engines.errors import EngineError
-from .errors import Problem, ProjectError, unknown_reference
-from .nodes_file import (NodesFileError, deleted_by_hand, document, edited_by_hand,
-                         node_record, nodes_path, outline_hash, read, scene_entries,
-                         scene_entry, visits, write)
-from .resolve import ResolvedProject, ResolvedStory
-from .storynodes import dropped_dialogue, text_engine_choice
+from ..build import prepare
+from ..engines import TEXT_GROUP, StoryContext, UnknownEngine, available, load_engine
+from ..engines.errors import EngineError
+from ..errors import Problem, ProjectError, unknown_reference
+from .committed import (NodesFileError, deleted_by_hand, document, edited_by_hand, node_record,
+    nodes_path, outline_hash, read, scene_entries, scene_entry, visits, write)
+from ..source.resolve import ResolvedProject, ResolvedStory
+from .nodes import dropped_dialogue, text_engine_choice
 
 OVERRIDES = ("temperature", "max_tokens", "seed")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from PIL import Image
 
-from .model import Character, SceneCard
-from .specs import PanelSpec, StoryNode
+from ..format.model import Character, SceneCard
+from ..specs import PanelSpec, StoryNode
 
 CARD = ("border:1px solid #ccc;border-radius:8px;padding:12px;display:flex;gap:14px;"
         "font-family:sans-serif;max-width:760px;background:#fff;color:#111")

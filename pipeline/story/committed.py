@@ -27,10 +27,10 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .cache import digest, write_atomic
-from .load import MAX_TEXT_BYTES, ReadRefused, parse_yaml, read_regular
-from .resolve import ResolvedBeat, beats_by_scene
-from .specs import StoryNode
+from ..runtime.cache import digest, write_atomic
+from ..source.load import MAX_TEXT_BYTES, ReadRefused, parse_yaml, read_regular
+from ..source.resolve import ResolvedBeat, beats_by_scene
+from ..specs import StoryNode
 
 HEADER = """\
 Story nodes of {source}, written by `panelwright generate` ({engine}).

@@ -27,7 +27,7 @@ def cache_dir(project_root: str | Path) -> Path:
     must not send the cache, the lock or downloads somewhere else on the machine."""
     path = Path(project_root) / CACHE_DIR
     if path.is_symlink():
-        from .errors import Problem, ProjectError
+        from ..errors import Problem, ProjectError
         raise ProjectError([Problem(
             file=CACHE_DIR, message=f"{CACHE_DIR} is a symlink (to {os.readlink(path)}); "
             "Panelwright keeps its cache inside the project and follows no link there",

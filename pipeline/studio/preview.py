@@ -12,17 +12,17 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from .art import request_for
-from .build import prepare
-from .cache import write_atomic
-from .camera import Angle, Shot
-from .engines import IMAGE_GROUP, load_engine
-from .fonts import LetteringFont
-from .model import Treatment
-from .outdir import check_out, mark
-from .plan import plan
-from .specs import Camera, PanelSpec
-from .storynodes import write_nodes
+from ..art import request_for
+from ..build import prepare
+from ..runtime.cache import write_atomic
+from ..format.camera import Angle, Shot
+from ..engines import IMAGE_GROUP, load_engine
+from ..lettering.fonts import LetteringFont
+from ..format.model import Treatment
+from ..runtime.outdir import check_out, mark
+from ..plan import plan
+from ..specs import Camera, PanelSpec
+from ..story.nodes import write_nodes
 
 THUMB = (384, 288)
 LABEL = 34

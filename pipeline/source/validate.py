@@ -11,12 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .errors import Problem, did_you_mean
-from .fonts import font_problem
-from .images import image_problem
+from ..errors import Problem, did_you_mean
+from ..lettering.fonts import font_problem
+from ..format.images import image_problem
 from .load import Asset, LoadedProject, SourceDoc, asset_path
-from .model import Character, ProjectConfig, Story, StyleDNA, World
-from .nodes_model import CommittedNodes
+from ..format.model import Character, ProjectConfig, Story, StyleDNA, World
+from ..format.nodes_model import CommittedNodes
 from .outline import parse_outline
 
 
@@ -221,7 +221,7 @@ def validate(project: LoadedProject) -> ValidProject:
     for doc in project.stories:
         valid.stories.append(_story(doc, problems))
     if any(not name.startswith("assets/") for name in project.templates):
-        from .site import template_problems  # Jinja2 only for a project with overrides
+        from ..site.render import template_problems  # Jinja2 only for a project with overrides
 
         problems.extend(template_problems(project.templates))
     for story_id, doc in project.nodes.items():

@@ -1,0 +1,5 @@
+"""The `panelwright` command: one module per group of subcommands."""
+
+from .main import main
+
+__all__ = ["main"]
