@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from pipeline.art import request_for
-from pipeline.build import prepare
+from pipeline.project import prepare
 from pipeline.engines.procedural import ProceduralImageEngine
 from pipeline.plan import plan
 from pipeline.story.nodes import write_nodes

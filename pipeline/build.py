@@ -13,27 +13,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from .runtime import parallel
 from .art import default_jobs, draw_art
 from .runtime.cache import Cache, digest, project_lock
 from .runtime.code import code_digest
 from .site.pages import compose
-from .engines import IMAGE_GROUP, TEXT_GROUP, UnknownEngine, load_engine
-from .errors import Problem, ProjectError, did_you_mean
+from .errors import Problem, ProjectError
 from .lettering.fonts import LetteringFont, missing_glyphs
 from .format.layouts import LAYOUTS
 from .lettering.place import letter, letter_panel
-from .source.load import load
 from .runtime.manifest import Manifest, PanelRecord
 from .runtime.outdir import MARKER, check_out
 from .plan import plan
-from .source.resolve import ResolvedProject, resolve
+from .project import prepare
+from .source.resolve import ResolvedProject
 from .site.render import recover, render_site, theme_digest
 from .specs import LetteredPanel, PanelArt, PanelSpec, StoryPlan
 from .story.nodes import committed_problems, write_nodes
-from .source.validate import validate
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -52,48 +50,11 @@ class BuildReport(BaseModel):
     warnings: list[Problem] = []
 
 
-def _engine_problems(project: ResolvedProject) -> list[Problem]:
-    problems = []
-    config = project.config.engines
-    for group, kind, name, settings in ((TEXT_GROUP, "text", config.text, config.text_settings),
-                                        (IMAGE_GROUP, "image", config.image,
-                                         config.image_settings)):
-        try:
-            load_engine(group, name, settings, project.root)
-        except UnknownEngine as exc:
-            problems.append(Problem(file="panelwright.yaml", field=f"engines.{kind}",
-                                    line=project.config_lines.get(f"engines/{kind}"),
-                                    message=f"no {kind} engine named '{name}' is installed",
-                                    hint=did_you_mean(name, exc.available) or
-                                    f"installed {kind} engines: {', '.join(exc.available)}"))
-        except ValidationError as exc:
-            for error in exc.errors():
-                loc = "/".join(map(str, error["loc"]))
-                problems.append(Problem(
-                    file="panelwright.yaml",
-                    line=project.config_lines.get(f"engines/{kind}_settings/{loc}"),
-                    field=f"engines.{kind}_settings." +
-                    ".".join(map(str, error["loc"])),
-                    message=error["msg"].removeprefix("Value error, ")))
-    return problems
-
-
 def lettering_font(project: ResolvedProject) -> LetteringFont:
     config = project.config.lettering
     main = project.assets.get(config.font or "")
     fallback = project.assets.get(config.fallback_font or "")
     return LetteringFont(main.data if main else None, fallback.data if fallback else None)
-
-
-def prepare(root: str | Path) -> ResolvedProject:
-    """load, validate and resolve; raise every problem at once if there are errors."""
-    project = resolve(validate(load(root)))
-    problems = project.problems
-    if not any(p.severity == "error" for p in problems):
-        problems += _engine_problems(project)
-    if any(p.severity == "error" for p in problems):
-        raise ProjectError(problems)
-    return project
 
 
 def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettered: dict,

@@ -10,7 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from pipeline.build import build, prepare
+from pipeline.build import build
+from pipeline.project import prepare
 from pipeline.cli.main import main
 from pipeline.engines.prompts import lore_for
 from pipeline.errors import ProjectError

@@ -20,7 +20,8 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline.characters.avatars import Avatars
-from pipeline.build import build, prepare
+from pipeline.build import build
+from pipeline.project import prepare
 from pipeline.cli.main import main
 from pipeline.errors import ProjectError
 from pipeline.story.generate import generate

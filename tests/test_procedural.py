@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from pipeline.art import request_for
-from pipeline.build import prepare
+from pipeline.project import prepare
 from pipeline.format.camera import Angle, Shot
 from pipeline.engines.procedural import ProceduralImageEngine
 from pipeline.plan import plan

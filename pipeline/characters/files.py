@@ -245,7 +245,7 @@ class Characters:
         self.path(character_id).unlink()
 
     def _stories_using(self, character_id: str) -> list[str]:
-        from ..build import prepare
+        from ..project import prepare
         try:
             project = prepare(self.root)
         except ProjectError:

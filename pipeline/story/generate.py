@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from ..build import prepare
+from ..project import prepare
 from ..engines import TEXT_GROUP, StoryContext, UnknownEngine, available, load_engine
 from ..engines.errors import EngineError
 from ..errors import Problem, ProjectError, unknown_reference

@@ -20,7 +20,8 @@ from PIL import Image
 
 from ..art import default_jobs, draw_art, request_for
 from ..characters.avatars import Avatars
-from ..build import BuildReport, build, lettering_font, prepare
+from ..build import BuildReport, build, lettering_font
+from ..project import prepare
 from ..format.camera import Angle, Shot
 from ..characters.files import CharacterPage, Characters
 from ..site.pages import page_image

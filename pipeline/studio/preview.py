@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ..art import request_for
-from ..build import prepare
+from ..project import prepare
 from ..runtime.cache import write_atomic
 from ..format.camera import Angle, Shot
 from ..engines import IMAGE_GROUP, load_engine
