@@ -48,7 +48,7 @@ def engine_for(project: ResolvedProject, story: ResolvedStory | None, kind: Kind
     default_name: str = getattr(config, kind)
     default_settings: dict = getattr(config, f"{kind}_settings")
     own = (story.engines or {}) if story is not None else {}
-    name = own.get(kind) or default_name
+    name = own[kind] if kind in own else default_name
     name_file = story.source if story is not None and kind in own else CONFIG_FILE
     if f"{kind}_settings" in own:
         settings, settings_file = dict(own[f"{kind}_settings"] or {}), story.source
