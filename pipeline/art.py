@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from .runtime import parallel
 from .runtime.cache import Cache, digest
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
+from .engines.choice import load_chosen
 from .engines.errors import EngineError
 from .errors import Problem, ProjectError
 from .source.resolve import ResolvedProject
@@ -140,14 +141,10 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
 
 
 def _engine_for(project: ResolvedProject, story_id: str) -> tuple[str, str, dict]:
-    """The image engine a story uses (its own choice, or the project's)."""
-    choice = project.config.engines
+    """The image engine a story uses, by the one rule in `engines/choice.py`."""
     story = next(s for s in project.stories if s.id == story_id)
-    if story.engines:
-        choice = choice.model_copy(update={k: v for k, v in story.engines.items()
-                                           if k.startswith("image")})
-    engine = load_engine(IMAGE_GROUP, choice.image, choice.image_settings, project.root)
-    return choice.image, settings_digest(engine), choice.image_settings
+    choice, engine = load_chosen(project, story, "image")
+    return choice.name, settings_digest(engine), choice.settings
 
 
 def default_jobs() -> int:

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from ..project import prepare
-from ..engines import TEXT_GROUP, StoryContext, UnknownEngine, available, load_engine
+from ..engines import StoryContext
+from ..engines.choice import load_chosen
 from ..engines.errors import EngineError
 from ..errors import Problem, ProjectError, unknown_reference
 from .committed import (NodesFileError, deleted_by_hand, document, edited_by_hand, node_record,
     nodes_path, outline_hash, read, scene_entries, scene_entry, visits, write)
 from ..source.resolve import ResolvedProject, ResolvedStory
-from .nodes import dropped_dialogue, text_engine_choice
+from .nodes import dropped_dialogue
 
 OVERRIDES = ("temperature", "max_tokens", "seed")
 
@@ -37,28 +38,9 @@ class GenerateReport(BaseModel):
 
 
 def _engine(project: ResolvedProject, story: ResolvedStory, overrides: dict):
-    """The story's text engine, with the command's overrides of its settings."""
-    name, settings = text_engine_choice(project, story)
-    where = story.source if story.engines and "text" in story.engines else "panelwright.yaml"
-    found = available(TEXT_GROUP)
-    if name not in found:
-        raise ProjectError([Problem(file=where, field="engines.text",
-                                    message=str(UnknownEngine("text", name, sorted(found))))])
-    fields = found[name].load().Settings.model_fields
-    for key, value in overrides.items():
-        if value is None:
-            continue
-        if key not in fields:
-            raise ProjectError([Problem(
-                file=where, field="engines.text",
-                message=f"the text engine '{name}' takes no {key.replace('_', '-')}",
-                hint="its settings: " + (", ".join(fields) or "none"))])
-        settings[key] = value
-    try:
-        return load_engine(TEXT_GROUP, name, settings)
-    except ValidationError as exc:
-        raise ProjectError([Problem(file=where, field="engines.text_settings." + ".".join(
-            map(str, e["loc"])), message=e["msg"]) for e in exc.errors()]) from None
+    """The story's text engine, with the command's overrides of its settings; its
+    errors are the ones `check` reports, at the same file:line (`engines/choice.py`)."""
+    return load_chosen(project, story, "text", overrides)[1]
 
 
 def _visit_key(scene_id: str, n: int) -> str:

@@ -13,23 +13,13 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from ..engines import TEXT_GROUP, StoryContext, available, load_engine
+from ..engines.choice import engine_for, load_chosen
 from ..errors import Problem
 from .committed import edited_by_hand, nodes_path, outline_hash, to_node, visits
 from ..source.resolve import ResolvedBeat, ResolvedProject, ResolvedStory
 from ..specs import StoryNode
 
 OFFLINE = "scripted"
-
-
-def text_engine_choice(project: ResolvedProject, story: ResolvedStory) -> tuple[str, dict]:
-    """The text engine a story uses and its settings: the story's own choice, else the
-    project's. A story that names another engine without settings gets its defaults."""
-    config = project.config.engines
-    own = story.engines or {}
-    name = own.get("text", config.text)
-    if "text_settings" in own:
-        return name, dict(own["text_settings"] or {})
-    return name, dict(config.text_settings) if name == config.text else {}
 
 
 def generate_only(name: str) -> bool:
@@ -79,10 +69,11 @@ def write_nodes(project: ResolvedProject) -> dict[str, list[StoryNode]]:
 
 
 def story_nodes(project: ResolvedProject, story: ResolvedStory) -> list[StoryNode]:
-    name, settings = text_engine_choice(project, story)
-    if generate_only(name):
-        name, settings = OFFLINE, {}
-    engine = load_engine(TEXT_GROUP, name, settings)
+    choice = engine_for(project, story, "text")
+    if generate_only(choice.name):
+        engine = load_engine(TEXT_GROUP, OFFLINE, {})
+    else:
+        engine = load_chosen(project, story, "text")[1]
     world = project.worlds[story.world]
     nodes: list[StoryNode] = []
     seen: set[str] = set()
