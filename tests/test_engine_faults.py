@@ -70,11 +70,12 @@ def test_draws_every_panel(kind, copy_project, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ENGINES)
-@pytest.mark.parametrize("fault", ["drop", ("slow", 0.8), ("status", 500, {"message": "boom"}),
+@pytest.mark.parametrize("fault", ["drop", ("slow", 2.5), ("status", 500, {"message": "boom"}),
                                    ("status", 502, "<html>Bad Gateway</html>")])
 def test_a_passing_fault_is_retried(kind, fault, copy_project, tmp_path):
     root = copy_project("valid")
-    with start(kind, root, tmp_path, timeout=0.4) as server:
+    # a time-out well above a loaded machine's reply time, well below the slow fault
+    with start(kind, root, tmp_path, timeout=1.2) as server:
         server.fault(FIRST, fault)
         assert build(root, jobs=1).panels_drawn == 2
 
