@@ -114,7 +114,7 @@ def test_comfyui_uploads_queues_polls_and_downloads(copy_project, service, tmp_p
 def test_comfyui_bad_graph_is_reported(copy_project, service, tmp_path):
     root = copy_project("valid")
     workflow = tmp_path / "w.json"
-    workflow.write_text("{}")
+    workflow.write_text('{"3": {"class_type": "KSampler", "inputs": {}}}')  # no output node
     use_engine(root, "comfyui", f"base_url: {service.url}\nworkflow: {workflow}\nbackoff: 0.01")
     service.route("POST /upload/image", (200, {"name": "x.png"}))
     service.route("POST /prompt", (400, {"error": {"message": "Prompt has no outputs",
