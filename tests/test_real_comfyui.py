@@ -146,3 +146,40 @@ def test_a_preview_only_workflow_does_not_become_a_panel(copy_project, comfyui):
     assert result.returncode != 0
     assert "PreviewImage" in result.stderr, result.stderr
     assert art(root) == []
+
+
+def test_a_timed_out_job_is_taken_off_the_servers_queue(copy_project, comfyui):
+    import httpx
+    import time
+
+    # a slow weight-free job occupies the server, so the build's job waits in the queue
+    blur = {"1": {"class_type": "EmptyImage", "inputs": {
+        "width": 2048, "height": 2048, "batch_size": 1, "color": 123456}}}
+    for i in range(2, 8):
+        blur[str(i)] = {"class_type": "ImageBlur", "inputs": {
+            "image": [str(i - 1), 0], "blur_radius": 31, "sigma": 10.0}}
+    blur["9"] = {"class_type": "SaveImage", "inputs": {"images": ["7", 0],
+                                                       "filename_prefix": "blocker"}}
+    blocker = httpx.post(comfyui.url + "/prompt", json={"prompt": blur}, timeout=30).json()
+    try:
+        graph = VALID | {"9": {"class_type": "SaveImage", "inputs": {
+            "images": ["4", 0], "filename_prefix": "timedout"}}}
+        root = project(copy_project, comfyui, graph, poll_timeout=2)
+        result = build(root)
+        assert result.returncode != 0
+        assert "did not finish within 2 s" in result.stderr, result.stderr
+        assert "cancelled" in result.stderr
+        queue = httpx.get(comfyui.url + "/queue", timeout=30).json()
+        running = [item[1] for item in queue["queue_running"]]
+        assert running == [blocker["prompt_id"]]  # the slow job is still going...
+        assert queue["queue_pending"] == []       # ...but the build's job is gone
+    finally:
+        httpx.post(comfyui.url + "/interrupt", timeout=30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            queue = httpx.get(comfyui.url + "/queue", timeout=30).json()
+            if not queue["queue_running"] and not queue["queue_pending"]:
+                break
+            time.sleep(0.5)
+    assert not list(comfyui.dirs["output"].glob("timedout_*"))  # it never ran
+    assert art(root) == []
