@@ -30,7 +30,7 @@ COMFYUI_IMPORTS=(
   aio-pika aiohttp ConfigArgParse numpy safetensors tqdm lazy-object-proxy
   opencv-python-headless "pyjwt[crypto]" huggingface-hub natsort einops
   "transformers>=4.29.1,<4.47"   # 4.47+ dropped SpecialTokensMixin, which comfy.sd1_clip imports
-  scipy torchsde Pillow pyyaml psutil
+  scipy torchsde Pillow pyyaml psutil python-dateutil aiofiles can-ada pydantic
 )
 
 setup_comfyui() {
