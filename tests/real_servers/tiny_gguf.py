@@ -21,9 +21,10 @@ import numpy as np
 
 N_EMBD, N_HEAD, N_LAYER, N_FF, N_CTX = 32, 2, 1, 64, 8192
 UNK, BOS, EOS, FIRST_BYTE = 0, 1, 2, 3
+# No generation prompt: llama-server feeds it to the schema's grammar, which refuses it.
 CHAT_TEMPLATE = (
     "{% for message in messages %}<|{{ message['role'] }}|>\n{{ message['content'] }}\n"
-    "{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}")
+    "{% endfor %}")
 
 
 def prior() -> np.ndarray:
