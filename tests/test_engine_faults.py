@@ -159,7 +159,7 @@ def test_the_webhook_is_retried_and_a_failure_is_only_a_warning(copy_project):
     from click.testing import CliRunner
 
     from pipeline.cli.main import main
-    from pipeline.cli.engines import notify
+    from pipeline.cli.notify import notify
     from servers import LoopbackServer
 
     with LoopbackServer() as hook:

@@ -3,29 +3,16 @@ the seed's character, avatar and card operations on the story repo's files."""
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
 import click
 
-from ..errors import ProjectError
 from ..format.slugs import slugify
+from .report import reports_problems
 
 PROJECT = click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path),
                        default=".", show_default=True, help="The story repo.")
-
-
-def reports_problems(command):
-    """Print a ProjectError's problems and exit 1, as every command does."""
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except ProjectError as exc:
-            from .main import _fail
-            _fail(exc.problems, "; nothing was changed")
-    return run
 
 
 def _not_replaced(wanted: str, got: str, suffix: str) -> None:
@@ -114,7 +101,7 @@ def characters() -> None:
 
 
 @characters.command("create")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.argument("name")
 @field_options
 @PROJECT
@@ -134,7 +121,7 @@ def create(name: str, project: Path, **given) -> None:
 
 
 @characters.command("show")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.argument("character_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the character as JSON.")
 @PROJECT
@@ -150,7 +137,7 @@ def show(character_id: str, as_json: bool, project: Path) -> None:
 
 
 @characters.command("update")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.argument("character_id")
 @click.option("--name", help="A new display name (the id and file name stay).")
 @field_options
@@ -175,7 +162,7 @@ def update(character_id: str, project: Path, **given) -> None:
 
 
 @characters.command("delete")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.argument("character_id")
 @click.option("--force", is_flag=True, help="Delete even if a story still uses them.")
 @PROJECT
@@ -192,7 +179,7 @@ def delete(character_id: str, force: bool, project: Path) -> None:
 
 
 @characters.command("list")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.option("--limit", default=20, show_default=True, help="Characters per page (1–100).")
 @click.option("--offset", default=0, show_default=True)
 @click.option("--search", help="Part of a name or alias (case and accents ignored).")
@@ -227,7 +214,7 @@ def avatar() -> None:
 
 
 @avatar.command("show")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.argument("avatar_id")
 @PROJECT
 def avatar_show(avatar_id: str, project: Path) -> None:
@@ -237,6 +224,7 @@ def avatar_show(avatar_id: str, project: Path) -> None:
 
 
 @avatar.command("models")
+@reports_problems("; nothing was changed")
 def avatar_models() -> None:
     """List the avatar models installed (entry points 'panelwright.avatar_models')."""
     import os
@@ -253,7 +241,7 @@ def avatar_models() -> None:
 
 
 @avatar.command("create")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.option("--name", required=True, help="The avatar's display name (3–50 characters).")
 @click.option("--image", type=click.Path(dir_okay=False, path_type=Path),
               help="A JPEG, PNG or WebP file of at most 4.5 MB.")
@@ -289,7 +277,7 @@ def card() -> None:
 
 
 @card.command("import")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @PROJECT
 def card_import(file: Path, project: Path) -> None:
@@ -303,7 +291,7 @@ def card_import(file: Path, project: Path) -> None:
 
 
 @card.command("export")
-@reports_problems
+@reports_problems("; nothing was changed")
 @click.argument("character_id")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="FILE.png (the avatar with the card inside) or FILE.json.")

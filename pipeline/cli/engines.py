@@ -1,4 +1,4 @@
-"""`panelwright engines` and `panelwright generate`, and the build's webhook."""
+"""`panelwright engines` and `panelwright generate`: the commands about engines."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import ProjectError
+from .report import reports_problems
 
 
 @click.command()
+@reports_problems("")
 def engines() -> None:
     """List the installed text and image engines with each one's settings.
 
@@ -46,6 +47,7 @@ def engines() -> None:
 
 
 @click.command()
+@reports_problems("; nothing was written")
 @click.argument("story")
 @click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True)
@@ -62,15 +64,10 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
     The build uses the committed nodes and needs no model. Nodes you edit by hand
     are kept, never overwritten; nodes you delete stay deleted.
     """
-    from .main import _fail
     from ..story.generate import generate as run
 
-    try:
-        report = run(project, story, scene=scene, mode=mode, temperature=temperature,
-                     max_tokens=max_tokens, seed=seed)
-    except ProjectError as exc:
-        _fail(exc.problems, "; nothing was written")
-        return
+    report = run(project, story, scene=scene, mode=mode, temperature=temperature,
+                 max_tokens=max_tokens, seed=seed)
     click.echo(f"Wrote {report.file}: scenes written: {', '.join(report.written) or 'none'}; "
                f"unchanged: {', '.join(report.unchanged) or 'none'}")
     for node in report.kept:
@@ -80,27 +77,3 @@ def generate(story: str, project: Path, scene: str | None, mode: str,
                    "'written:' list to have it written again)")
     for problem in report.warnings:
         click.secho(str(problem), fg="yellow", err=True)
-
-
-def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,
-           backoff: float = 0.5) -> str | None:
-    """POST the build's summary as JSON to a webhook (the Style DNA seed's way of saying
-    a job is done). 429 and 5xx are retried with back-off like an engine's requests;
-    returns a problem to print as a warning, or None. Never raises."""
-    from urllib.parse import urlsplit
-
-    from ..engines.errors import EngineError
-    from ..engines.http import Remote, RemoteSettings, without_credentials
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"could not notify {without_credentials(url)}: not an http(s) URL"
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    settings = RemoteSettings(base_url=f"{parts.scheme}://{parts.netloc}", timeout=timeout,
-                              attempts=attempts, backoff=backoff, max_wait=30)
-    try:
-        with Remote(settings) as remote:
-            remote.request("POST", path, json=summary)
-    except EngineError as exc:
-        return f"could not notify {without_credentials(url)}: {exc.describe()}"
-    return None

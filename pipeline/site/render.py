@@ -318,7 +318,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                 if story_plan.story not in appearances[cid]:
                     appearances[cid].append(story_plan.story)
 
-    from ..characters.cards import card_png, to_card  # only a build needs cards (and their YAML reader)
+    from ..characters.card_format import card_png, to_card  # the format only: no character files
 
     avatars, idles = {}, {}
     for cid, character in characters.items():

@@ -1,0 +1,184 @@
+"""The commands on a project: new, check, build, preview, clean.
+
+Each is a plain click command that `main` registers; a user's mistake raised as a
+ProjectError is reported by `@reports_problems` (file:line, hint, exit 1).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ProjectError
+from .report import fail, reports_problems
+from .report import report as print_problems  # `report` is the build's summary below
+
+
+def _post(url: str, summary: dict) -> None:
+    """Notify the build's webhook: one that cannot be reached is a warning, not a failed build."""
+    from .notify import notify
+
+    failed = notify(url, summary)
+    if failed:
+        click.secho(f"warning: {failed}", fg="yellow", err=True)
+
+
+@click.command()
+@reports_problems("; nothing was built")
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the site (default: PROJECT/_site): a new or empty "
+              "folder, or a site Panelwright built; never inside the project's sources.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Panels drawn at once (default: every core).")
+@click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the build summary as one JSON object on standard output.")
+@click.option("--notify", metavar="URL",
+              help="POST the build's summary as JSON to this URL when the build ends.")
+def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
+          as_json: bool, notify: str | None) -> None:
+    """Build the comic site of PROJECT (default: the current folder).
+
+    \b
+    The site works from file:// and on any static host: open OUT/index.html.
+    Only what an edit changed is redone: art, lettering and pages are cached in
+    PROJECT/.panelwright/ (safe to delete). The new site is swapped in whole, so a
+    failed or interrupted build leaves the last good site in place.
+
+    \b
+    Examples:
+      panelwright build my-comic
+      panelwright build my-comic --explain      # why each panel was redrawn
+      panelwright build my-comic --json --jobs 2
+    """
+    from ..build import build as run
+
+    bar = None
+    show = sys.stderr.isatty() and not as_json
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if not show or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=stage.capitalize(), file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    def waiting() -> None:
+        click.echo(f"Another build of {project} is running; waiting for it to finish...",
+                   err=True)
+
+    try:
+        report = run(project, out=out, jobs=jobs, progress=progress, waiting=waiting)
+    except ProjectError as exc:
+        if notify:  # the webhook hears of a failed build too; @reports_problems reports it
+            _post(notify, {"ok": False, "errors": [str(p) for p in exc.errors]})
+        raise
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if notify:
+        _post(notify, {"ok": True} | report.model_dump(mode="json", exclude={
+            "warnings", "explain"}))
+    if report.warnings:
+        print_problems(report.warnings)
+    if as_json:
+        summary = report.model_dump(mode="json", exclude={"warnings", "explain"})
+        summary["warnings"] = len(report.warnings)
+        if explain:
+            summary["explain"] = report.explain
+        click.echo(json.dumps(summary))
+        return
+    if explain:
+        for panel, reason in report.explain.items():
+            click.echo(f"drew {panel}: {reason}")
+    click.echo(f"Built {report.stories} stor{'y' if report.stories == 1 else 'ies'}: "
+               f"{report.panels} panels ({report.panels_drawn} drawn, "
+               f"{report.panels_cached} from the cache, {report.panels_lettered} lettered), "
+               f"{report.pages} pages ({report.pages_written} written) "
+               f"in {report.seconds:.2f} s.")
+    click.echo(f"Open {Path(report.out) / 'index.html'}")
+
+
+@click.command()
+@reports_problems("; nothing was built")
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+def check(project: Path) -> None:
+    """Check PROJECT for every problem at once, without building.
+
+    Exits 0 when the project can be built (warnings are printed but allowed), 1 with
+    a report naming the file, line and fix of each problem otherwise.
+    """
+    from ..build import check as run
+
+    problems = run(project)
+    if any(p.severity == "error" for p in problems):
+        fail(problems)
+    print_problems(problems)
+    warnings = len(problems)
+    click.echo(f"{project}: OK" + (f" ({warnings} warning{'s' if warnings != 1 else ''})"
+                                   if warnings else ""))
+
+
+@click.command()
+@reports_problems("; nothing was created")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The comic's title (default: from the folder name).")
+def new(directory: Path, title: str | None) -> None:
+    """Create a small project in DIRECTORY that builds as it is."""
+    from ..source.scaffold import scaffold
+
+    try:
+        created = scaffold(directory, title)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {directory} ({len(created)} files). Next:")
+    click.echo(f"  panelwright build {directory}")
+
+
+@click.command()
+@reports_problems("; nothing was removed")
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="The site folder to remove (default: PROJECT/_site).")
+def clean(project: Path, out: Path | None) -> None:
+    """Remove PROJECT's built site and its cache. Your story files are not touched.
+
+    Only folders Panelwright made are removed (a site holds a .panelwright-site file);
+    symbolic links are not followed. A running build of PROJECT finishes first.
+    """
+    from ..runtime.outdir import clean as run
+
+    def waiting() -> None:
+        click.echo(f"A build of {project} is running; waiting for it to finish...", err=True)
+
+    removed, problems = run(project, out, waiting)
+    for path in removed:
+        click.echo(f"Removed {path}")
+    if problems:
+        fail(problems, "; nothing was removed")
+
+
+@click.command()
+@reports_problems("; nothing was built")
+@click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for index.html and contact-sheet.png: a new or empty folder, "
+              "or one Panelwright wrote.")
+def preview(project: Path, out: Path) -> None:
+    """Draw one panel of PROJECT in every shot, angle and treatment, on a contact sheet.
+
+    \b
+    Example:
+      panelwright preview projects/frost-moon --out /tmp/sheet
+      # then open /tmp/sheet/index.html or /tmp/sheet/contact-sheet.png
+    """
+    from ..studio.preview import preview as run
+
+    sheet = run(project, out)
+    click.echo(f"Wrote {sheet} and {out / 'index.html'}")

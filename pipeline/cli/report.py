@@ -1,0 +1,69 @@
+"""How every command says what went wrong: `file:line: error: ...`, a hint, exit 1.
+
+One place, so that every subcommand reports a user's mistake the same way and a
+traceback always means a bug in Panelwright. The subcommand modules import this, never
+`main`: the group sits at the top of the `cli` package and nothing reaches back up to it.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ..errors import Problem, ProjectError
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def report(problems: list[Problem]) -> None:
+    """Print each problem as `file:line: severity: message` and its hint, on stderr."""
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        click.secho(problem.location() + ":", fg=colour, bold=True, nl=False, err=True)
+        click.echo(f" {problem.severity}: {problem.message}", err=True)
+        if problem.hint:
+            click.echo(f"    hint: {problem.hint}", err=True)
+
+
+def fail(problems: list[Problem], outcome: str = "; nothing was built") -> NoReturn:
+    """Report the problems, count the errors ("2 errors found; nothing was built.") and
+    exit 1. `outcome` says what the command did not do, so the writer knows nothing is
+    half-done."""
+    report(problems)
+    errors = sum(1 for p in problems if p.severity == "error")
+    click.secho(f"{errors} error{'s' if errors != 1 else ''} found{outcome}.", fg="red",
+                err=True)
+    sys.exit(1)
+
+
+def _engine_problem(exc: Exception, where: str) -> Problem:
+    """An engine failure no stage turned into a Problem, still reported with the
+    service's words rather than as a traceback."""
+    return Problem(file=where, message=f"an engine failed: {exc}",
+                   hint="those are the service's own words; try again once it answers")
+
+
+def reports_problems(outcome: str) -> Callable[[Command], Command]:
+    """Decorate a command so that a ProjectError (or an engine's EngineError) becomes
+    the report and exit 1 of `fail`; `outcome` is what the command then did not do.
+    Put it under `@group.command()`, above the options."""
+    def decorate(command: Command) -> Command:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except ProjectError as exc:
+                fail(exc.problems, outcome)
+            except Exception as exc:
+                # EngineError is looked up, not imported: importing it imports every
+                # engine, and a command that never loaded one cannot have raised it
+                errors = sys.modules.get("pipeline.engines.errors")
+                if errors is None or not isinstance(exc, errors.EngineError):
+                    raise
+                fail([_engine_problem(exc, str(kwargs.get("project") or "."))], outcome)
+        return run  # type: ignore[return-value]
+    return decorate
