@@ -13,6 +13,7 @@ from .format.camera import ESTABLISHING, Angle, Shot
 from .format.layouts import (LAYOUTS, MARGIN, MAX_PANELS, VERTICAL_WIDTH, choose, page_size, place,
     vertical)
 from .lettering.place import LEADING
+from .errors import Problem
 from .format.model import LineKind
 from .source.resolve import ResolvedProject, ResolvedStory
 from .format.sizes import MAX_AREA, fit
@@ -142,3 +143,25 @@ def _speaker_first(node: StoryNode) -> list[str]:
 
 def plan(project: ResolvedProject, nodes: dict[str, list[StoryNode]]) -> list[StoryPlan]:
     return [plan_story(project, story, nodes[story.id]) for story in project.stories]
+
+
+def layout_warnings(plans: list[StoryPlan]) -> list[Problem]:
+    """A page whose asked-for layout does not fit its number of panels (the planner
+    chose another one, as `plan_story` does)."""
+    warnings = []
+    for story_plan in plans:
+        nodes = {n.id: n for n in story_plan.nodes}
+        panels = {p.id: p for p in story_plan.panels}
+        for page in story_plan.pages:
+            first = nodes[panels[page.panels[0]].node]
+            if first.layout and first.layout != page.layout:
+                slots = len(LAYOUTS[first.layout].slots)
+                warnings.append(Problem(
+                    file=panels[page.panels[0]].source, line=first.layout_line or first.line,
+                    severity="warning",
+                    message=f"page {page.number} asks for the layout '{first.layout}', which "
+                            f"holds {slots} panel{'s' if slots != 1 else ''}, but has "
+                            f"{len(page.panels)}; it was laid out as '{page.layout}'",
+                    hint=f"move a page break, or choose a layout for {len(page.panels)} "
+                         "panels (see docs/format.md)"))
+    return warnings

@@ -19,7 +19,7 @@ PACKAGE = Path(pipeline.__file__).parent
 
 KEYS = """
 import json
-from pipeline.build import _lettering_code
+from pipeline.lettering.stage import _lettering_code
 from pipeline.runtime.code import code_digest
 from pipeline.engines import _builtin_code
 import pipeline.engines.comfyui, pipeline.engines.procedural

@@ -89,7 +89,9 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
         print_problems(report.warnings)
     if as_json:
         summary = report.model_dump(mode="json", exclude={"warnings", "explain"})
+        # the count, as before, and the warnings themselves (those printed above)
         summary["warnings"] = len(report.warnings)
+        summary["problems"] = [p.model_dump(mode="json") for p in report.warnings]
         if explain:
             summary["explain"] = report.explain
         click.echo(json.dumps(summary))

@@ -8,46 +8,79 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor,
                                 ThreadPoolExecutor, wait)
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-_shared: Any = None
+_NOTHING = object()  # `run` was given no `common`: jobs take the item alone
+
+# Inside a worker process only: the job function with the batch's common values bound
+# (by the pool's initializer, so they cross to each worker once). The worker ends with
+# its pool; the process that runs the build never sets it.
+_bound: Callable[[Any], Any] | None = None
 
 
-def shared() -> Any:
-    """What the running batch shares with every job (see `run`)."""
-    return _shared
+def _bind(fn: Callable[..., Any], common: Any) -> None:
+    global _bound
+    _bound = partial(_with, fn, common)
 
 
-def _install(value: Any) -> None:
-    global _shared
-    _shared = value
+def _with(fn: Callable[[Any, Any], R], common: Any, item: Any) -> R:
+    return fn(item, common)
 
 
-def run(fn: Callable[[T], R], items: Iterable[T], jobs: int, threads: bool = False,
-        common: Any = None) -> Iterator[R]:
+def _call_bound(item: Any) -> Any:
+    assert _bound is not None, "a worker runs jobs only after its pool's initializer"
+    return _bound(item)
+
+
+def run(fn: Callable[..., R], items: Iterable[T], jobs: int, threads: bool = False,
+        common: Any = _NOTHING) -> Iterator[R]:
     """Yield fn(item) for each item, in order; in `jobs` processes when jobs > 1
     (threads instead when the work is waiting on a remote service).
 
     `fn` must be a module-level function and items picklable. `common` is what every
-    job needs alike (the lettering fonts, megabytes for a CJK face): it reaches each
-    worker once, and `fn` reads it with `shared()`. Results are yielded as soon as
-    they are ready in order, so the caller can store each one at once: a build that
-    fails or is killed keeps everything finished before it.
+    job needs alike (the lettering fonts, megabytes for a CJK face): when given, each
+    job is called `fn(item, common)`, and `common` reaches each worker process once,
+    not once per item. Nothing of a batch is kept after it. Results are yielded as
+    soon as they are ready in order, so the caller can store each one at once: a
+    build that fails or is killed keeps everything finished before it.
     """
     items = list(items)
+    job: Callable[[T], R] = fn if common is _NOTHING else partial(_with, fn, common)
     workers = max(1, min(jobs, len(items)))
     if workers == 1:
-        _install(common)
         for item in items:
-            yield fn(item)
+            yield job(item)
         return
-    executor = ThreadPoolExecutor if threads else ProcessPoolExecutor
-    with executor(max_workers=workers, initializer=_install, initargs=(common,)) as pool:
-        # chunks of one: jobs take tens of milliseconds or more, so balance beats batching
-        yield from pool.map(fn, items)
+    if threads:  # threads share memory: nothing to send
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(job, items)
+        return
+    if common is _NOTHING:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            # chunks of one: jobs take tens of milliseconds or more, so balance beats batching
+            yield from pool.map(fn, items)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_bind,
+                             initargs=(fn, common)) as pool:
+        yield from pool.map(_call_bound, items)
+
+
+def ticker(progress: Callable[[str, int, int], None] | None, stage: str, total: int
+           ) -> Callable[[int], None]:
+    """A counter for jobs that report each finished one (`tick(1)`): it calls
+    `progress(stage, done, total)` with the running total."""
+    done = 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(stage, done, total)
+    return tick
 
 
 def in_flight_limit(engine: object) -> int | None:

@@ -51,7 +51,7 @@ def page_image(project: ResolvedProject, story_style: str | None, page: PageSpec
 
 class BakeJob(BaseModel):
     """One page's own part of its raster, so pages can be baked in other processes
-    (the project and the fonts, alike for every page, are shared: `jobs.shared()`)."""
+    (the project and the fonts, alike for every page, are sent once: `_bake`'s `common`)."""
 
     key: str
     style: str | None
@@ -60,8 +60,8 @@ class BakeJob(BaseModel):
     lettered: dict[str, LetteredPanel]
 
 
-def _bake(job: BakeJob) -> bytes:
-    project, font = parallel.shared()
+def _bake(job: BakeJob, common: tuple[ResolvedProject, LetteringFont]) -> bytes:
+    project, font = common
     image = page_image(project, job.style, job.page, job.art, job.lettered, font,
                        scale=PAGE_SCALE)
     buffer = io.BytesIO()

@@ -1,8 +1,9 @@
-"""Stage 9, render the site: Jinja2 templates over the built comic, written aside and swapped in.
+"""Stage 9, render the site: Jinja2 templates over the built comic.
 
-Every page is rendered into memory first; then the whole site is written to a
-temporary folder beside the output and swapped in with renames, so a build that
-fails or is killed leaves the last good site in place. Links are relative, so the
+Every page is rendered into memory first, and only when something the site is made
+from changed (`render_if_changed`); then `output.py` writes it aside and swaps it in
+whole, so a build that fails or is killed leaves the last good site in place. Links
+are relative, so the
 site works from file:// and from any static host. A story repo overrides a theme
 template by putting a file of the same name in its own `templates/`.
 
@@ -14,13 +15,7 @@ whatever goes wrong in one is a `Problem` at its file and line, never a tracebac
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
 import json
-import os
-import shutil
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import traceback
@@ -34,13 +29,15 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..lettering.draw import to_svg
-from ..runtime.cache import CACHE_DIR
+from ..runtime.cache import CACHE_DIR, digest
 from ..runtime.code import code_digest, tree_files
 from ..errors import Problem, ProjectError
-from ..lettering.fonts import default_font_bytes, default_font_licence
-from ..runtime.outdir import KEEP_HINT, MARKER, MARKER_TEXT, made_by_panelwright
+from ..lettering.fonts import LetteringFont, default_font_bytes, default_font_licence
+from ..runtime.manifest import Manifest, PanelRecord
+from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
+from .output import SiteFiles
 
 FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 
@@ -209,100 +206,6 @@ def template_problems(overrides: dict[str, str]) -> list[Problem]:
     return problems
 
 
-@dataclass
-class SiteFiles:
-    """Everything the site will hold, in memory or as files to copy, before writing."""
-
-    text: dict[str, str] = field(default_factory=dict)
-    data: dict[str, bytes] = field(default_factory=dict)
-    copies: dict[str, str] = field(default_factory=dict)  # site path -> source path
-
-    def digests(self) -> dict[str, str]:
-        """Site path -> digest of its content (copies are content-addressed already)."""
-        out = {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in self.text.items()}
-        out |= {rel: hashlib.sha256(data).hexdigest() for rel, data in self.data.items()}
-        out |= {rel: "file:" + source for rel, source in self.copies.items()}
-        return out
-
-    def write(self, out: Path) -> None:
-        """Write the site and swap it in at `out`, marked as Panelwright's own. A folder
-        Panelwright did not make is never replaced (see outdir.py)."""
-        out = out.resolve()
-        if out.is_dir() and any(out.iterdir()) and not made_by_panelwright(out):
-            raise ProjectError([Problem(
-                file=str(out), field="--out", message=f"'{out}' is not empty and was not "
-                "made by Panelwright; nothing was written or removed", hint=KEEP_HINT)])
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-        try:
-            # the marker goes in with the site, so the swap makes both appear at once
-            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            for rel, text in self.text.items():
-                _target(staging, rel).write_text(text, encoding="utf-8")
-            for rel, data in self.data.items():
-                _target(staging, rel).write_bytes(data)
-            for rel, source in self.copies.items():
-                target = _target(staging, rel)
-                try:
-                    os.link(source, target)  # cache files never change: share them
-                except OSError:
-                    shutil.copyfile(source, target)
-            _swap(staging, out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-
-
-def _target(root: Path, rel: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new site in place of the old: never a half-written site.
-
-    On Linux the two folders are exchanged in one atomic step (renameat2 with
-    RENAME_EXCHANGE), so there is no moment without a whole site at `out`; elsewhere
-    two renames leave a moment without one, which `recover` repairs.
-    """
-    if out.exists() and _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
-        return
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.rename(out, old)
-    os.rename(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def recover(out: Path) -> None:
-    """Tidy up after a build that was killed: restore a site caught between two
-    renames, and remove half-written staging folders."""
-    out = out.resolve()
-    if not out.parent.is_dir():
-        return
-    for leftover in out.parent.glob(f".{out.name}.old-*"):
-        if not out.exists():
-            os.rename(leftover, out)
-        else:
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in out.parent.glob(f".{out.name}.building-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
 def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                 lettered: dict[str, LetteredPanel], pages: dict[tuple[str, int], str],
                 font_bytes: bytes, fallback_bytes: bytes | None = None) -> SiteFiles:
@@ -392,3 +295,38 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     files.text[".nojekyll"] = ""
     return files
 
+
+def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
+                      art: dict[str, PanelArt], lettered: dict[str, LetteredPanel],
+                      letter_keys: dict[str, str], pages: dict[tuple[str, int], str],
+                      font: LetteringFont, out: Path, previous: Manifest) -> Manifest:
+    """Render the site and write it at `out` unless the last build (`previous`) made
+    it from the same inputs; returns the build's manifest, to be written when done.
+
+    Rendering is skipped when nothing the site is made of changed, and writing when
+    the rendered files are the same as those already at `out`.
+    """
+    def written() -> bool:  # a site an older version built has no marker: mark it
+        return (out / "index.html").is_file() and (out / MARKER).is_file()
+
+    # The site is a function of these; when none changed there is nothing to render.
+    render_key = digest(
+        project.model_dump(mode="json", exclude={"assets", "problems"}),
+        {path: asset.digest for path, asset in project.assets.items()},
+        [sp.model_dump(mode="json") for sp in plans],
+        {pid: a.key for pid, a in art.items()}, letter_keys, sorted(pages.items()),
+        theme_digest())
+    if render_key == previous.render and written():
+        reader_pages, site_digest = previous.pages, previous.site
+    else:
+        files = render_site(project, plans, art, lettered, pages, font.data, font.fallback)
+        contents = files.digests()
+        site_digest = digest(contents)
+        if site_digest != previous.site or not written():
+            files.write(out)
+        reader_pages = {rel: d for rel, d in contents.items()
+                        if rel.startswith("stories/") and "/page-" in rel}
+    return Manifest(
+        panels={pid: PanelRecord(art=a.key, inputs=a.inputs, letters=letter_keys[pid])
+                for pid, a in art.items()},
+        pages=reader_pages, site=site_digest, render=render_key)

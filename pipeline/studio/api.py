@@ -20,7 +20,7 @@ from PIL import Image
 
 from ..art import default_jobs, draw_art, request_for
 from ..characters.avatars import Avatars
-from ..build import BuildReport, build, lettering_font
+from ..build import BuildReport, build
 from ..project import prepare
 from ..format.camera import Angle, Shot
 from ..characters.files import CharacterPage, Characters
@@ -29,7 +29,9 @@ from .display import CharacterView, NodesTable, PageView, PanelView, Progress, S
 from ..engines import IMAGE_GROUP, load_engine
 from ..errors import Problem, ProjectError, unknown_reference
 from ..lettering.place import letter
+from ..lettering.stage import lettering_font
 from ..plan import panel_seed, plan
+from ..runtime.parallel import ticker
 from ..source.resolve import ResolvedProject, _mentioned
 from ..format.sizes import ASPECT_RATIOS, fit
 from ..specs import Camera, PanelSpec
@@ -97,7 +99,8 @@ class StoryView:
         project = self.studio.project
         story_plan = next(p for p in plan(project, write_nodes(project)) if p.story == self.id)
         art = draw_art(project, story_plan.panels, default_jobs(),
-                       _ticker(Progress(f"Drawing {self.model.title}"), len(story_plan.panels)))
+                       ticker(Progress(f"Drawing {self.model.title}"), "drawing",
+                              len(story_plan.panels)))
         font = lettering_font(project)
         lettered = letter(story_plan.panels, art, font, project.config.lettering)
         return [PageView(page, page_image(project, self.model.style, page, art, lettered, font,
@@ -134,7 +137,8 @@ class ComicGenerator:
                                                                [s.id for s in world.scenes]))])
         specs = [self._spec(project, story, scene_id, index, panel)
                  for index, panel in enumerate(panels)]
-        art = draw_art(project, specs, default_jobs(), _ticker(Progress("Drawing"), len(specs)))
+        art = draw_art(project, specs, default_jobs(), ticker(Progress("Drawing"), "drawing",
+                                                              len(specs)))
         views = []
         for spec in specs:
             with Image.open(art[spec.id].image) as image:
@@ -172,16 +176,6 @@ class ComicGenerator:
             width=width, height=height, box=(0, 0, width, height),
             seed=panel_seed(project.config.seed, story.id, f"{node}:{description}"),
             source=story.source)
-
-
-def _ticker(progress: Progress, total: int):
-    done = 0
-
-    def tick(count: int) -> None:
-        nonlocal done
-        done += count
-        progress("drawing", done, total)
-    return tick
 
 
 class Studio:

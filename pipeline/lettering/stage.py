@@ -1,0 +1,99 @@
+"""Stage 7, letter: every panel's balloons, from the cache when nothing they read changed.
+
+`place.py` decides where words go in one panel; this module runs that for a whole
+build: the project's fonts, the cache key of each panel's lettering (which holds the
+letterer's own code, so improving it re-letters), the fitting spread over every core,
+and the warnings about words that cannot be shown.
+"""
+
+from __future__ import annotations
+
+from ..errors import Problem
+from ..format.model import LetteringConfig
+from ..runtime import parallel
+from ..runtime.cache import Cache, digest
+from ..runtime.code import code_digest
+from ..source.resolve import ResolvedProject
+from ..specs import LetteredPanel, PanelArt, PanelSpec, StoryPlan
+from .fonts import LetteringFont, missing_glyphs
+from .place import letter_panel
+
+
+def lettering_font(project: ResolvedProject) -> LetteringFont:
+    """The project's lettering font and fallback (the bundled face when it names none)."""
+    config = project.config.lettering
+    main = project.assets.get(config.font or "")
+    fallback = project.assets.get(config.fallback_font or "")
+    return LetteringFont(main.data if main else None, fallback.data if fallback else None)
+
+
+def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettered: dict,
+                       font: LetteringFont) -> list[Problem]:
+    """Words that do not fit their panel, and characters the fonts cannot show."""
+    warnings = []
+    for story_plan in plans:
+        for panel in story_plan.panels:
+            for text in lettered[panel.id].overflow:
+                said = next((w for w in panel.lines if w.text == text), None)
+                warnings.append(Problem(
+                    file=panel.source, line=said.line if said else panel.line,
+                    severity="warning",
+                    message=f"these words do not fit panel {panel.slot + 1} of page "
+                            f"{panel.page} at the smallest readable size: '{text[:60]}'",
+                    hint="shorten the line, split it between panels, or give the page a "
+                         "layout with a bigger panel here"))
+            for said in panel.lines:
+                missing = missing_glyphs(font, said.text)
+                if missing:
+                    warnings.append(Problem(
+                        file=panel.source, line=said.line, severity="warning",
+                        message=f"the lettering font cannot show {''.join(missing[:10])!r}",
+                        hint="set lettering.fallback_font in panelwright.yaml to a font "
+                             "file that has these characters (e.g. a Noto CJK font)"))
+    return warnings
+
+
+def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
+                  art: dict[str, PanelArt], font: LetteringFont, font_digest: str,
+                  jobs: int = 1) -> tuple[dict[str, LetteredPanel], set[str], dict[str, str]]:
+    """Lettering for every panel, from the cache when nothing it reads changed.
+
+    Returns the lettering, the ids of panels lettered anew, and each panel's key.
+    """
+    cache = Cache(project.root)
+    config = project.config.lettering
+    code = _lettering_code()
+    out, keys, todo = {}, {}, []
+    for spec in panels:
+        key = digest("letters", code, font_digest, config.model_dump(mode="json"),
+                     spec.model_dump(mode="json", include={"lines", "box", "rtl", "width",
+                                                           "height", "id"}),
+                     [f.model_dump(mode="json") for f in art[spec.id].figures])
+        keys[spec.id] = key
+        cached = cache.get_json(key)
+        if cached is not None:
+            out[spec.id] = LetteredPanel.model_validate(cached)
+        else:
+            todo.append((spec, art[spec.id]))
+    # fitting words is pure computation: every core takes a share, fonts sent once each
+    for (spec, _), lettered in zip(todo, parallel.run(_letter, todo, jobs,
+                                                      common=(font, config))):
+        out[spec.id] = lettered
+        cache.put_json(keys[spec.id], lettered.model_dump(mode="json"))
+    cache.save()
+    return out, {spec.id for spec, _ in todo}, keys
+
+
+def _letter(job: tuple[PanelSpec, PanelArt],
+            common: tuple[LetteringFont, LetteringConfig]) -> LetteredPanel:
+    font, config = common
+    return letter_panel(*job, font, config)
+
+
+def _lettering_code() -> str:
+    """The letterer's own code: improving it re-letters, as a changed input would.
+
+    The fitting and drawing code only (place, draw, fonts): this module's bookkeeping
+    does not change what a balloon looks like, so it keys nothing."""
+    from . import draw as balloons, fonts, place as lettering
+    return code_digest(lettering.__name__, balloons.__name__, fonts.__name__)
