@@ -29,7 +29,7 @@ from .runtime.outdir import check_out
 from .runtime.parallel import ticker
 from .site.output import recover
 from .site.pages import compose
-from .site.render import render_if_changed
+from .site.render import render_if_changed, template_problems
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, StoryPlan
 from .story.nodes import committed_problems, write_nodes
@@ -61,10 +61,20 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
             + lettering_warnings(project, plans, lettered, font))
 
 
+def ready(root: str | Path) -> ResolvedProject:
+    """The project prepared, and its theme overrides parsed: every error a build would
+    meet is raised before any work starts."""
+    project = prepare(root)
+    broken = template_problems(project.templates)
+    if broken:
+        raise ProjectError(project.problems + broken)
+    return project
+
+
 def check(root: str | Path) -> list[Problem]:
     """Every problem with the project, errors and warnings; raises nothing."""
     try:
-        project = prepare(root)
+        project = ready(root)
     except ProjectError as exc:
         return exc.problems
     plans = plan(project, write_nodes(project))
@@ -85,7 +95,7 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
     started = time.perf_counter()
     root = Path(root)
     out = Path(out) if out else root / "_site"
-    project = prepare(root)
+    project = ready(root)
     # never replace the project, its sources, or a folder Panelwright did not make
     check_out(root, out, [root / path for path in project.assets])
     with project_lock(root, waiting):

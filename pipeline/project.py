@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .engines.choice import engine_problems
+from .lettering.fonts import font_problem
 from .errors import Problem, ProjectError
 from .source.load import load
 from .source.resolve import ResolvedProject, resolve
@@ -23,7 +24,7 @@ def prepare(root: str | Path) -> ResolvedProject:
     project = resolve(validate(load(root)))
     problems = project.problems
     if not any(p.severity == "error" for p in problems):
-        problems += _engine_problems(project)
+        problems += _font_problems(project) + _engine_problems(project)
     if any(p.severity == "error" for p in problems):
         raise ProjectError(problems)
     return project
@@ -32,3 +33,17 @@ def prepare(root: str | Path) -> ResolvedProject:
 def _engine_problems(project: ResolvedProject) -> list[Problem]:
     """The project's engines and every story's own, at the line that chose them."""
     return engine_problems(project)
+
+
+def _font_problems(project: ResolvedProject) -> list[Problem]:
+    """The lettering fonts panelwright.yaml names are fonts the letterer can use."""
+    problems = []
+    for key in ("font", "fallback_font"):
+        name = getattr(project.config.lettering, key)
+        asset = project.assets.get(name or "")
+        broken = font_problem(asset.data, name) if asset and asset.data else None
+        if broken:
+            problems.append(Problem(file="panelwright.yaml", field=f"lettering.{key}",
+                                    line=project.config_lines.get(f"lettering/{key}"),
+                                    message=broken[0], hint=broken[1]))
+    return problems

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from .format.camera import Angle, Shot
+from .format.layouts import Box, Point
 from .format.model import LineKind
 
-Box = tuple[float, float, float, float]  # x, y, width, height
-Point = tuple[float, float]
 
 
 class NodeLine(BaseModel):

@@ -10,7 +10,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .camera import ESTABLISHING, Shot
-from ..specs import Box
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+Point = tuple[float, float]
 
 PAGE_WIDTH = 1600
 MARGIN = 56

@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import Problem, did_you_mean
-from ..lettering.fonts import font_problem
 from ..format.images import image_problem
 from .load import Asset, LoadedProject, SourceDoc, asset_path
 from ..format.model import Character, ProjectConfig, Story, StyleDNA, World
@@ -132,7 +131,8 @@ def check_image(asset: Asset, referrer: SourceDoc, field: str, problems: list[Pr
 
 def _fonts(config: ProjectConfig, doc: SourceDoc, project: LoadedProject,
            problems: list[Problem]) -> None:
-    """The lettering fonts panelwright.yaml names exist in the project and are fonts."""
+    """The lettering fonts panelwright.yaml names exist in the project and were read
+    (whether FreeType can use them is the letterer's to say: `project.prepare`)."""
     for key in ("font", "fallback_font"):
         name = getattr(config.lettering, key)
         if name is None:
@@ -143,7 +143,7 @@ def _fonts(config: ProjectConfig, doc: SourceDoc, project: LoadedProject,
                    "check the path; it is relative to the project folder"
                    if asset is None or asset.hint is None or "exist" in (asset.error or "")
                    else asset.hint)
-                  if asset is None or asset.data is None else font_problem(asset.data, name))
+                  if asset is None or asset.data is None else None)
         if broken:
             problems.append(Problem(file=doc.path, line=doc.line_of(("lettering", key)),
                                     field=f"lettering.{key}", message=broken[0],
@@ -220,10 +220,6 @@ def validate(project: LoadedProject) -> ValidProject:
         valid.styles.append(_style(doc, project, problems))
     for doc in project.stories:
         valid.stories.append(_story(doc, problems))
-    if any(not name.startswith("assets/") for name in project.templates):
-        from ..site.render import template_problems  # Jinja2 only for a project with overrides
-
-        problems.extend(template_problems(project.templates))
     for story_id, doc in project.nodes.items():
         committed = build_model(CommittedNodes, doc.data, doc, problems)
         if committed is not None:
