@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..engines import TEXT_GROUP, StoryContext, available, load_engine
 from ..errors import Problem
-from .committed import edited_by_hand, nodes_path, outline_hash, to_node, visits
+from .committed import edited_by_hand, nodes_path, outline_hash, paired_visits, to_node
 from ..source.resolve import ResolvedBeat, ResolvedProject, ResolvedStory
 from ..specs import StoryNode
 
@@ -44,17 +44,9 @@ def generate_only(name: str) -> bool:
 def committed_visits(story: ResolvedStory) -> list[tuple[str, list[ResolvedBeat], object]]:
     """Each scene visit of the story with its committed entry (or None), matched in order:
     the n-th visit of a scene takes the n-th entry for that scene."""
-    entries: dict[str, list] = {}
-    for entry in story.committed.scenes if story.committed else []:
-        entries.setdefault(entry.scene, []).append(entry)
-    seen: dict[str, int] = {}
-    out = []
-    for scene_id, beats in visits(story.beats):
-        n = seen.get(scene_id, 0)
-        seen[scene_id] = n + 1
-        found = entries.get(scene_id, [])
-        out.append((scene_id, beats, found[n] if n < len(found) else None))
-    return out
+    entries = story.committed.scenes if story.committed else []
+    return [(scene_id, beats, entry) for scene_id, _, beats, entry
+            in paired_visits(story.beats, entries, lambda entry: entry.scene)]
 
 
 def _usable(project: ResolvedProject, scene_id: str, beats: list[ResolvedBeat], entry
