@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationInfo, computed_field, field_validator
 
 from ..source.load import ReadRefused, read_regular
-from . import DrawRequest, Drawing, EngineSettings, in_project
+from . import DrawRequest, Drawing, Engine, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings
@@ -163,13 +163,11 @@ def run_failure(entry: dict) -> str | None:
     return "the run ended with an error"
 
 
-class ComfyUIImageEngine:
+class ComfyUIImageEngine(Engine):
     name: ClassVar[str] = "comfyui"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = ComfyUISettings
-
-    def __init__(self, settings: ComfyUISettings):
-        self.settings = settings
+    settings: ComfyUISettings
 
     def draw(self, request: DrawRequest) -> Drawing:
         with drawing(request.spec.id), Remote(self.settings) as remote:

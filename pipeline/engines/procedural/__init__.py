@@ -20,7 +20,7 @@ from ...format.camera import FIGURE_HEIGHT, Angle, Shot
 from ...format.model import Character, Treatment
 from ...format.slugs import without_names
 from ...specs import Figure, PanelSpec
-from .. import DrawRequest, Drawing, EngineSettings
+from .. import DrawRequest, Drawing, Engine, EngineSettings
 from .figures import (HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above,
                       rim_light)
 from .palette import stable_int
@@ -67,13 +67,11 @@ def _without_names(description: str, request: DrawRequest) -> str:
                                        for name in (character.name, *character.aliases)])
 
 
-class ProceduralImageEngine:
+class ProceduralImageEngine(Engine):
     name: ClassVar[str] = "procedural"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = ProceduralSettings
-
-    def __init__(self, settings: ProceduralSettings | None = None):
-        self.settings = settings or ProceduralSettings()
+    settings: ProceduralSettings
 
     def draw(self, request: DrawRequest) -> Drawing:
         spec = request.spec
