@@ -15,11 +15,10 @@ from typing import ClassVar
 from pydantic import Field
 
 from . import DrawRequest, Drawing, Engine, EngineSettings
-from .comfyui import fill
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings, api_key
-from .prompts import NEGATIVE, init_reference, ordered_references, panel_prompt
+from .prompts import NEGATIVE, fill, init_reference, ordered_references, panel_prompt
 
 
 class Automatic1111Settings(RemoteSettings):
