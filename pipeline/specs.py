@@ -48,7 +48,7 @@ class Camera(BaseModel):
 class PanelSpec(BaseModel):
     """Everything needed to draw and letter one panel."""
 
-    id: str  # "<story>-p<page>-<n>"
+    id: str  # "<story id>--<node id>", made in plan.plan_story
     story: str
     node: str
     page: int  # 1-based

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from PIL import Image
 
 from pipeline.build import build
-from pipeline.runtime.cache import CACHE_DIR
+from pipeline.runtime.cache import CACHE_DIR, project_lock
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -155,10 +157,29 @@ def test_two_builds_at_once_both_finish_correctly(copy_project):
     two = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outs = [p.communicate(timeout=120) for p in (one, two)]
     assert one.returncode == 0 and two.returncode == 0, outs
-    assert any("waiting for it to finish" in err for _, err in outs) or all(
-        "Built" in out for out, _ in outs)
     assert (root / "_site" / "index.html").is_file()
     assert os.listdir(root / "_site" / "art")
+
+
+def test_a_build_waits_while_another_holds_the_project(copy_project):
+    root = copy_project("valid")
+    command = [sys.executable, "-m", "pipeline", "build", str(root), "--jobs", "1"]
+    with project_lock(root):  # as a running build holds it
+        second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        said: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: said.put(second.stderr.readline()), daemon=True).start()
+        try:
+            first_words = said.get(timeout=60)
+        except queue.Empty:
+            first_words = "(nothing in 60 s)"
+        assert "waiting for it to finish" in first_words
+        time.sleep(1)  # time enough to build the small project, were it not waiting
+        assert second.poll() is None, "the second build did not wait"
+        assert not (root / "_site").exists()
+    out, err = second.communicate(timeout=120)  # the lock is free: it goes on and finishes
+    assert second.returncode == 0, err
+    assert "Built" in out and (root / "_site" / "index.html").is_file()
 
 
 def test_site_and_cache_files_are_readable_by_a_web_server(copy_project):

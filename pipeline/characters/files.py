@@ -65,15 +65,7 @@ def _list_indent(front: str) -> tuple[int, int]:
 def write_file(path: Path, data: bytes) -> None:
     """An atomic write that keeps the file's permissions (a new file gets the usual
     rw-r--r-- under the user's umask), since the files are the writer's."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    write_atomic(path, data)
-    os.chmod(path, mode)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    write_atomic(path, data, path.stat().st_mode & 0o777 if path.exists() else None)
 
 
 class Characters:

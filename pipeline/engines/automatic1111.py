@@ -14,12 +14,11 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from . import DrawRequest, Drawing, EngineSettings
-from .comfyui import fill
+from . import DrawRequest, Drawing, Engine, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings, api_key
-from .prompts import NEGATIVE, init_reference, ordered_references, panel_prompt
+from .prompts import NEGATIVE, fill, init_reference, ordered_references, panel_prompt
 
 
 class Automatic1111Settings(RemoteSettings):
@@ -37,13 +36,11 @@ class Automatic1111Settings(RemoteSettings):
                                     "user:password for --api-auth")
 
 
-class Automatic1111ImageEngine:
+class Automatic1111ImageEngine(Engine):
     name: ClassVar[str] = "automatic1111"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = Automatic1111Settings
-
-    def __init__(self, settings: Automatic1111Settings | None = None):
-        self.settings = settings or Automatic1111Settings()
+    settings: Automatic1111Settings
 
     def body(self, request: DrawRequest) -> tuple[str, dict]:
         """The endpoint and the JSON body for one panel."""

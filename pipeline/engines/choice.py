@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from ..errors import Problem, ProjectError, did_you_mean
 from ..source.load import read_doc
 from ..source.resolve import ResolvedProject, ResolvedStory
-from . import IMAGE_GROUP, TEXT_GROUP, UnknownEngine, available, load_engine
+from . import (IMAGE_GROUP, TEXT_GROUP, NotAnEngine, UnknownEngine, available, engine_class,
+               load_engine)
 
 Kind = Literal["text", "image"]
 CONFIG_FILE = "panelwright.yaml"
@@ -97,9 +98,16 @@ def choice_problems(project: ResolvedProject, choice: EngineChoice,
                         message=f"no {kind} engine named '{name}' is installed",
                         hint=did_you_mean(name, exc.available) or
                         f"installed {kind} engines: {', '.join(exc.available) or 'none'}")], None
+    try:
+        cls = engine_class(GROUPS[kind], name)
+    except NotAnEngine as exc:
+        return [Problem(file=choice.name_file, field=f"engines.{kind}",
+                        line=_line(project, choice.name_file, f"engines/{kind}"),
+                        message=exc.message,
+                        hint="reinstall or update the plugin, or choose another engine")], None
     settings = dict(choice.settings)
     if overrides:
-        fields = found[name].load().Settings.model_fields
+        fields = cls.Settings.model_fields
         for key, value in overrides.items():
             if value is None:
                 continue

@@ -24,13 +24,12 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationInfo, computed_field, field_validator
 
 from ..source.load import ReadRefused, read_regular
-from . import DrawRequest, Drawing, EngineSettings, in_project
+from . import DrawRequest, Drawing, Engine, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings
-from .prompts import NEGATIVE, ordered_references, panel_prompt
+from .prompts import NEGATIVE, PLACEHOLDER, fill, ordered_references, panel_prompt
 
-PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
 class ComfyUISettings(RemoteSettings):
@@ -72,29 +71,6 @@ class ComfyUISettings(RemoteSettings):
             return hashlib.sha256(self.project_file(self.workflow).read_bytes()).hexdigest()
         except OSError:
             return ""
-
-
-def fill(template: Any, values: dict[str, Any]) -> Any:
-    """The workflow with every "{{name}}" placeholder replaced.
-
-    A value that is only a placeholder takes the value's type (a seed stays a
-    number); a placeholder inside longer text is replaced by its text. A placeholder
-    with no value is an error, so a typo in the workflow does not reach the server.
-    """
-    if isinstance(template, dict):
-        return {k: fill(v, values) for k, v in template.items()}
-    if isinstance(template, list):
-        return [fill(v, values) for v in template]
-    if isinstance(template, str):
-        for name in PLACEHOLDER.findall(template):
-            if name not in values:
-                raise EngineError(f"the workflow's placeholder {{{{{name}}}}} has no value "
-                                  f"(there are: {', '.join(sorted(values))})", None, "workflow")
-        whole = PLACEHOLDER.fullmatch(template)
-        if whole:
-            return values[whole.group(1)]
-        return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template)
-    return template
 
 
 MAX_WORKFLOW_BYTES = 5_000_000  # a workflow of hundreds of nodes is well under 1 MB
@@ -163,13 +139,11 @@ def run_failure(entry: dict) -> str | None:
     return "the run ended with an error"
 
 
-class ComfyUIImageEngine:
+class ComfyUIImageEngine(Engine):
     name: ClassVar[str] = "comfyui"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = ComfyUISettings
-
-    def __init__(self, settings: ComfyUISettings):
-        self.settings = settings
+    settings: ComfyUISettings
 
     def draw(self, request: DrawRequest) -> Drawing:
         with drawing(request.spec.id), Remote(self.settings) as remote:

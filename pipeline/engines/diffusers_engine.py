@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import DrawRequest, Drawing, EngineSettings
+from . import DrawRequest, Drawing, Engine, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures
 from .prompts import NEGATIVE, init_reference, panel_prompt
@@ -87,13 +87,11 @@ def load_pipeline(model: str, device: str, dtype: str, allow_download: bool,
     return pipe.to(device), threading.Lock()
 
 
-class DiffusersImageEngine:
+class DiffusersImageEngine(Engine):
     name: ClassVar[str] = "diffusers"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = DiffusersSettings
-
-    def __init__(self, settings: DiffusersSettings):
-        self.settings = settings
+    settings: DiffusersSettings
 
     def pipeline(self) -> tuple[Any, threading.Lock]:
         s = self.settings

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from . import DrawRequest, Drawing, EngineSettings
+from . import DrawRequest, Drawing, Engine, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings, download
@@ -41,13 +41,11 @@ def nearest_size(width: int, height: int, sizes: list[str] = SIZES) -> str:
     return min(sizes, key=lambda s: abs(shape(s) - width / height))
 
 
-class OpenAIImageEngine:
+class OpenAIImageEngine(Engine):
     name: ClassVar[str] = "openai"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = OpenAIImagesSettings
-
-    def __init__(self, settings: OpenAIImagesSettings | None = None):
-        self.settings = settings or OpenAIImagesSettings()
+    settings: OpenAIImagesSettings
 
     def draw(self, request: DrawRequest) -> Drawing:
         s, spec = self.settings, request.spec

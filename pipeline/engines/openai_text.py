@@ -21,7 +21,7 @@ from ..format.model import Character, LineKind
 from ..source.resolve import ResolvedBeat, beats_by_scene
 from ..format.slugs import fold
 from ..specs import NodeLine, StoryNode
-from . import EngineSettings, StoryContext
+from . import Engine, EngineSettings, StoryContext
 from .errors import EngineError
 from .http import Remote, RemoteSettings
 from .prompts import story_prompt
@@ -125,15 +125,15 @@ def parse_reply(content: str, characters: dict[str, Character]) -> GeneratedScen
     return scene
 
 
-class OpenAITextEngine:
+class OpenAITextEngine(Engine):
     name: ClassVar[str] = "openai"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = OpenAITextSettings
-    secret_fields: ClassVar[set[str]] = set()  # the key lives in the environment only
+    settings: OpenAITextSettings
     generate_only: ClassVar[bool] = True  # `panelwright generate` commits; a build never calls
 
     def __init__(self, settings: OpenAITextSettings | None = None):
-        self.settings = settings or OpenAITextSettings()
+        super().__init__(settings)
         # the form in use: "auto" starts with json_schema and keeps the first that works
         self.form = "json_schema" if self.settings.response_format == "auto" \
             else self.settings.response_format

@@ -10,12 +10,14 @@ in which order: the cast's avatars, then the style's anchors.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..format.model import Character, LoreEntry, SceneCard, StyleDNA
 from ..source.resolve import ResolvedBeat
 from ..format.slugs import fold
 from ..specs import PanelSpec
 from . import DrawRequest
+from .errors import EngineError
 
 SHOT_WORDS = {
     "extreme_wide_shot": "extreme wide shot, tiny figures in a vast landscape",
@@ -149,3 +151,31 @@ def story_prompt(title: str, scene: SceneCard, beats: list[ResolvedBeat],
             "beat of the outline and every line the writer wrote, word for word; add what "
             "the outline leaves out (reactions, dialogue in character, camera). A speaker is "
             "a character id from the cast; captions and sound effects have no speaker.")
+
+
+# "{{name}}" in a ComfyUI workflow or in A1111's alwayson_scripts: what the user's own
+# request template leaves for the engine to fill, shared by every engine that takes one
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def fill(template: Any, values: dict[str, Any]) -> Any:
+    """The workflow with every "{{name}}" placeholder replaced.
+
+    A value that is only a placeholder takes the value's type (a seed stays a
+    number); a placeholder inside longer text is replaced by its text. A placeholder
+    with no value is an error, so a typo in the workflow does not reach the server.
+    """
+    if isinstance(template, dict):
+        return {k: fill(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill(v, values) for v in template]
+    if isinstance(template, str):
+        for name in PLACEHOLDER.findall(template):
+            if name not in values:
+                raise EngineError(f"the workflow's placeholder {{{{{name}}}}} has no value "
+                                  f"(there are: {', '.join(sorted(values))})", None, "workflow")
+        whole = PLACEHOLDER.fullmatch(template)
+        if whole:
+            return values[whole.group(1)]
+        return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template)
+    return template

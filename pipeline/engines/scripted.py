@@ -9,20 +9,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..specs import NodeLine, StoryNode
-from . import EngineSettings, StoryContext
+from . import Engine, EngineSettings, StoryContext
 
 
 class ScriptedSettings(EngineSettings):
     pass
 
 
-class ScriptedTextEngine:
+class ScriptedTextEngine(Engine):
     name: ClassVar[str] = "scripted"
     version: ClassVar[str] = "1"
     Settings: ClassVar[type[EngineSettings]] = ScriptedSettings
-
-    def __init__(self, settings: ScriptedSettings | None = None):
-        self.settings = settings or ScriptedSettings()
+    settings: ScriptedSettings
 
     def write(self, context: StoryContext) -> list[StoryNode]:
         nodes: list[StoryNode] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 
@@ -20,3 +21,59 @@ def slugify(text: str) -> str:
     text = fold(text)
     text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_")
     return re.sub(r"-{2,}", "-", text) or "untitled"
+
+
+# Names in panel text: one rule for the cast resolve finds, the Studio's previews and
+# what an engine draws from. A name matches whole words only ("Al" is not in "alley")
+# and ignores case and accents ("Zoe" and "ZOË" are "Zoë"), like every other name here.
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` and, for each of its characters, the index in `text` it came from.
+
+    Folding is character by character (decompose, drop marks, casefold), so the folded
+    text can be mapped back to the writer's own words.
+    """
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        part = fold(char)
+        folded.append(part)
+        origin += [index] * len(part)
+    return "".join(folded), origin
+
+
+def _name_spans(folded: str, names: Iterable[str]) -> list[tuple[int, int]]:
+    """Where any of `names` occurs in `folded` as whole words: (start, end), longest first."""
+    spans: list[tuple[int, int]] = []
+    for name in sorted({fold(n.strip()) for n in names if n.strip()}, key=len, reverse=True):
+        spans += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded)]
+    return spans
+
+
+def mentioned(text: str, names: Mapping[str, Iterable[str]]) -> list[str]:
+    """Keys of `names` (id -> a character's name and aliases) whose names occur in
+    `text` as whole words, ignoring case and accents, in order of first occurrence."""
+    folded = fold(text)
+    found = [(min(spans)[0], key) for key, own in names.items()
+             if (spans := _name_spans(folded, own))]
+    return [key for _, key in sorted(found)]
+
+
+def without_names(text: str, names: Iterable[str]) -> str:
+    """`text` with every whole-word occurrence of `names` replaced by a space (matched
+    as `mentioned` matches them); the rest keeps the writer's spelling."""
+    folded, origin = _folded_with_positions(text)
+    origin.append(len(text))  # a name that ends the text is cut to its end
+    cut = [False] * len(text)
+    for start, end in _name_spans(folded, names):
+        # up to the next folded character, so an accent written apart goes with its name
+        for index in range(origin[start], origin[end]):
+            cut[index] = True
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if not cut[index]:
+            out.append(char)
+        elif index == 0 or not cut[index - 1]:
+            out.append(" ")
+    return "".join(out)

@@ -49,6 +49,7 @@ def _umask() -> int:
 
 # mkstemp makes files only their owner can read; written files get the usual
 # permissions instead, as `open()` would give them (a site's art is served to others).
+# The one place the umask is read: every atomic write without its own mode uses this.
 FILE_MODE = 0o666 & ~_umask()
 
 

@@ -86,7 +86,7 @@ def ticker(progress: Callable[[str, int, int], None] | None, stage: str, total: 
 def in_flight_limit(engine: object) -> int | None:
     """How many panels an engine may draw at once (its `max_in_flight` setting), or
     None for a local engine that draws on the CPU and belongs in a process pool."""
-    limit = getattr(getattr(engine, "settings", None), "max_in_flight", None)
+    limit = engine.max_in_flight  # declared by every engine (pipeline.engines.Engine)
     return limit if isinstance(limit, int) and limit >= 1 else None
 
 

@@ -8,7 +8,6 @@ only, so later stages never search by name again.
 
 from __future__ import annotations
 
-import re
 
 from pydantic import BaseModel, Field
 
@@ -17,7 +16,7 @@ from ..errors import Problem, did_you_mean, unknown_reference
 from .load import Asset
 from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
-from ..format.slugs import fold, slugify
+from ..format.slugs import fold, mentioned, slugify
 from .validate import ValidProject
 
 
@@ -108,16 +107,9 @@ def _scene_hint(written: str, world: World) -> str:
     return f"{close} ({listed})" if close else listed
 
 
-def _mentioned(text: str, characters: dict[str, Character]) -> list[str]:
-    """Ids of characters whose name or alias occurs in `text`, by first occurrence."""
-    found: list[tuple[int, str]] = []
-    folded = fold(text)
-    for cid, character in characters.items():
-        positions = [m.start() for n in _names(character) if n.strip()
-                     for m in re.finditer(rf"(?<!\w){re.escape(fold(n))}(?!\w)", folded)]
-        if positions:
-            found.append((min(positions), cid))
-    return [cid for _, cid in sorted(found)]
+def names_of(characters: dict[str, Character]) -> dict[str, list[str]]:
+    """Character id -> the names it may be written as in panel text, for `mentioned`."""
+    return {cid: _names(character) for cid, character in characters.items()}
 
 
 def resolve(valid: ValidProject) -> ResolvedProject:
@@ -201,7 +193,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                     words.append(ResolvedLine(kind=said.kind, text=said.text, speaker=speaker,
                                               line=said.line))
                 cast = [w.speaker for w in words if w.speaker]
-                cast += _mentioned(beat.description, project.characters)
+                cast += mentioned(beat.description, names_of(project.characters))
                 resolved.beats.append(ResolvedBeat(
                     line=beat.line, scene=card or "", description=beat.description,
                     shot=beat.shot, angle=beat.angle, characters=list(dict.fromkeys(cast)),

@@ -18,7 +18,8 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -37,6 +38,7 @@ Story nodes of {source}, written by `panelwright generate` ({engine}).
 The build uses these and needs no model. Edit freely: a node you change is kept,
 never overwritten, and a node you delete stays deleted, by the next `panelwright generate`.
 """
+E = TypeVar("E")  # a committed entry: the parsed model, or the ruamel map `generate` edits
 NODE_KEYS = ("id", "scene", "description", "shot", "angle", "characters", "lines")
 
 
@@ -56,9 +58,23 @@ def outline_hash(beats: list[ResolvedBeat]) -> str:
                    for b in beats])[:16]
 
 
-def visits(beats: list[ResolvedBeat]) -> list[tuple[str, list[ResolvedBeat]]]:
-    """The story's scene visits in reading order: (scene id, its beats)."""
-    return beats_by_scene(beats)
+def paired_visits(beats: list[ResolvedBeat], entries: Iterable[E], scene_of: Callable[[E], str]
+                  ) -> list[tuple[str, int, list[ResolvedBeat], E | None]]:
+    """Each scene visit of the story in reading order, with its committed entry:
+    (scene id, n, its beats, the entry or None). The n-th visit of a scene (n counts
+    from 1) takes the n-th entry for that scene, so a scene visited twice keeps its
+    two entries apart. The build and `generate` both pair visits with this one rule,
+    the build on the parsed file and `generate` on the ruamel entries it rewrites."""
+    by_scene: dict[str, list[E]] = {}
+    for entry in entries:
+        by_scene.setdefault(scene_of(entry), []).append(entry)
+    seen: dict[str, int] = {}
+    out = []
+    for scene_id, visit in beats_by_scene(beats):
+        n = seen[scene_id] = seen.get(scene_id, 0) + 1
+        found = by_scene.get(scene_id, [])
+        out.append((scene_id, n, visit, found[n - 1] if n <= len(found) else None))
+    return out
 
 
 def plain(value: Any) -> Any:

@@ -20,8 +20,8 @@ from ..engines.choice import load_chosen
 from ..engines.errors import EngineError
 from ..errors import Problem, ProjectError, unknown_reference
 from .committed import (NodesFileError, deleted_by_hand, document, edited_by_hand, node_record,
-    nodes_path, outline_hash, read, scene_entries, scene_entry, visits, write)
-from ..source.resolve import ResolvedProject, ResolvedStory
+    nodes_path, outline_hash, paired_visits, read, scene_entries, scene_entry, write)
+from ..source.resolve import ResolvedProject, ResolvedStory, beats_by_scene
 from .nodes import dropped_dialogue
 
 OVERRIDES = ("temperature", "max_tokens", "seed")
@@ -81,7 +81,7 @@ def generate(root: str | Path, story_id: str, scene: str | None = None,
                                     message=f"there is no story '{story_id}'",
                                     hint=unknown_reference("stories", story_id,
                                                            [s.id for s in project.stories]))])
-    story_visits = visits(story.beats)
+    story_visits = beats_by_scene(story.beats)
     if scene is not None and scene not in {s for s, _ in story_visits}:
         raise ProjectError([Problem(file=story.source, message=f"the story has no scene "
                                     f"'{scene}'", hint=unknown_reference(
@@ -97,17 +97,12 @@ def generate(root: str | Path, story_id: str, scene: str | None = None,
         raise ProjectError([Problem(file=rel, message=str(exc),
                                     hint="fix it, or delete it to generate every scene anew")]
                            ) from None
-    old: dict[str, list] = {}
-    for entry in scene_entries(data):
-        old.setdefault(str(entry.get("scene")), []).append(entry)
     report = GenerateReport(file=rel)
     world = project.worlds[story.world]
     entries: list = []
     todo = []
-    seen: dict[str, int] = {}
-    for scene_id, beats in story_visits:
-        n = seen[scene_id] = seen.get(scene_id, 0) + 1
-        before = old.get(scene_id, [])[n - 1] if n <= len(old.get(scene_id, [])) else None
+    for scene_id, n, beats, before in paired_visits(story.beats, scene_entries(data),
+                                                    lambda entry: str(entry.get("scene"))):
         fresh = before is not None and before.get("outline") == outline_hash(beats) \
             and bool(before.get("nodes"))
         if (scene is None or scene == scene_id) and (mode == "full" or not fresh):

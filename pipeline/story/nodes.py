@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from ..engines import TEXT_GROUP, StoryContext, available, load_engine
+from ..engines import TEXT_GROUP, StoryContext, engine_class, load_engine
+from ..engines.errors import EngineError
 from ..engines.choice import engine_for, load_chosen
 from ..errors import Problem
-from .committed import edited_by_hand, nodes_path, outline_hash, to_node, visits
+from .committed import edited_by_hand, nodes_path, outline_hash, paired_visits, to_node
 from ..source.resolve import ResolvedBeat, ResolvedProject, ResolvedStory
 from ..specs import StoryNode
 
@@ -24,27 +25,18 @@ OFFLINE = "scripted"
 
 def generate_only(name: str) -> bool:
     """True for an engine whose nodes are committed by `generate`, never written in a build."""
-    entry = available(TEXT_GROUP).get(name)
     try:
-        return bool(entry is not None and getattr(entry.load(), "generate_only", False))
-    except Exception:  # noqa: BLE001 - a broken plugin is reported when it is loaded
+        return bool(engine_class(TEXT_GROUP, name).generate_only)
+    except EngineError:  # an unknown or broken plugin is reported when it is loaded
         return False
 
 
 def committed_visits(story: ResolvedStory) -> list[tuple[str, list[ResolvedBeat], object]]:
     """Each scene visit of the story with its committed entry (or None), matched in order:
     the n-th visit of a scene takes the n-th entry for that scene."""
-    entries: dict[str, list] = {}
-    for entry in story.committed.scenes if story.committed else []:
-        entries.setdefault(entry.scene, []).append(entry)
-    seen: dict[str, int] = {}
-    out = []
-    for scene_id, beats in visits(story.beats):
-        n = seen.get(scene_id, 0)
-        seen[scene_id] = n + 1
-        found = entries.get(scene_id, [])
-        out.append((scene_id, beats, found[n] if n < len(found) else None))
-    return out
+    entries = story.committed.scenes if story.committed else []
+    return [(scene_id, beats, entry) for scene_id, _, beats, entry
+            in paired_visits(story.beats, entries, lambda entry: entry.scene)]
 
 
 def _usable(project: ResolvedProject, scene_id: str, beats: list[ResolvedBeat], entry

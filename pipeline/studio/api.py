@@ -32,8 +32,9 @@ from ..lettering.place import letter
 from ..lettering.stage import lettering_font
 from ..plan import panel_seed, plan
 from ..runtime.parallel import ticker
-from ..source.resolve import ResolvedProject, _mentioned
+from ..source.resolve import ResolvedProject, names_of
 from ..format.sizes import ASPECT_RATIOS, fit
+from ..format.slugs import mentioned
 from ..specs import Camera, PanelSpec
 from ..story.nodes import write_nodes
 
@@ -107,12 +108,9 @@ class StoryView:
                                           scale=0.5)) for page in story_plan.pages]
 
     def generate(self, **options: Any) -> Any:
-        try:
-            from ..story import generate as generator  # model-backed generation, when installed
-        except ImportError:
-            raise NotImplementedError(
-                "model-backed story generation is not built yet; the scripted engine's "
-                "nodes are in .nodes") from None
+        """Write this story's nodes with its text engine and commit them (`panelwright
+        generate`); `options` are `story.generate.generate`'s."""
+        from ..story import generate as generator  # imported when used: it brings HTTP clients
         return generator.generate(self.studio.root, self.id, **options)
 
     def _repr_html_(self) -> str:
@@ -172,7 +170,7 @@ class ComicGenerator:
         return PanelSpec(
             id=f"{story.id}--{node}", story=story.id, node=node, page=1, slot=index,
             world=story.world, scene=scene_id, style=style, description=description,
-            camera=camera, characters=_mentioned(description, project.characters), lines=[],
+            camera=camera, characters=mentioned(description, names_of(project.characters)), lines=[],
             width=width, height=height, box=(0, 0, width, height),
             seed=panel_seed(project.config.seed, story.id, f"{node}:{description}"),
             source=story.source)

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from typing import ClassVar
 
 from PIL import Image, ImageDraw
 
 from ...format.camera import FIGURE_HEIGHT, Angle, Shot
 from ...format.model import Character, Treatment
+from ...format.slugs import without_names
 from ...specs import Figure, PanelSpec
-from .. import DrawRequest, Drawing, EngineSettings
+from .. import DrawRequest, Drawing, Engine, EngineSettings
 from .figures import (HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above,
                       rim_light)
 from .palette import stable_int
@@ -63,20 +63,15 @@ def positions(count: int, rtl: bool) -> list[float]:
 
 def _without_names(description: str, request: DrawRequest) -> str:
     """The description with the cast's names taken out: "Moon Elder" is not a moon."""
-    text = description
-    for character in request.characters:
-        for name in sorted([character.name, *character.aliases], key=len, reverse=True):
-            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
-    return text
+    return without_names(description, [name for character in request.characters
+                                       for name in (character.name, *character.aliases)])
 
 
-class ProceduralImageEngine:
+class ProceduralImageEngine(Engine):
     name: ClassVar[str] = "procedural"
     version: ClassVar[str] = "2"
     Settings: ClassVar[type[EngineSettings]] = ProceduralSettings
-
-    def __init__(self, settings: ProceduralSettings | None = None):
-        self.settings = settings or ProceduralSettings()
+    settings: ProceduralSettings
 
     def draw(self, request: DrawRequest) -> Drawing:
         spec = request.spec
