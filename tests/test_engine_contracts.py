@@ -88,3 +88,13 @@ def test_the_built_in_engines_declare_their_abilities():
     remote = load_engine(IMAGE_GROUP, "automatic1111", {"max_in_flight": 5})
     assert isinstance(remote, ImageEngine) and remote.max_in_flight == 5
     assert isinstance(load_engine(TEXT_GROUP, "scripted", {}), TextEngine)
+
+
+def test_check_reports_a_plugin_that_is_not_an_engine_at_its_line(plugin, copy_project):
+    from pipeline.build import check
+    root = copy_project("valid")
+    with open(root / "panelwright.yaml", "a") as config:
+        config.write("engines:\n  image: half\n")
+    [problem] = [p for p in check(root) if p.severity == "error"]
+    assert problem.file == "panelwright.yaml" and problem.line is not None
+    assert "half_plugin:HalfEngine" in problem.message and "draw" in problem.message
