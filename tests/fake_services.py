@@ -63,7 +63,10 @@ class FakeService:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client refused the reply part way, as a size limit does
 
             do_GET = do_POST = _answer
 
