@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from pipeline.art import request_for
-from pipeline.project import prepare
 from pipeline.engines.procedural import ProceduralImageEngine
 from pipeline.plan import plan
+from pipeline.project import prepare
 from pipeline.story.nodes import write_nodes
 
 

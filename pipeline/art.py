@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from .runtime import parallel
-from .runtime.cache import Cache, digest
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
 from .engines.choice import load_chosen
 from .engines.errors import EngineError
 from .errors import Problem, ProjectError
+from .runtime import parallel
+from .runtime.cache import Cache, digest
 from .source.resolve import ResolvedProject
 from .specs import Figure, PanelArt, PanelSpec
 

@@ -2,4 +2,4 @@
 `pipeline.characters.avatars`."""
 
 from .characters.avatars import *  # noqa: F401,F403
-from .characters.avatars import Avatars, AvatarRecord  # noqa: F401
+from .characters.avatars import AvatarRecord, Avatars  # noqa: F401

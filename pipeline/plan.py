@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 
+from .errors import Problem
 from .format.camera import ESTABLISHING, Angle, Shot
 from .format.layouts import (LAYOUTS, MARGIN, MAX_PANELS, VERTICAL_WIDTH, choose, page_size, place,
-    vertical)
-from .lettering.place import LEADING
-from .errors import Problem
+                             vertical)
 from .format.model import LineKind
-from .source.resolve import ResolvedProject, ResolvedStory
 from .format.sizes import MAX_AREA, fit
+from .lettering.place import LEADING
+from .source.resolve import ResolvedProject, ResolvedStory
 from .specs import Camera, PageSpec, PanelSpec, StoryNode, StoryPlan
 
 AUTO_PAGE = 4  # panels per page when the writer marks no page breaks

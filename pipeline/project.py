@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .engines.choice import engine_problems
-from .lettering.fonts import font_problem
 from .errors import Problem, ProjectError
+from .lettering.fonts import font_problem
 from .source.load import load
 from .source.resolve import ResolvedProject, resolve
 from .source.validate import validate

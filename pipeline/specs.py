@@ -13,7 +13,6 @@ from .format.layouts import Box, Point
 from .format.model import LineKind
 
 
-
 class NodeLine(BaseModel):
     """Words in a story node: dialogue, a caption or a sound effect."""
 

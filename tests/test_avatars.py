@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.characters.avatars import Avatars
 from pipeline.build import build, check
+from pipeline.characters.avatars import Avatars
 from pipeline.errors import ProjectError
 
 AVATAR = Path(__file__).parent.parent / "projects/frost-moon/characters/lin-shuang.png"

@@ -7,9 +7,8 @@ import base64
 import io
 import json
 
-from PIL import Image, PngImagePlugin
-
 from click.testing import CliRunner
+from PIL import Image, PngImagePlugin
 
 from pipeline.build import build
 from pipeline.characters.cards import export_card, import_card, read_card
@@ -104,6 +103,7 @@ def test_every_character_page_offers_its_card(copy_project):
 
 def test_not_a_card_is_a_clear_error(tmp_path):
     import pytest
+
     from pipeline.errors import ProjectError
     with pytest.raises(ProjectError, match="not a Character Card V2 or V3"):
         read_card(b'{"name": "x"}', "x.json")

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from servers import ComfyUIServer
+from servers.base import colour_of
+from test_engine_faults import WORKFLOW, configure
 
 from pipeline.build import build
 from pipeline.engines.comfyui import fill
 from pipeline.engines.errors import EngineError
 from pipeline.errors import ProjectError
-from servers import ComfyUIServer
-from servers.base import colour_of
-from test_engine_faults import WORKFLOW, configure
 
 
 def workflow(tmp_path: Path, graph: dict) -> str:

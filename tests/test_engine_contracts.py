@@ -9,8 +9,8 @@ import textwrap
 import pytest
 
 from pipeline import engines
-from pipeline.engines import (IMAGE_GROUP, TEXT_GROUP, Engine, ImageEngine, NotAnEngine,
-                              TextEngine, engine_class, load_engine)
+from pipeline.engines import (IMAGE_GROUP, TEXT_GROUP, Engine, ImageEngine, NotAnEngine, TextEngine,
+                              engine_class, load_engine)
 
 PLUGIN = '''
 from typing import ClassVar

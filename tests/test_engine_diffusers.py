@@ -14,8 +14,9 @@ torch = pytest.importorskip("torch")
 diffusers = pytest.importorskip("diffusers")
 transformers = pytest.importorskip("transformers")
 
-from pipeline.build import build  # noqa: E402
 from test_engine_faults import configure  # noqa: E402
+
+from pipeline.build import build  # noqa: E402
 
 
 def byte_symbols() -> list[str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from servers import A1111Server, ComfyUIServer, OpenAIServer
 
 from pipeline.build import build
 from pipeline.errors import ProjectError
-from servers import A1111Server, ComfyUIServer, OpenAIServer
 
 FAST = {"backoff": 0.01, "attempts": 3, "timeout": 2.0}
 WORKFLOW = {
@@ -157,10 +157,10 @@ def test_a1111_basic_auth_from_the_environment(copy_project, tmp_path, monkeypat
 
 def test_the_webhook_is_retried_and_a_failure_is_only_a_warning(copy_project):
     from click.testing import CliRunner
+    from servers import LoopbackServer
 
     from pipeline.cli.main import main
     from pipeline.cli.notify import notify
-    from servers import LoopbackServer
 
     with LoopbackServer() as hook:
         hook.route("POST", "/hooks/build", lambda request: (204, b"", {}))

@@ -9,13 +9,13 @@ import time
 
 import pytest
 from PIL import Image
+from servers import A1111Server, OpenAIServer
+from test_engine_faults import FAST, configure
 
 from pipeline.build import build
 from pipeline.engines import IMAGE_GROUP, load_engine
 from pipeline.engines.errors import EngineError
 from pipeline.runtime.parallel import in_flight_limit, run_in_flight
-from servers import A1111Server, OpenAIServer
-from test_engine_faults import FAST, configure
 
 
 def more_panels(root, count: int) -> None:
@@ -114,8 +114,9 @@ def test_openai_images_fit_the_panel_and_send_references_as_image_array(copy_pro
 def test_an_engine_error_survives_a_process_pool_and_never_shows_the_key(monkeypatch):
     import pickle
 
-    from pipeline.engines.http import Remote, RemoteSettings
     from servers import LoopbackServer
+
+    from pipeline.engines.http import Remote, RemoteSettings
 
     error = pickle.loads(pickle.dumps(EngineError("x", 503, "Service Unavailable", "p1",
                                                   "reply", 3)))

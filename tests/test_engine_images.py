@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fake_services import FakeService, b64png, png
 from PIL import Image
 
-from fake_services import FakeService, b64png, png
 from pipeline.build import build
 from pipeline.cli.main import main
 from pipeline.errors import ProjectError

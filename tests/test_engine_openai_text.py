@@ -9,8 +9,8 @@ import time
 
 import pytest
 import yaml
-
 from fake_services import FakeService
+
 from pipeline.build import build
 from pipeline.errors import ProjectError
 from pipeline.story.generate import generate

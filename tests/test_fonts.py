@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from pipeline.lettering.draw import to_svg
-from pipeline.lettering.fonts import (CLOSING, LetteringFont, default_font_bytes, default_font_licence,
-                            missing_glyphs, wrap)
+from pipeline.lettering.fonts import (CLOSING, LetteringFont, default_font_bytes,
+                                      default_font_licence, missing_glyphs, wrap)
 from pipeline.specs import Balloon
 
 FONT = LetteringFont()

@@ -9,16 +9,16 @@ import json
 import pytest
 import yaml
 from click.testing import CliRunner
+from servers import OpenAIServer
 
 from pipeline.build import build
-from pipeline.project import prepare
 from pipeline.cli.main import main
 from pipeline.engines.prompts import lore_for
 from pipeline.errors import ProjectError
-from pipeline.story.generate import generate
 from pipeline.format.model import LoreEntry
+from pipeline.project import prepare
+from pipeline.story.generate import generate
 from pipeline.story.nodes import committed_problems
-from servers import OpenAIServer
 
 GATE = {"nodes": [
     {"description": "Snow over the gate; Lin Shuang arrives.", "shot": "wide_shot",

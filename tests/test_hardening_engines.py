@@ -18,17 +18,16 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from pipeline.characters.avatars import Avatars
-from pipeline.build import build
-from pipeline.project import prepare
-from pipeline.cli.main import main
-from pipeline.errors import ProjectError
-from pipeline.story.generate import generate
-from pipeline.story.nodes import committed_problems
 from servers import A1111Server, ComfyUIServer, LoopbackServer, OpenAIServer, png
 from test_engine_faults import WORKFLOW, configure
 
+from pipeline.build import build
+from pipeline.characters.avatars import Avatars
+from pipeline.cli.main import main
+from pipeline.errors import ProjectError
+from pipeline.project import prepare
+from pipeline.story.generate import generate
+from pipeline.story.nodes import committed_problems
 
 GATE = {"nodes": [
     {"description": "Snow over the gate.", "shot": "wide_shot", "angle": None,

@@ -23,10 +23,10 @@ from click.testing import CliRunner
 from PIL import Image, PngImagePlugin
 
 from pipeline.build import build
-from pipeline.runtime.cache import project_lock
 from pipeline.characters.files import Characters
 from pipeline.cli.main import main
 from pipeline.errors import ProjectError
+from pipeline.runtime.cache import project_lock
 from pipeline.runtime.outdir import MARKER
 
 REPO = Path(__file__).parent.parent

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops
 
-from pipeline.lettering.draw import to_raster, to_svg
 from pipeline.build import check
 from pipeline.format.camera import Shot
+from pipeline.format.model import LetteringConfig, LineKind
+from pipeline.lettering.draw import to_raster, to_svg
 from pipeline.lettering.fonts import LetteringFont
 from pipeline.lettering.place import letter_panel
-from pipeline.format.model import LetteringConfig, LineKind
 from pipeline.specs import Camera, Figure, NodeLine, PanelArt, PanelSpec
 
 FONT = LetteringFont()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 from PIL import Image
 
-from pipeline.format.camera import Angle, Shot
 from pipeline.cli.main import main
+from pipeline.format.camera import Angle, Shot
 from pipeline.format.model import Treatment
 
 

@@ -9,10 +9,10 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from pipeline.art import request_for
-from pipeline.project import prepare
-from pipeline.format.camera import Angle, Shot
 from pipeline.engines.procedural import ProceduralImageEngine
+from pipeline.format.camera import Angle, Shot
 from pipeline.plan import plan
+from pipeline.project import prepare
 from pipeline.specs import Camera
 from pipeline.story.nodes import write_nodes
 
@@ -126,8 +126,9 @@ def test_in_noir_the_cast_is_rim_lit_apart_from_the_set(example, monkeypatch):
     every figure gets a bright edge, the way a light behind them would draw it. Where
     the cast meets the set's black (found by drawing the cast pasted plainly), the rim
     makes the edge light."""
-    import pipeline.engines.procedural as procedural
     from PIL import ImageFilter
+
+    import pipeline.engines.procedural as procedural
 
     project, panels = example
     spec = next(p for p in panels if p.scene == "moon-hall" and p.characters  # night, inside

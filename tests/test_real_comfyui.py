@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image, ImageStat
-
 from real_servers.harness import COMFYUI_PYTHON, ROOT, Server, free_port, need
 
 pytestmark = pytest.mark.real_servers
@@ -149,8 +148,9 @@ def test_a_preview_only_workflow_does_not_become_a_panel(copy_project, comfyui):
 
 
 def test_a_timed_out_job_is_taken_off_the_servers_queue(copy_project, comfyui):
-    import httpx
     import time
+
+    import httpx
 
     # a slow weight-free job occupies the server, so the build's job waits in the queue
     blur = {"1": {"class_type": "EmptyImage", "inputs": {

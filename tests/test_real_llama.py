@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from real_servers.harness import (LLAMA_CPP_PYTHON, LLAMA_SERVER, ROOT, Server, free_port,
-                                  need)
+from real_servers.harness import LLAMA_CPP_PYTHON, LLAMA_SERVER, ROOT, Server, free_port, need
 
 pytestmark = pytest.mark.real_servers
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.format.camera import Shot
-from pipeline.engines.scripted import ScriptedTextEngine
 from pipeline.engines import StoryContext
-from pipeline.source.load import load
+from pipeline.engines.scripted import ScriptedTextEngine
+from pipeline.format.camera import Shot
 from pipeline.format.model import LineKind
-from pipeline.source.outline import parse_outline
 from pipeline.plan import plan
+from pipeline.source.load import load
+from pipeline.source.outline import parse_outline
 from pipeline.source.resolve import resolve
-from pipeline.story.nodes import write_nodes
 from pipeline.source.validate import validate
+from pipeline.story.nodes import write_nodes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

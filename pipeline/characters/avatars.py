@@ -27,12 +27,12 @@ import yaml
 from PIL import Image, ImageEnhance, ImageOps
 from pydantic import BaseModel
 
-from ..runtime.cache import cache_dir
-from .files import write_file as write_atomic
 from ..errors import Problem, ProjectError, did_you_mean
 from ..format.images import MAX_IMAGE_BYTES, image_problem
-from ..source.load import ReadRefused, read_regular
 from ..format.slugs import slugify
+from ..runtime.cache import cache_dir
+from ..source.load import ReadRefused, read_regular
+from .files import write_file as write_atomic
 
 GROUP = "panelwright.avatar_models"
 NAME_RULE = "display name must be 3–50 characters"

@@ -20,14 +20,13 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, LiteralScalarString,
-                                      ScalarString)
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
 
-from ..runtime.cache import write_atomic
 from ..errors import Problem, ProjectError, did_you_mean
-from ..source.load import parse_yaml, read_text, split_front_matter
 from ..format.model import Character
 from ..format.slugs import fold, slugify
+from ..runtime.cache import write_atomic
+from ..source.load import parse_yaml, read_text, split_front_matter
 from ..source.validate import explain
 
 MAX_PAGE = 100  # the seed's list limit

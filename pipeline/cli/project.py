@@ -13,8 +13,9 @@ from pathlib import Path
 import click
 
 from ..errors import ProjectError
-from .report import fail, reports_problems
+from .report import fail
 from .report import report as print_problems  # `report` is the build's summary below
+from .report import reports_problems
 
 
 def _post(url: str, summary: dict) -> None:

@@ -23,11 +23,11 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationInfo, model_validator
 
-from ..runtime.code import code_digest
-from .errors import EngineError
 from ..format.model import Character, LoreEntry, SceneCard, StyleDNA
+from ..runtime.code import code_digest
 from ..source.resolve import ResolvedBeat
 from ..specs import Figure, PanelSpec, StoryNode
+from .errors import EngineError
 
 TEXT_GROUP = "panelwright.text_engines"
 IMAGE_GROUP = "panelwright.image_engines"

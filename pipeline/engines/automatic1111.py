@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from . import DrawRequest, Drawing, Engine, EngineSettings
+from . import Drawing, DrawRequest, Engine, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings, api_key

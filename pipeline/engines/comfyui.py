@@ -24,12 +24,11 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationInfo, computed_field, field_validator
 
 from ..source.load import ReadRefused, read_regular
-from . import DrawRequest, Drawing, Engine, EngineSettings, in_project
+from . import Drawing, DrawRequest, Engine, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings
 from .prompts import NEGATIVE, PLACEHOLDER, fill, ordered_references, panel_prompt
-
 
 
 class ComfyUISettings(RemoteSettings):

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import DrawRequest, Drawing, Engine, EngineSettings
+from . import Drawing, DrawRequest, Engine, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures
 from .prompts import NEGATIVE, init_reference, panel_prompt
@@ -109,6 +109,7 @@ class DiffusersImageEngine(Engine):
         with drawing(spec.id):
             pipe, lock = self.pipeline()
             import torch
+
             # the models work in multiples of 8 px; panel sizes are multiples of 16 already
             width, height = spec.width // 8 * 8, spec.height // 8 * 8
             args: dict[str, Any] = dict(

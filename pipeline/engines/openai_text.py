@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..format.camera import Angle, Shot
 from ..format.model import Character, LineKind
-from ..source.resolve import ResolvedBeat, beats_by_scene
 from ..format.slugs import fold
+from ..source.resolve import ResolvedBeat, beats_by_scene
 from ..specs import NodeLine, StoryNode
 from . import Engine, EngineSettings, StoryContext
 from .errors import EngineError

@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from ..format.model import Character, LoreEntry, SceneCard, StyleDNA
-from ..source.resolve import ResolvedBeat
 from ..format.slugs import fold
+from ..source.resolve import ResolvedBeat
 from ..specs import PanelSpec
 from . import DrawRequest
 from .errors import EngineError

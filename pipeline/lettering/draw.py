@@ -12,9 +12,9 @@ from html import escape
 
 from PIL import Image, ImageDraw
 
-from .fonts import LetteringFont
 from ..format.model import LineKind
 from ..specs import Balloon
+from .fonts import LetteringFont
 
 INK = (17, 17, 17)
 PAPER = (255, 255, 255)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .fonts import LetteringFont, breaks, wrap
 from ..format.model import LetteringConfig, LineKind
 from ..specs import Balloon, Box, Figure, LetteredPanel, NodeLine, PanelArt, PanelSpec, Point
+from .fonts import LetteringFont, breaks, wrap
 
 PAD = 0.45  # room around the text inside its shape, in ems
 LEADING = 1.2  # line height, in ems

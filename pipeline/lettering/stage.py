@@ -95,5 +95,7 @@ def _lettering_code() -> str:
 
     The fitting and drawing code only (place, draw, fonts): this module's bookkeeping
     does not change what a balloon looks like, so it keys nothing."""
-    from . import draw as balloons, fonts, place as lettering
+    from . import draw as balloons
+    from . import fonts
+    from . import place as lettering
     return code_digest(lettering.__name__, balloons.__name__, fonts.__name__)

@@ -5,8 +5,8 @@ baker re-bakes, changing the theme re-renders: each step's cache key holds
 `code_digest` of exactly the code (and theme files) it runs. One helper serves
 them all, so no step can forget a file or need a hand-bumped version number.
 
-The digest is blind to where code sits: import lines are left out and files are
-taken in the order of their contents, not their names. Moving a module between
+The digest is blind to where code sits: import lines (and blank lines) are left out
+and files are taken in the order of their contents, not their names. Moving a module between
 folders re-keys nothing; changing what any of the code does re-keys what it made.
 """
 
@@ -57,12 +57,14 @@ def _source(module: str) -> Path | None:
 
 
 def _normalized(path: Path) -> str:
-    """The file's digest without its import lines (which a move rewrites)."""
+    """The file's digest without its import lines (which a move rewrites) and blank
+    lines (which sorting imports adds and removes)."""
     text = path.read_text(encoding="utf-8")
     imports = {line for node in ast.walk(ast.parse(text))
                if isinstance(node, (ast.Import, ast.ImportFrom))
                for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
-    kept = (line for number, line in enumerate(text.splitlines(), 1) if number not in imports)
+    kept = (line for number, line in enumerate(text.splitlines(), 1)
+            if number not in imports and line.strip())
     return hashlib.sha256("\n".join(kept).encode()).hexdigest()
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .cache import cache_dir, write_atomic
 from ..specs import PanelArt
+from .cache import cache_dir, write_atomic
 
 INPUT_WORDS = {
     "description": "its description", "camera": "its camera", "scene": "its scene card",

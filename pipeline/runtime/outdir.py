@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import CACHE_DIR
 from ..errors import Problem, ProjectError
+from .cache import CACHE_DIR
 
 MARKER = ".panelwright-site"
 MARKER_TEXT = ("This folder was written by Panelwright. A build replaces it whole and "

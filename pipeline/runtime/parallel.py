@@ -6,8 +6,8 @@ a remote service run in threads instead, as many at once as its engine allows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor,
-                                ThreadPoolExecutor, wait)
+from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor,
+                                wait)
 from functools import partial
 from typing import Any, TypeVar
 

@@ -13,11 +13,11 @@ import io
 from PIL import Image, ImageColor, ImageDraw, ImageOps
 from pydantic import BaseModel
 
-from ..runtime import parallel
 from ..lettering.draw import to_raster
+from ..lettering.fonts import LetteringFont
+from ..runtime import parallel
 from ..runtime.cache import Cache, digest
 from ..runtime.code import code_digest
-from ..lettering.fonts import LetteringFont
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
 
@@ -109,5 +109,6 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
 
 def _baker_code() -> str:
     """The page baker's own code and the raster lettering it draws with."""
-    from ..lettering import draw as balloons, fonts
+    from ..lettering import draw as balloons
+    from ..lettering import fonts
     return code_digest(__name__, balloons.__name__, fonts.__name__)

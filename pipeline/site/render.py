@@ -16,23 +16,22 @@ whatever goes wrong in one is a `Problem` at its file and line, never a tracebac
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import traceback
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemBytecodeCache,
-                    FileSystemLoader, StrictUndefined, Template, TemplateError,
-                    TemplateNotFound, TemplateSyntaxError, select_autoescape)
+                    FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateNotFound,
+                    TemplateSyntaxError, select_autoescape)
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..errors import Problem, ProjectError
 from ..lettering.draw import to_svg
+from ..lettering.fonts import LetteringFont, default_font_bytes, default_font_licence
 from ..runtime.cache import CACHE_DIR, digest
 from ..runtime.code import code_digest, tree_files
-from ..errors import Problem, ProjectError
-from ..lettering.fonts import LetteringFont, default_font_bytes, default_font_licence
 from ..runtime.manifest import Manifest, PanelRecord
 from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject

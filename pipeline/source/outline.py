@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..errors import Problem, did_you_mean
+from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..format.layouts import LAYOUT_NAMES
 from ..format.model import Beat, LineKind, OutlineLine, OutlineScene
 

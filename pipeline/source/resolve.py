@@ -8,15 +8,14 @@ only, so later stages never search by name again.
 
 from __future__ import annotations
 
-
 from pydantic import BaseModel, Field
 
-from ..format.camera import Angle, Shot
 from ..errors import Problem, did_you_mean, unknown_reference
-from .load import Asset
+from ..format.camera import Angle, Shot
 from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
 from ..format.slugs import fold, mentioned, slugify
+from .load import Asset
 from .validate import ValidProject
 
 

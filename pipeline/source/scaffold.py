@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from ..runtime.cache import write_atomic
 from ..format.slugs import slugify
+from ..runtime.cache import write_atomic
 
 CONFIG = """\
 # The comic's settings. See docs/format.md for every field.

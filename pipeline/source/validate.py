@@ -13,11 +13,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import Problem, did_you_mean
 from ..format.images import image_problem
-from .load import Asset, LoadedProject, SourceDoc, asset_path
 from ..format.model import Character, ProjectConfig, Story, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
+from .load import Asset, LoadedProject, SourceDoc, asset_path
 from .outline import parse_outline
-
 
 # Fields a model has that the loader fills in; a writer never types them.
 DERIVED = {"id", "source", "avatar_path", "idle_path", "anchor_paths", "scenes", "description"}

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ruamel.yaml import YAML

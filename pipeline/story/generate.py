@@ -14,14 +14,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from ..project import prepare
 from ..engines import StoryContext
 from ..engines.choice import load_chosen
 from ..engines.errors import EngineError
 from ..errors import Problem, ProjectError, unknown_reference
-from .committed import (NodesFileError, deleted_by_hand, document, edited_by_hand, node_record,
-    nodes_path, outline_hash, paired_visits, read, scene_entries, scene_entry, write)
+from ..project import prepare
 from ..source.resolve import ResolvedProject, ResolvedStory, beats_by_scene
+from .committed import (NodesFileError, deleted_by_hand, document, edited_by_hand, node_record,
+                        nodes_path, outline_hash, paired_visits, read, scene_entries, scene_entry,
+                        write)
 from .nodes import dropped_dialogue
 
 OVERRIDES = ("temperature", "max_tokens", "seed")

@@ -13,12 +13,12 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from ..engines import TEXT_GROUP, StoryContext, engine_class, load_engine
-from ..engines.errors import EngineError
 from ..engines.choice import engine_for, load_chosen
+from ..engines.errors import EngineError
 from ..errors import Problem
-from .committed import edited_by_hand, nodes_path, outline_hash, paired_visits, to_node
 from ..source.resolve import ResolvedBeat, ResolvedProject, ResolvedStory
 from ..specs import StoryNode
+from .committed import edited_by_hand, nodes_path, outline_hash, paired_visits, to_node
 
 OFFLINE = "scripted"
 

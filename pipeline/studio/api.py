@@ -19,24 +19,24 @@ from typing import Any
 from PIL import Image
 
 from ..art import default_jobs, draw_art, request_for
-from ..characters.avatars import Avatars
 from ..build import BuildReport, build
-from ..project import prepare
-from ..format.camera import Angle, Shot
+from ..characters.avatars import Avatars
 from ..characters.files import CharacterPage, Characters
-from ..site.pages import page_image
-from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
 from ..engines import IMAGE_GROUP, load_engine
 from ..errors import Problem, ProjectError, unknown_reference
+from ..format.camera import Angle, Shot
+from ..format.sizes import ASPECT_RATIOS, fit
+from ..format.slugs import mentioned
 from ..lettering.place import letter
 from ..lettering.stage import lettering_font
 from ..plan import panel_seed, plan
+from ..project import prepare
 from ..runtime.parallel import ticker
+from ..site.pages import page_image
 from ..source.resolve import ResolvedProject, names_of
-from ..format.sizes import ASPECT_RATIOS, fit
-from ..format.slugs import mentioned
 from ..specs import Camera, PanelSpec
 from ..story.nodes import write_nodes
+from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
 
 
 class StudioCharacters(Characters):

@@ -13,14 +13,14 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ..art import request_for
+from ..engines import IMAGE_GROUP, load_engine
+from ..format.camera import Angle, Shot
+from ..format.model import Treatment
+from ..lettering.fonts import LetteringFont
+from ..plan import plan
 from ..project import prepare
 from ..runtime.cache import write_atomic
-from ..format.camera import Angle, Shot
-from ..engines import IMAGE_GROUP, load_engine
-from ..lettering.fonts import LetteringFont
-from ..format.model import Treatment
 from ..runtime.outdir import check_out, mark
-from ..plan import plan
 from ..specs import Camera, PanelSpec
 from ..story.nodes import write_nodes
 

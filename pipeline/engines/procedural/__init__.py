@@ -20,9 +20,8 @@ from ...format.camera import FIGURE_HEIGHT, Angle, Shot
 from ...format.model import Character, Treatment
 from ...format.slugs import without_names
 from ...specs import Figure, PanelSpec
-from .. import DrawRequest, Drawing, Engine, EngineSettings
-from .figures import (HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above,
-                      rim_light)
+from .. import Drawing, DrawRequest, Engine, EngineSettings
+from .figures import HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above, rim_light
 from .palette import stable_int
 from .places import draw as draw_set
 from .props import draw_prop
