@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
-from collections.abc import Iterable
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,39 +56,64 @@ def _source(module: str) -> Path | None:
     return Path(spec.origin) if spec and spec.origin and spec.origin.endswith(".py") else None
 
 
+_IMPORT = re.compile(r"\s*(from\s+[\w.]+\s+import\b|import\s+\w)")
+
+
+@lru_cache(maxsize=None)
+def _scan(path: Path, stamp: tuple[int, int]) -> tuple[str, tuple[ast.stmt, ...]]:
+    """(the file's digest without its import lines and blank lines, its imports).
+
+    Import lines are what a move rewrites and blank lines what sorting imports adds
+    and removes; a line scan (not a parse of the whole file) keeps a no-op build fast.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept, imports, i = [], [], 0
+    while i < len(lines):
+        if not _IMPORT.match(lines[i]):
+            if lines[i].strip():
+                kept.append(lines[i])
+            i += 1
+            continue
+        statement = [lines[i]]
+        while _open(statement) and i + 1 < len(lines):  # a wrapped import runs on
+            i += 1
+            statement.append(lines[i])
+        i += 1
+        try:
+            imports += ast.parse("\n".join(s.strip() for s in statement)).body
+        except SyntaxError:  # an 'import ...' line inside a docstring
+            pass
+    return hashlib.sha256("\n".join(kept).encode()).hexdigest(), tuple(imports)
+
+
+def _open(statement: list[str]) -> bool:
+    code = "\n".join(line.split("#")[0] for line in statement)
+    return code.count("(") > code.count(")") or code.rstrip().endswith("\\")
+
+
+def _file(path: Path) -> tuple[str, tuple[ast.stmt, ...]]:
+    info = path.stat()
+    return _scan(path, (info.st_mtime_ns, info.st_size))
+
+
 def _normalized(path: Path) -> str:
-    """The file's digest without its import lines (which a move rewrites) and blank
-    lines (which sorting imports adds and removes)."""
-    text = path.read_text(encoding="utf-8")
-    imports = {line for node in ast.walk(ast.parse(text))
-               if isinstance(node, (ast.Import, ast.ImportFrom))
-               for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
-    kept = (line for number, line in enumerate(text.splitlines(), 1)
-            if number not in imports and line.strip())
-    return hashlib.sha256("\n".join(kept).encode()).hexdigest()
+    return _file(path)[0]
 
 
 def _imports(module: str, path: Path, within: str) -> list[str]:
     """The modules inside `within` that `module` imports."""
-    inside = [m for m in _imported(module, path) if m == within or m.startswith(within + ".")]
-    # `from . import fonts` imports a module, `from .fonts import X` a name
-    return inside + [f"{m}.{n}" for m in inside for n in _names(path, m, module)
-                     if _source(f"{m}.{n}") is not None]
-
-
-def _imported(module: str, path: Path) -> Iterable[str]:
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    found = []
+    for node in _file(path)[1]:
         if isinstance(node, ast.ImportFrom):
-            yield _resolved(node, module, path)
+            source = _resolved(node, module, path)
+            found.append(source)
+            # `from . import fonts` imports a module, `from .fonts import X` a name
+            if source == within or source.startswith(within + "."):
+                found += [f"{source}.{a.name}" for a in node.names
+                          if _source(f"{source}.{a.name}") is not None]
         elif isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-
-
-def _names(path: Path, source: str, module: str) -> list[str]:
-    """Names imported from `source` in `path`."""
-    return [alias.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.ImportFrom) and _resolved(node, module, path) == source
-            for alias in node.names]
+            found += [alias.name for alias in node.names]
+    return [m for m in found if m == within or m.startswith(within + ".")]
 
 
 def _resolved(node: ast.ImportFrom, module: str, path: Path) -> str:
