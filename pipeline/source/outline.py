@@ -20,20 +20,31 @@ MAX_PANELS panels: a story longer than any real comic is refused, not ground thr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Collection
 
 from ..errors import Problem, did_you_mean
 from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..format.layouts import LAYOUT_NAMES
 from ..format.model import Beat, LineKind, OutlineLine, OutlineScene
+from ..format.slugs import fold
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
-TIME_SUFFIX = re.compile(r"\s+[-–—]\s+(DAWN|DAY|DUSK|NIGHT|MORNING|EVENING|CONTINUOUS|LATER)$",
-                         re.I)
-CUE = r"(?P<who>@[\w-]+|[A-Z0-9][A-Z0-9 .'’\-]*[A-Z0-9.]|[A-Z])"
+# After a heading's dash: a time of day or a transition, in capitals (DAY, NOON, MOMENTS
+# LATER...); after it or alone, parentheticals such as (FLASHBACK). Any words in capitals
+# are one: a screenwriter brings their own.
+TIME_SUFFIX = re.compile(r"\s+[-–—]\s+(?P<time>[^\s()–—-][^()–—-]*)$")
+TIMES = {"DAWN", "DAY", "DUSK", "NIGHT", "MORNING", "EVENING", "CONTINUOUS", "LATER", "NOON",
+         "AFTERNOON", "MIDNIGHT", "SUNSET", "SUNRISE", "MOMENTS LATER"}  # also in small letters
+PAREN_SUFFIX = re.compile(r"\s*\((?P<note>[^()]*)\)$")
+# A speaker: an @id, or a name of letters, digits, spaces, dots, apostrophes and hyphens
+# in any script; a colon (or a full-width colon) ends it.
+CUE = r"(?P<who>@[\w-]+|[^\W_][^:：()\[\]!?,;\"“”]*?)"  # its letters: _name_letters
 PAREN = r"(?:\s*\((?P<paren>[^)]*)\))?"
-DIALOGUE = re.compile(rf"^{CUE}{PAREN}\s*:\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
-BARE_CUE = re.compile(rf"^{CUE}{PAREN}\s*$")
+DIALOGUE = re.compile(rf"^{CUE}{PAREN}\s*[:：]\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
+BARE_CUE = re.compile(r"^(?P<who>@[\w-]+|[A-Z0-9][A-Z0-9 .'’\-]*[A-Z0-9.]|[A-Z])"
+                      rf"{PAREN}\s*$")
+MAX_NAME_WORDS = 4  # a line such as 'Note: ...' is a speaker only when its name is known
 TAGS = re.compile(r"^\[(?P<tags>[^\]]+)\]\s*")
 PAGE_BREAK = re.compile(r"^(?:-{3,}|={3,})(?:\s*(?:layout:)?\s*(?P<layout>[\w-]+))?\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -52,15 +63,46 @@ MANNERS = [
 ]
 
 
-def _is_dialogue(said: re.Match | None) -> bool:
-    who = said.group("who") if said else None
-    return bool(who) and (who.startswith("@") or who.upper() == who)
+def _capitals(name: str) -> bool:
+    """A name written in capitals: it has cased letters and no small ones ('ZOË OKAFOR',
+    'ΑΝΝΑ', 'R2-D2', 'GUARD 2'), or is digits alone ('12')."""
+    if any(c.islower() for c in name):
+        return False
+    return any(c.isupper() for c in name) or name.replace(" ", "").isascii()
+
+
+def _name_letters(name: str) -> bool:
+    """Letters with their marks (an accent written apart, a Devanagari vowel sign), digits,
+    spaces, and . ' ’ - between them: what a name is made of, in any script."""
+    return all(unicodedata.category(c)[0] in "LMN" or c in " .'’-" for c in name)
+
+
+def _is_dialogue(said: re.Match | None, speakers: Collection[str] = ()) -> bool:
+    """A line is dialogue when its speaker is an @id, a name in capitals, or a name of
+    1–4 words that is a character's name or alias in any case or script ('Ines Varga',
+    '林霜'), matched ignoring case and accents."""
+    who = said.group("who").strip() if said else None
+    if not who or not (who.startswith("@") or _name_letters(who)):
+        return False
+    if who.startswith("@") or _capitals(who):
+        return True
+    return len(who.split()) <= MAX_NAME_WORDS and fold(who) in speakers
 
 
 def scene_name(heading: str) -> str:
-    """'EXT. City Gate - DUSK' -> 'City Gate': what to look up among scene cards."""
-    name = SCENE_PREFIX.sub("", heading.strip())
-    return TIME_SUFFIX.sub("", name).strip()
+    """'EXT. City Gate - DUSK' -> 'City Gate': what to look up among scene cards. Any
+    words in capitals after a dash (NOON, MOMENTS LATER) and any parenthetical at the
+    end ((FLASHBACK)) are the time or a transition, not the place."""
+    name = SCENE_PREFIX.sub("", heading.strip()).strip()
+    while True:
+        shorter = PAREN_SUFFIX.sub("", name).strip()
+        timed = TIME_SUFFIX.search(shorter)
+        time = timed.group("time").strip() if timed else ""
+        if timed and (_capitals(time) or time.upper() in TIMES) and timed.start() > 0:
+            shorter = shorter[:timed.start()].strip()
+        if shorter == name or not shorter:
+            return name
+        name = shorter
 
 
 def manner(parenthetical: str | None) -> LineKind:
@@ -71,8 +113,10 @@ def manner(parenthetical: str | None) -> LineKind:
 
 
 class _Parser:
-    def __init__(self, rel: str, offset: int):
+    def __init__(self, rel: str, offset: int, speakers: Collection[str] = ()):
         self.rel = rel
+        self.speakers = speakers  # folded names, aliases and ids of the cast
+        self.speech: OutlineLine | None = None  # a speech that the next line may continue
         self.offset = offset
         self.scenes: list[OutlineScene] = []
         self.problems: list[Problem] = []
@@ -150,8 +194,15 @@ class _Parser:
         of its block) it also consumed."""
         text = raw.strip()
         if not text:
-            self.prose_open = False
+            self.prose_open, self.speech = False, None
             return 0
+        said = DIALOGUE.match(text)
+        if self.speech is not None and not _is_dialogue(said, self.speakers) and not (
+                text.startswith(("#", "[")) or PAGE_BREAK.match(text)):
+            # A speech runs on over wrapped lines until a blank line or the next speaker.
+            self.speech.text += " " + text
+            return 0
+        self.speech = None
         if text.startswith("## ") or (text.startswith("#") and text.lstrip("#").startswith(" ")
                                       and text.startswith("##")):
             self.close_scene_words()
@@ -177,17 +228,18 @@ class _Parser:
             self.layout_line = number if layout else None
             self.beat, self.prose_open = None, False
             return 0
-        said = DIALOGUE.match(text)
-        if _is_dialogue(said):
-            who = said.group("who")
+        if _is_dialogue(said, self.speakers):
+            who = said.group("who").strip()
             paren = said.group("paren") or (said.group("paren2") or "").strip(" ()")
             kind = RESERVED.get(who)
             words = said.group("text").strip()
             if kind is None:
-                self.add_words(OutlineLine(kind=manner(paren), text=words, speaker=who.lstrip("@"),
-                                           line=number))
+                said_line = OutlineLine(kind=manner(paren), text=words, speaker=who.lstrip("@"),
+                                        line=number)
             else:
-                self.add_words(OutlineLine(kind=kind, text=words, line=number))
+                said_line = OutlineLine(kind=kind, text=words, line=number)
+            self.add_words(said_line)
+            self.speech = said_line
             self.prose_open = False
             return 0
         cue = BARE_CUE.match(text)
@@ -200,7 +252,7 @@ class _Parser:
                 paren, following = following[0][1:-1], following[1:]
             words = []
             for later in following:
-                if _is_dialogue(DIALOGUE.match(later)):
+                if _is_dialogue(DIALOGUE.match(later), self.speakers):
                     break
                 words.append(later)
             if words:
@@ -226,13 +278,16 @@ class _Parser:
         return 0
 
 
-def parse_outline(body: str, rel: str, first_line: int = 1) -> tuple[list[OutlineScene],
-                                                                       list[Problem]]:
-    """Parse the Markdown body of a story file into scenes and beats."""
+def parse_outline(body: str, rel: str, first_line: int = 1, speakers: Collection[str] = ()
+                  ) -> tuple[list[OutlineScene], list[Problem]]:
+    """Parse the Markdown body of a story file into scenes and beats. `speakers` are the
+    cast's names, aliases and ids: a line such as 'Ines Varga: ...' or '林霜：...' is
+    dialogue when its name is one of them (names in capitals always are)."""
+    speakers = frozenset(fold(name) for name in speakers)
     # Comments are blanked, not removed, so that line numbers stay true.
     body = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     lines = body.splitlines()
-    parser = _Parser(rel, first_line)
+    parser = _Parser(rel, first_line, speakers)
     index = 0
 
     def block() -> list[str]:
@@ -243,7 +298,7 @@ def parse_outline(body: str, rel: str, first_line: int = 1) -> tuple[list[Outlin
             if not later:
                 break
             found.append(later)
-            if _is_dialogue(DIALOGUE.match(later)):
+            if _is_dialogue(DIALOGUE.match(later), speakers):
                 break
         return found
 
