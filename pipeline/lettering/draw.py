@@ -8,6 +8,8 @@ sees on the web and in an exported page is one lettering job.
 from __future__ import annotations
 
 import math
+import unicodedata
+from collections.abc import Mapping
 from html import escape
 
 from PIL import Image, ImageDraw
@@ -49,17 +51,44 @@ def text_stroke(balloon: Balloon) -> float:
 FALLBACK_FAMILY = "PanelwrightFallback"  # the site's @font-face for lettering.fallback_font
 
 
+def text_direction(text: str) -> str:
+    """'rtl' or 'ltr': the direction of `text` by its first strong letter, as the
+    Unicode bidirectional algorithm (and HTML's dir="auto") decides a paragraph's;
+    'ltr' when it has none. The reading direction of the comic plays no part."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def _spaced(text: str, before: str, after: str) -> bool:
+    """Whether the writer's `text` has a space where the letterer broke it between the
+    lines `before` and `after`: not inside a hyphenated word, nor between CJK characters."""
+    last, first = before.split()[-1:], after.split()[:1]
+    if not last or not first:
+        return False
+    return f"{last[0]} {first[0]}".casefold() in " ".join(text.split()).casefold()
+
+
 def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str,
-           fallback_family: str = FALLBACK_FAMILY) -> str:
+           fallback_family: str = FALLBACK_FAMILY,
+           names: Mapping[str, str] | None = None) -> str:
     """An <svg> to lay over a panel whose slot is `width` x `height` page pixels.
 
     Words the letterer measured with the fallback font name it first, so the
-    browser breaks nothing differently from the geometry."""
+    browser breaks nothing differently from the geometry. Each balloon's text runs
+    in its own direction (`text_direction`), whatever the page's; its lines are
+    one text with a space at each break, so find and copy see a phrase across
+    them; its label names the speaker as `names` does (id -> display name)."""
     parts = [f'<svg class="lettering" viewBox="0 0 {width:g} {height:g}" '
              f'xmlns="http://www.w3.org/2000/svg" role="group">']
     for b in balloons:
         fill, ink = _hex(_fill(b)), _hex(INK)
-        label = f"{b.speaker}: {b.text}" if b.speaker else b.text
+        speaker = (names or {}).get(b.speaker, b.speaker) if b.speaker else None
+        label = f"{speaker}: {b.text}" if speaker else b.text
         parts.append(f'<g class="balloon {b.kind.value}" aria-label="{escape(label)}">')
         dash = ' stroke-dasharray="7 5"' if b.kind == LineKind.whisper else ""
         if b.kind == LineKind.thought:
@@ -80,10 +109,15 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         turned = f' transform="rotate({b.tilt:g} {x + w / 2:g} {y + h / 2:g})"' if b.tilt else ""
         parts.append(f'<text x="{b.text_origin[0]:g}" y="{b.text_origin[1]:g}" '
                      f'font-family="{escape(family)}" font-size="{b.font_size:g}" '
-                     f'text-anchor="middle" fill="{colour}"{outlined}{turned}>')
+                     f'text-anchor="middle" direction="{text_direction(b.text)}" '
+                     f'unicode-bidi="isolate" fill="{colour}"{outlined}{turned}>')
         for i, line in enumerate(b.lines):
             dy = 0 if i == 0 else b.line_height
-            parts.append(f'<tspan x="{b.text_origin[0]:g}" dy="{dy:g}">{escape(line)}</tspan>')
+            # the space of a line break sits between the lines, outside both: it is in
+            # the text the browser finds and copies, and each line keeps its place
+            gap = " " if i and _spaced(b.text, b.lines[i - 1], line) else ""
+            parts.append(f'{gap}<tspan x="{b.text_origin[0]:g}" dy="{dy:g}">'
+                         f'{escape(line)}</tspan>')
         parts.append("</text></g>")
     parts.append("</svg>")
     return "".join(parts)

@@ -58,10 +58,23 @@ class SiteFiles:
                     os.link(source, target)  # cache files never change: share them
                 except OSError:
                     shutil.copyfile(source, target)
+            _publishable(staging)
             _swap(staging, out)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+
+def _publishable(root: Path) -> None:
+    """Make the site world-readable whatever the umask: folders 0755, files 0644
+    (mkdtemp makes the folder 0700, and a copy with `cp -a` or `rsync -a` to a web
+    server would keep that and answer 403)."""
+    root.chmod(0o755)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
 
 
 def _target(root: Path, rel: str) -> Path:

@@ -39,6 +39,16 @@ from ..specs import LetteredPanel, PanelArt, StoryPlan
 from .output import SiteFiles
 
 FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
+# languages written right to left (ISO 639 codes): the page's own text direction
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ku", "ps",
+                           "sd", "syr", "ug", "ur", "yi"})
+
+
+def language_direction(language: str) -> str:
+    """'rtl' for a language written right to left, else 'ltr': the `dir` of every page.
+    The reading direction of the comic (panels, pages) is a different thing."""
+    primary = (language or "").replace("_", "-").split("-")[0].lower()
+    return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
 
 def theme_dir() -> Path:
@@ -239,7 +249,9 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
 
     common = dict(config=config, characters=characters, worlds=project.worlds,
                   stories=stories, avatars=avatars, idles=idles, font_family=FONT_FAMILY,
-                  rtl=config.reading_direction.value == "rtl")
+                  rtl=config.reading_direction.value == "rtl",
+                  text_dir=language_direction(config.language))
+    names = {cid: character.name for cid, character in characters.items()}
 
     for story_plan in plans:
         story = stories[story_plan.story]
@@ -255,7 +267,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                 files.copies[image] = drawn.image
                 slots.append(dict(spec=spec, box=box, image=image, balloons=lettered[panel_id],
                                   svg=to_svg(lettered[panel_id].balloons, box[2], box[3],
-                                             FONT_FAMILY)))
+                                             FONT_FAMILY, names=names)))
             transcript = [dict(panel=index + 1, description=s["spec"].description,
                                lines=[dict(kind=b.kind.value, speaker=characters[b.speaker].name
                                            if b.speaker else None, text=b.text)

@@ -1,6 +1,7 @@
 // Arrow keys and swipes turn pages; in a right-to-left comic the left arrow goes forward.
 (function () {
-  var rtl = document.documentElement.dir === "rtl";
+  // The reading direction is data-reading, not dir: text runs its own way in either.
+  var rtl = document.documentElement.getAttribute("data-reading") === "rtl";
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     var target = event.target;
