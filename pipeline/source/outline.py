@@ -5,15 +5,17 @@
     [wide_shot] Snow falls on the great gate.  a paragraph: one panel; [tags] set the camera
 
     CAPTION: Three winters after the war.      a caption
-    GUARD: Halt! Who goes there?               dialogue: an ALL-CAPS name (or @id), a colon
+    GUARD: Halt! Who goes there?               dialogue: a name in CAPITALS (any script with
+    until the morning bell.                    case), an @id, or a cast name in any case or
+    林霜：开门。                               script; a speech runs on until a blank line
     LIN SHUANG (whispering): Open the gate.    (whispering) (thinking) (shouting) set the balloon
     SFX: KRRANG                                a sound effect
 
     ---                                        a page break; '--- grid_2x2' picks the layout
 
 Words that come before a scene's first paragraph go on its first panel. The parser
-knows nothing of characters or scene cards: names stay as written, and `resolve`
-links them. It reads in time linear in the story's length, and stops at
+knows no scene cards, and of characters only the names it is given (`speakers`): names
+stay as written, and `resolve` links them. It reads in time linear in the story's length, and stops at
 MAX_PANELS panels: a story longer than any real comic is refused, not ground through.
 """
 
