@@ -189,3 +189,14 @@ def test_each_outline_example_in_the_docs_reads_as_it_says(tmp_path, outline, re
         assert len(story.beats) == 1
         spoken = [f'{names[line.speaker]}: "{line.text}"' for line in story.beats[0].lines]
         assert "; ".join(spoken) == detail
+
+
+def test_a_misspelt_speaker_in_the_writers_case_is_an_error_with_did_you_mean(tmp_path):
+    result = check(project(tmp_path, "## City Gate\n\n[wide_shot] The gate.\n\n"
+                                     "Ines Vraga: Breathe slowly.\n\n"
+                                     "Note: the gate is shut for the night.\n"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "stories/arrival.md:10: error: 'Ines Vraga' looks like a speaker but is not a character\n"
+        "    hint: did you mean 'Ines Varga'?")
+    assert "Note" not in result.stderr

@@ -21,6 +21,7 @@ MAX_PANELS panels: a story longer than any real comic is refused, not ground thr
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Collection
@@ -46,6 +47,7 @@ PAREN = r"(?:\s*\((?P<paren>[^)]*)\))?"
 DIALOGUE = re.compile(rf"^{CUE}{PAREN}\s*[:：]\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
 BARE_CUE = re.compile(r"^(?P<who>@[\w-]+|[A-Z0-9][A-Z0-9 .'’\-]*[A-Z0-9.]|[A-Z])"
                       rf"{PAREN}\s*$")
+NEAR, NEAR_MIN = 0.85, 5  # how close a misspelt speaker is to a cast name, its least length
 MAX_NAME_WORDS = 4  # a line such as 'Note: ...' is a speaker only when its name is known
 TAGS = re.compile(r"^\[(?P<tags>[^\]]+)\]\s*")
 PAGE_BREAK = re.compile(r"^(?:-{3,}|={3,})(?:\s*(?:layout:)?\s*(?P<layout>[\w-]+))?\s*$")
@@ -115,9 +117,9 @@ def manner(parenthetical: str | None) -> LineKind:
 
 
 class _Parser:
-    def __init__(self, rel: str, offset: int, speakers: Collection[str] = ()):
+    def __init__(self, rel: str, offset: int, speakers: dict[str, str] | None = None):
         self.rel = rel
-        self.speakers = speakers  # folded names, aliases and ids of the cast
+        self.speakers = speakers or {}  # folded name, alias or id of the cast -> as written
         self.speech: OutlineLine | None = None  # a speech that the next line may continue
         self.offset = offset
         self.scenes: list[OutlineScene] = []
@@ -186,6 +188,17 @@ class _Parser:
                 self.problem(line, f"'{tag}' is not a shot or an angle", hint)
         return shot, angle
 
+    def near_miss(self, line: int, who: str) -> None:
+        """'Ines Vraga: ...' opening a paragraph: a misspelt speaker, not prose, when the
+        name is close to a cast name (prose such as 'Note: ...' is close to nobody's)."""
+        if not _name_letters(who) or len(who.split()) > MAX_NAME_WORDS or len(who) < NEAR_MIN:
+            return
+        close = difflib.get_close_matches(fold(who), list(self.speakers), n=1, cutoff=NEAR)
+        if close:
+            self.problem(line, f"'{who}' looks like a speaker but is not a character",
+                         f"did you mean '{self.speakers[close[0]]}'? (this line is read as a "
+                         "new panel until the name is one of the cast)")
+
     def close_scene_words(self) -> None:
         if self.pending and self.scene() is not None:
             first = self.pending[0].line
@@ -230,6 +243,8 @@ class _Parser:
             self.layout_line = number if layout else None
             self.beat, self.prose_open = None, False
             return 0
+        if not _is_dialogue(said, self.speakers) and said and not self.prose_open:
+            self.near_miss(number, said.group("who").strip())
         if _is_dialogue(said, self.speakers):
             who = said.group("who").strip()
             paren = said.group("paren") or (said.group("paren2") or "").strip(" ()")
@@ -285,11 +300,11 @@ def parse_outline(body: str, rel: str, first_line: int = 1, speakers: Collection
     """Parse the Markdown body of a story file into scenes and beats. `speakers` are the
     cast's names, aliases and ids: a line such as 'Ines Varga: ...' or '林霜：...' is
     dialogue when its name is one of them (names in capitals always are)."""
-    speakers = frozenset(fold(name) for name in speakers)
+    cast = {fold(name): name for name in reversed(list(speakers))}  # the first spelling wins
     # Comments are blanked, not removed, so that line numbers stay true.
     body = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
     lines = body.splitlines()
-    parser = _Parser(rel, first_line, speakers)
+    parser = _Parser(rel, first_line, cast)
     index = 0
 
     def block() -> list[str]:
@@ -300,7 +315,7 @@ def parse_outline(body: str, rel: str, first_line: int = 1, speakers: Collection
             if not later:
                 break
             found.append(later)
-            if _is_dialogue(DIALOGUE.match(later), speakers):
+            if _is_dialogue(DIALOGUE.match(later), cast):
                 break
         return found
 

@@ -96,7 +96,7 @@ def _find_character(written: str, characters: dict[str, Character]) -> str | Non
 
 
 def _cast_names(characters: dict[str, Character]) -> list[str]:
-    return [name for cid, character in characters.items() for name in (cid, *_names(character))]
+    return [name for cid, character in characters.items() for name in (*_names(character), cid)]
 
 
 def _reread(valid: ValidProject, story: Story, speakers: list[str], problems: list[Problem]) -> None:
