@@ -7,7 +7,6 @@ on 127.0.0.1 that stops by itself."""
 from __future__ import annotations
 
 import base64
-import io
 import json
 import re
 import struct

@@ -8,9 +8,7 @@ project (a symlinked `.panelwright`); each must be a clear error instead.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from pipeline.cli.main import main

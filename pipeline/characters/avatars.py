@@ -348,7 +348,7 @@ class Avatars:
                     file=f"characters/{character}.md", field="character",
                     message=f"there is no character '{character}' to give the avatar to",
                     hint=did_you_mean(character, ids) or "create it first with "
-                    f"'panelwright characters create', or leave out --character"))
+                    "'panelwright characters create', or leave out --character"))
         known = models()
         if model is not None and model not in known:
             problems.append(Problem(file="avatar", field="model",

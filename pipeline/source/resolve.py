@@ -8,18 +8,15 @@ only, so later stages never search by name again.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel, Field
 
 from ..errors import Problem, did_you_mean, unknown_reference
 from ..format.camera import Angle, Shot
-from ..format.model import (Character, LineKind, ProjectConfig, SceneCard, Story, StyleDNA,
-                            World)
+from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
 from ..format.slugs import fold, mentioned, slugify
-from .load import Asset, read_text, split_front_matter
-from .outline import SCENE_PREFIX, parse_outline
+from .load import Asset
+from .outline import SCENE_PREFIX
 from .validate import ValidProject
 
 
@@ -95,25 +92,6 @@ def _find_character(written: str, characters: dict[str, Character]) -> str | Non
     return None
 
 
-def _cast_names(characters: dict[str, Character]) -> list[str]:
-    return [name for cid, character in characters.items() for name in (*_names(character), cid)]
-
-
-def _reread(valid: ValidProject, story: Story, speakers: list[str], problems: list[Problem]) -> None:
-    """Read a story's outline again knowing the cast, so that a speaker written in the
-    writer's own case or in a script without case ('Ines Varga:', '林霜：') is dialogue.
-    Problems the first reading reported are not reported twice."""
-    found: list[Problem] = []
-    text = read_text(Path(valid.root), story.source, found)
-    parts = split_front_matter(text) if text is not None else None
-    if parts is None:
-        return
-    _, _, body, body_line = parts
-    scenes, again = parse_outline(body, story.source, body_line, speakers)
-    story.scenes = scenes
-    problems.extend(p for p in again if p not in problems)
-
-
 def _find_scene(written: str, world: World) -> str | None:
     key = fold(written)
     for card in world.scenes:
@@ -164,9 +142,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
             message=f"the default style '{config.style}' does not exist",
             hint=unknown_reference("styles", config.style, project.styles)))
 
-    speakers = _cast_names(project.characters)
     for story in valid.stories:
-        _reread(valid, story, speakers, problems)
         lines = valid.lines.get(story.source, {})
         world = project.worlds.get(story.world)
         if world is None and story.world not in failed.get("worlds", ()):

@@ -181,9 +181,11 @@ def _style(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> S
     return style
 
 
-def _story(doc: SourceDoc, problems: list[Problem]) -> Story | None:
+def _story(doc: SourceDoc, problems: list[Problem], speakers: list[str]) -> Story | None:
+    """A story's front matter and outline; `speakers` (the cast's names, aliases and ids)
+    let 'Ines Varga: ...' or '林霜：...' be read as dialogue."""
     data = dict(doc.data) | {"id": doc.id, "source": doc.path}
-    scenes, found = parse_outline(doc.body, doc.path, doc.body_line)
+    scenes, found = parse_outline(doc.body, doc.path, doc.body_line, speakers)
     problems.extend(found)
     story = build_model(Story, data, doc, problems)
     if story is None:
@@ -217,8 +219,10 @@ def validate(project: LoadedProject) -> ValidProject:
                                         doc, problems))
     for doc in project.styles:
         valid.styles.append(_style(doc, project, problems))
+    speakers = [name for c in valid.characters if c is not None
+                for name in (c.name, *c.aliases, c.id)]
     for doc in project.stories:
-        valid.stories.append(_story(doc, problems))
+        valid.stories.append(_story(doc, problems, speakers))
     for story_id, doc in project.nodes.items():
         committed = build_model(CommittedNodes, doc.data, doc, problems)
         if committed is not None:
