@@ -9,21 +9,7 @@ from __future__ import annotations
 
 import os
 
-from click.testing import CliRunner
-
-from pipeline.cli.main import main
-
-
-def cli(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def refused(result, *words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.output, (word, result.output)
+from test_hardening_writes import cli, refused
 
 
 def test_a_symlinked_cache_folder_is_refused_and_nothing_is_written_behind_it(copy_project,

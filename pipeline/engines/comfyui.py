@@ -53,10 +53,10 @@ class ComfyUISettings(RemoteSettings):
                              "from ComfyUI with 'Save (API)' into the story repo and give its "
                              "path relative to panelwright.yaml")
         try:
-            workflow = read_workflow(path)
+            workflow, text = read_workflow_text(path)
         except EngineError as exc:
             raise ValueError(exc.message) from None
-        wrong = unknown_placeholders(workflow, path.read_text(encoding="utf-8"))
+        wrong = unknown_placeholders(workflow, text)
         if wrong:
             raise ValueError("; ".join(wrong))
         return value
@@ -79,8 +79,14 @@ FILLED = {"prompt", "negative_prompt", "seed", "width", "height"}
 def read_workflow(path: Path) -> dict:
     """The API-format workflow in `path`; the UI format (with "nodes" and "links"
     arrays, what plain "Save" writes) is refused with how to export the right one."""
+    return read_workflow_text(path)[0]
+
+
+def read_workflow_text(path: Path) -> tuple[dict, str]:
+    """`read_workflow`, with the file's text (for the lines of its placeholders)."""
     try:
-        workflow = json.loads(read_regular(path, MAX_WORKFLOW_BYTES, "workflow"))
+        text = read_regular(path, MAX_WORKFLOW_BYTES, "workflow").decode("utf-8")
+        workflow = json.loads(text)
     except ReadRefused as exc:
         raise EngineError(f"cannot read the workflow {path}: {exc.message}", None, "workflow"
                           ) from None
@@ -92,7 +98,7 @@ def read_workflow(path: Path) -> dict:
         raise EngineError(f"the workflow {path} is not in ComfyUI's API format (a map of "
                           "node ids to {class_type, inputs}); export it from ComfyUI with "
                           "'Save (API)', not 'Save'", None, "workflow")
-    return workflow
+    return workflow, text
 
 
 def unknown_placeholders(workflow: dict, text: str) -> list[str]:

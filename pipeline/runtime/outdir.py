@@ -12,8 +12,8 @@ before the marker existed is recognised by the files every build left in it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..errors import Problem, ProjectError
@@ -54,13 +54,21 @@ def made_by_panelwright(folder: Path) -> bool:
 
 
 def is_cache_folder(folder: Path) -> bool:
-    """True for a `.panelwright/` folder that holds only what Panelwright keeps there."""
+    """True for a `.panelwright/` folder that is empty or holds what Panelwright keeps
+    there (its cache, manifest, lock, downloads or compiled templates)."""
     names = _names(folder)
     return names is not None and (not names or bool(names & _CACHE_NAMES))
 
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def _source_part(root: Path, out: Path) -> str | None:
+    """The source folder or file of the project (resolved `root`) that `out` lies in."""
+    if root in out.parents and out.relative_to(root).parts[0] in SOURCES:
+        return out.relative_to(root).parts[0]
+    return None
 
 
 def out_problem(root: str | Path, out: str | Path, reads: Iterable[str | Path] = (),
@@ -80,8 +88,7 @@ def out_problem(root: str | Path, out: str | Path, reads: Iterable[str | Path] =
         return problem("is your home folder")
     if out == root:
         return problem("is the project itself: the site would replace your story files")
-    if root in out.parents and out.relative_to(root).parts[0] in SOURCES:
-        part = out.relative_to(root).parts[0]
+    if part := _source_part(root, out):
         return problem(f"lies inside the project's sources ({part})")
     if out in root.parents:
         return problem(f"holds the project ({root}): the site would replace it")
@@ -113,8 +120,8 @@ def check_out_file(root: str | Path, out: str | Path, looks_ours: bool) -> None:
     root = Path(os.path.realpath(root))
     given, out = str(out), Path(os.path.realpath(out))
     why = None
-    if root in out.parents and out.relative_to(root).parts[0] in SOURCES:
-        why = f"lies inside the project's sources ({out.relative_to(root).parts[0]})"
+    if part := _source_part(root, out):
+        why = f"lies inside the project's sources ({part})"
     elif out == root or out.is_dir():
         why = "is a folder"
     elif out.exists() and not looks_ours:
@@ -157,15 +164,11 @@ def clean(root: str | Path, out: str | Path | None = None,
     if not root.is_dir():
         raise ProjectError([Problem(file=str(root), message="there is no such project folder")])
     take_cache = unlinked(cache, "cache folder") and cache.is_dir()
-    with project_lock(root, waiting) if take_cache else _nothing():
+    with project_lock(root, waiting) if take_cache else nullcontext():
         take_site = unlinked(site, "site folder") and site.exists()
         if take_site:
+            # the rule for --out also refuses a folder Panelwright did not make
             problem = out_problem(root, site, what="--out")
-            if problem is None and _names(site) and not made_by_panelwright(site):
-                problem = Problem(file=str(site), field="--out", message=f"'{site}' was not "
-                                  "made by Panelwright", hint="clean removes only a site "
-                                  f"Panelwright built (it holds a {MARKER} file); remove other "
-                                  "folders yourself")
             if problem:
                 problems.append(problem)
         if take_cache and not is_cache_folder(cache):
@@ -190,8 +193,3 @@ def clean(root: str | Path, out: str | Path | None = None,
                 pass
             removed.append(cache)
     return removed, problems
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
