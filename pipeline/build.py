@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .art import default_jobs, draw_art
-from .errors import Problem, ProjectError
+from .errors import Problem, ProjectError, in_order
 from .lettering.fonts import LetteringFont
 from .lettering.place import letter
 from .lettering.stage import letter_cached, lettering_font, lettering_warnings
@@ -53,12 +53,12 @@ class BuildReport(BaseModel):
 
 def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
                    lettered: dict[str, LetteredPanel], font: LetteringFont) -> list[Problem]:
-    """Every warning about a project that can be built, in the order `check` and
-    `build` both print them: the project's own, its committed nodes', the pages'
-    layouts', the lettering's."""
-    return ([p for p in project.problems if p.severity == "warning"]
-            + committed_problems(project) + layout_warnings(plans)
-            + lettering_warnings(project, plans, lettered, font))
+    """Every warning about a project that can be built, as `check` and `build` (and
+    `build --json`) all report them: the project's own, its committed nodes', the
+    pages' layouts', the lettering's, sorted by file and line."""
+    return in_order([p for p in project.problems if p.severity == "warning"]
+                    + committed_problems(project) + layout_warnings(plans)
+                    + lettering_warnings(project, plans, lettered, font))
 
 
 def ready(root: str | Path) -> ResolvedProject:

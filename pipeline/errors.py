@@ -35,11 +35,17 @@ class Problem(BaseModel):
         return text
 
 
+def in_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems as a writer reads them: by file, then line (a problem of the whole file
+    first), then field; problems at the same place keep the order they were found in."""
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.field or ""))
+
+
 class ProjectError(Exception):
     """Raised once, with every problem found, when a project cannot be built."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
+        self.problems = in_order(problems)
         super().__init__(self.report())
 
     @property

@@ -147,14 +147,15 @@ def plan(project: ResolvedProject, nodes: dict[str, list[StoryNode]]) -> list[St
 
 def layout_warnings(plans: list[StoryPlan]) -> list[Problem]:
     """A page whose asked-for layout does not fit its number of panels (the planner
-    chose another one, as `plan_story` does)."""
+    chose another one, as `plan_story` does). The vertical scroll format has no page
+    layouts (the writer's breaks and layouts are for paper): nothing to warn about."""
     warnings = []
     for story_plan in plans:
         nodes = {n.id: n for n in story_plan.nodes}
         panels = {p.id: p for p in story_plan.panels}
         for page in story_plan.pages:
             first = nodes[panels[page.panels[0]].node]
-            if first.layout and first.layout != page.layout:
+            if first.layout and first.layout != page.layout and page.layout != "vertical":
                 slots = len(LAYOUTS[first.layout].slots)
                 warnings.append(Problem(
                     file=panels[page.panels[0]].source, line=first.layout_line or first.line,

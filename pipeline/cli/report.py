@@ -14,14 +14,15 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from ..errors import Problem, ProjectError
+from ..errors import Problem, ProjectError, in_order
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 def report(problems: list[Problem]) -> None:
-    """Print each problem as `file:line: severity: message` and its hint, on stderr."""
-    for problem in problems:
+    """Print each problem as `file:line: severity: message` and its hint, on stderr,
+    sorted by file and line."""
+    for problem in in_order(problems):
         colour = "red" if problem.severity == "error" else "yellow"
         click.secho(problem.location() + ":", fg=colour, bold=True, nl=False, err=True)
         click.echo(f" {problem.severity}: {problem.message}", err=True)

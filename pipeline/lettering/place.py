@@ -91,9 +91,13 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
                  config: LetteringConfig) -> LetteredPanel:
     """Balloons for one panel, in slot coordinates (page pixels)."""
     _, _, slot_w, slot_h = spec.box if spec.box[2] else (0, 0, spec.width, spec.height)
-    scale = slot_w / spec.width
+    # The art covers its slot, centred, as the page (ImageOps.fit) and the reader (CSS
+    # object-fit: cover) both draw it: scaled to fill, the overflow cropped on each side.
+    art_w, art_h = (art.width, art.height) if art and art.width else (spec.width, spec.height)
+    scale = max(slot_w / art_w, slot_h / art_h)
+    crop = ((art_w * scale - slot_w) / 2, (art_h * scale - slot_h) / 2)
     panel = _Panel(slot_w, slot_h, spec.rtl,
-                   {f.character: _scaled(f, scale) for f in (art.figures if art else [])},
+                   {f.character: _scaled(f, scale, crop) for f in (art.figures if art else [])},
                    min(slot_w, slot_h) * 0.025)
     placed: list[Balloon] = []
     overflow: list[str] = []
@@ -117,11 +121,14 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
     return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
 
 
-def _scaled(figure: Figure, scale: float) -> Figure:
+def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
+    """A figure from art pixels to slot pixels: scaled, then shifted by the crop."""
     x, y, w, h = figure.head
-    return figure.model_copy(update={"head": (x * scale, y * scale, w * scale, h * scale),
-                                     "mouth": (figure.mouth[0] * scale,
-                                               figure.mouth[1] * scale)})
+    dx, dy = crop
+    return figure.model_copy(update={"head": (x * scale - dx, y * scale - dy, w * scale,
+                                              h * scale),
+                                     "mouth": (figure.mouth[0] * scale - dx,
+                                               figure.mouth[1] * scale - dy)})
 
 
 def _letter_one(said: NodeLine, text: str, order: int, count: int, font: LetteringFont,

@@ -92,6 +92,14 @@ def _find_character(written: str, characters: dict[str, Character]) -> str | Non
     return None
 
 
+def _failed_speaker(written: str, valid: ValidProject) -> bool:
+    """Is `written` a name of a character whose file has errors (or may it be, when a
+    character file could not be read at all)?"""
+    key = fold(written)
+    return any(not names or key in (fold(n) for n in names) or slugify(written) == cid
+               for cid, names in valid.failed_names.items())
+
+
 def _find_scene(written: str, world: World) -> str | None:
     key = fold(written)
     for card in world.scenes:
@@ -181,9 +189,8 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                     speaker = None
                     if said.speaker is not None:
                         speaker = _find_character(said.speaker, project.characters)
-                        if speaker is None and slugify(said.speaker) in failed.get(
-                                "characters", ()):
-                            continue
+                        if speaker is None and _failed_speaker(said.speaker, valid):
+                            continue  # their file's own errors say what is wrong
                         if speaker is None:
                             names = [c.name.upper() for c in project.characters.values()]
                             problems.append(Problem(

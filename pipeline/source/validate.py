@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from ..errors import Problem, did_you_mean
+from ..errors import Problem, did_you_mean, existing
 from ..format.images import image_problem
 from ..format.model import Character, ProjectConfig, Story, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
@@ -33,6 +33,10 @@ class ValidProject(BaseModel):
     templates: dict[str, str] = Field(default_factory=dict)
     lines: dict[str, dict[str, int]] = Field(default_factory=dict)  # file -> key -> line
     failed: dict[str, set[str]] = Field(default_factory=dict)  # folder -> ids with errors
+    # character id -> the names and aliases its file gives, for a character file with
+    # errors: still a speaker, so a line where they speak is not an error as well (an
+    # empty list: the file could not be read, so any name may be theirs)
+    failed_names: dict[str, list[str]] = Field(default_factory=dict)
     nodes: dict[str, CommittedNodes] = Field(default_factory=dict)  # story id -> its nodes
     problems: list[Problem] = Field(default_factory=list)
 
@@ -69,16 +73,63 @@ def _field_name(loc: tuple) -> str:
     return out
 
 
-def explain(error: dict, model: type[BaseModel], doc: SourceDoc, offset_loc: tuple = ()
-            ) -> Problem:
-    """One pydantic error as a Problem with file, line, field, message and fix."""
+def _sexagesimal(value: int) -> str | None:
+    """'16:9' for 969: YAML 1.1 reads an unquoted 16:9 as a number in base 60."""
+    return f"{value // 60}:{value % 60}" if value >= 60 else None
+
+
+def _rule_field(rule: str, present: list[str]) -> str | None:
+    """The field a broken rule of a whole model is about, among the fields written:
+    the one it says it 'got' ('..., got height 3000'), else the first it names."""
+    got = next((k for k in present if f"got {k}" in rule), None)
+    named = sorted((rule.find(k), k) for k in present if k in rule)
+    return got or (named[0][1] if named else None)
+
+
+def _model_rules(error: dict, model: type[BaseModel], doc: SourceDoc, loc: tuple
+                 ) -> list[Problem] | None:
+    """A rule that ties fields together ('give width and height, not both', 'the area
+    must not exceed...'), broken: each broken rule at the line of the field it is about,
+    not at the line of the mapping that holds them. None for other errors."""
+    inner = _model_at(model, loc)
+    if error["type"] != "value_error" or inner is None:
+        return None
+    prefix = "/".join(str(p) for p in loc)
+    present = [k for k in inner.model_fields
+               if (f"{prefix}/{k}" if prefix else k) in doc.lines]
+    problems = []
+    for rule in error["msg"].removeprefix("Value error, ").split("; "):
+        key = _rule_field(rule, present)
+        where = loc + (key,) if key else loc
+        problems.append(Problem(file=doc.path, line=doc.line_of(where),
+                                field=_field_name(where) or None, message=rule))
+    return problems
+
+
+def explain_all(error: dict, model: type[BaseModel], doc: SourceDoc,
+                known: dict[str, str] | None = None) -> list[Problem]:
+    """One pydantic error as Problems: one, or one per rule a whole model broke."""
+    return _model_rules(error, model, doc, tuple(error["loc"])) or [
+        explain(error, model, doc, known=known)]
+
+
+def explain(error: dict, model: type[BaseModel], doc: SourceDoc, offset_loc: tuple = (),
+            known: dict[str, str] | None = None) -> Problem:
+    """One pydantic error as a Problem with file, line, field, message and fix.
+    `known` says, for a field that names other files (a story's 'world'), which exist."""
     loc = tuple(error["loc"])
     kind = error["type"]
     field = _field_name(offset_loc + loc) or None
     line = doc.line_of(offset_loc + loc)
     message = error["msg"].removeprefix("Value error, ")
     hint = None
-    if kind == "extra_forbidden":
+    if kind == "string_type" and loc and loc[-1] == "aspect_ratio" and isinstance(
+            error.get("input"), int) and _sexagesimal(error["input"]):
+        ratio = _sexagesimal(error["input"])
+        message = (f"YAML read {ratio} as the number {error['input']} (unquoted, YAML "
+                   "reads two numbers joined by ':' as one number in base 60)")
+        hint = f'write aspect_ratio: "{ratio}", in quotes'
+    elif kind == "extra_forbidden":
         key = str(loc[-1])
         parent = _model_at(model, loc[:-1])
         allowed = [n for n in (parent.model_fields if parent else {}) if n not in DERIVED]
@@ -88,6 +139,8 @@ def explain(error: dict, model: type[BaseModel], doc: SourceDoc, offset_loc: tup
         key = str(loc[-1])
         message = f"the required field '{key}' is missing"
         hint = f"add a line '{key}: ...'"
+        if known and key in known:
+            hint += f"; {known[key]}"
         line = doc.line_of(offset_loc + loc[:-1]) or 1
     elif kind == "enum" or kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
@@ -102,11 +155,12 @@ def explain(error: dict, model: type[BaseModel], doc: SourceDoc, offset_loc: tup
 
 
 def build_model(model: type[BaseModel], data: dict, doc: SourceDoc,
-                problems: list[Problem]) -> Any | None:
+                problems: list[Problem], known: dict[str, str] | None = None) -> Any | None:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(explain(e, model, doc) for e in exc.errors())
+        for error in exc.errors():
+            problems.extend(explain_all(error, model, doc, known))
         return None
 
 
@@ -169,6 +223,16 @@ def _character(doc: SourceDoc, project: LoadedProject, problems: list[Problem]
     return character
 
 
+def _written_names(doc: SourceDoc) -> list[str]:
+    """The name, aliases and id a character file gives, read from its fields as written
+    (for a file that fails validation: its character is still the one who speaks)."""
+    aliases = doc.data.get("aliases")
+    aliases = [aliases] if isinstance(aliases, str) else aliases if isinstance(aliases, list) \
+        else []
+    names = [doc.data.get("name"), *aliases]
+    return [n for n in names if isinstance(n, str) and n.strip()] + [doc.id]
+
+
 def _style(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> StyleDNA | None:
     data = dict(doc.data) | {"id": doc.id, "source": doc.path}
     style = build_model(StyleDNA, data, doc, problems)
@@ -181,13 +245,15 @@ def _style(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> S
     return style
 
 
-def _story(doc: SourceDoc, problems: list[Problem], speakers: list[str]) -> Story | None:
+def _story(doc: SourceDoc, problems: list[Problem], speakers: list[str],
+           worlds: list[str]) -> Story | None:
     """A story's front matter and outline; `speakers` (the cast's names, aliases and ids)
-    let 'Ines Varga: ...' or '林霜：...' be read as dialogue."""
+    let 'Ines Varga: ...' or '林霜：...' be read as dialogue; `worlds` (the ids of the
+    project's worlds) are listed when the story names none."""
     data = dict(doc.data) | {"id": doc.id, "source": doc.path}
     scenes, found = parse_outline(doc.body, doc.path, doc.body_line, speakers)
     problems.extend(found)
-    story = build_model(Story, data, doc, problems)
+    story = build_model(Story, data, doc, problems, {"world": existing("worlds", worlds)})
     if story is None:
         return None
     story.scenes = scenes
@@ -219,10 +285,17 @@ def validate(project: LoadedProject) -> ValidProject:
                                         doc, problems))
     for doc in project.styles:
         valid.styles.append(_style(doc, project, problems))
+    for doc, character in zip(project.characters, valid.characters):
+        if character is None:
+            valid.failed_names[doc.id] = _written_names(doc)
+    for cid in project.failed.get("characters", []):
+        valid.failed_names.setdefault(cid, [])
     speakers = [name for c in valid.characters if c is not None
                 for name in (c.name, *c.aliases, c.id)]
+    speakers += [name for names in valid.failed_names.values() for name in names]
+    worlds = [w.id for w in project.worlds] + project.failed.get("worlds", [])
     for doc in project.stories:
-        valid.stories.append(_story(doc, problems, speakers))
+        valid.stories.append(_story(doc, problems, speakers, worlds))
     for story_id, doc in project.nodes.items():
         committed = build_model(CommittedNodes, doc.data, doc, problems)
         if committed is not None:
