@@ -60,9 +60,26 @@ class ProjectError(Exception):
         return "\n".join(lines)
 
 
+def one_typo(a: str, b: str) -> bool:
+    """Is `b` one typo from `a` (one letter changed, added or dropped, or two neighbours
+    swapped), ignoring case? difflib's likeness misses some: 'ABAA' for 'AAAA'."""
+    a, b = a.casefold(), b.casefold()
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """The closest of `choices` to a misspelt `word`, phrased as a hint."""
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """The closest of `choices` to a misspelt `word`, phrased as a hint; a choice one
+    typo away is always suggested."""
+    choices = list(choices)
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6) or [
+        c for c in choices if one_typo(word, c)][:1]
     return f"did you mean '{match[0]}'?" if match else None
 
 
