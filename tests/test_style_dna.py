@@ -7,20 +7,25 @@ import pytest
 from pipeline.build import build, check
 
 
-@pytest.mark.parametrize("size, broken", [
-    ("width: 512\n  height: 512", None),
-    ("width: 2048\n  height: 512", None),
-    ("width: 1328\n  height: 1328", None),  # exactly 1,763,584 px
-    ("width: 511\n  height: 800", "width and height must each be 512–2048 px, got width 511"),
-    ("width: 800\n  height: 2049", "width and height must each be 512–2048 px, got height 2049"),
+# panelwright.yaml's panel_size: is line 4; a broken rule is reported at the line of the
+# field it is about (the field it 'got', else the first it names)
+@pytest.mark.parametrize("size, broken, where", [
+    ("width: 512\n  height: 512", None, None),
+    ("width: 2048\n  height: 512", None, None),
+    ("width: 1328\n  height: 1328", None, None),  # exactly 1,763,584 px
+    ("width: 511\n  height: 800", "width and height must each be 512–2048 px, got width 511",
+     (5, "width")),
+    ("width: 800\n  height: 2049", "width and height must each be 512–2048 px, got height 2049",
+     (6, "height")),
     ("width: 1329\n  height: 1328",
-     "the area (width × height) must not exceed 1,763,584 pixels, got 1329 × 1328 = 1,764,912"),
+     "the area (width × height) must not exceed 1,763,584 pixels, got 1329 × 1328 = 1,764,912",
+     (5, "width")),
     ("aspect_ratio: \"4:3\"\n  width: 1024\n  height: 768",
-     "give either aspect_ratio or width and height, not both"),
-    ("aspect_ratio: \"5:4\"", "aspect_ratio must be one of 1:1, 4:3"),
-    ("width: 1024", "give both width and height, or use aspect_ratio instead"),
+     "give either aspect_ratio or width and height, not both", (5, "aspect_ratio")),
+    ("aspect_ratio: \"5:4\"", "aspect_ratio must be one of 1:1, 4:3", (5, "aspect_ratio")),
+    ("width: 1024", "give both width and height, or use aspect_ratio instead", (5, "width")),
 ])
-def test_panel_size_rules(copy_project, size, broken):
+def test_panel_size_rules(copy_project, size, broken, where):
     root = copy_project("valid")
     config = root / "panelwright.yaml"
     config.write_text(config.read_text() + f"panel_size:\n  {size}\n")
@@ -29,7 +34,8 @@ def test_panel_size_rules(copy_project, size, broken):
         assert errors == []
     else:
         assert len(errors) == 1
-        assert errors[0].file == "panelwright.yaml" and errors[0].line == 4
+        assert errors[0].file == "panelwright.yaml"
+        assert (errors[0].line, errors[0].field) == (where[0], f"panel_size.{where[1]}")
         assert broken in errors[0].message
 
 

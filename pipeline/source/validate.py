@@ -7,6 +7,7 @@ wrong is reported at its own line. Images are checked by their content.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -81,8 +82,8 @@ def _sexagesimal(value: int) -> str | None:
 def _rule_field(rule: str, present: list[str]) -> str | None:
     """The field a broken rule of a whole model is about, among the fields written:
     the one it says it 'got' ('..., got height 3000'), else the first it names."""
-    got = next((k for k in present if f"got {k}" in rule), None)
-    named = sorted((rule.find(k), k) for k in present if k in rule)
+    got = next((k for k in present if re.search(rf"\bgot {k}\b", rule)), None)
+    named = sorted((m.start(), k) for k in present if (m := re.search(rf"\b{k}\b", rule)))
     return got or (named[0][1] if named else None)
 
 
