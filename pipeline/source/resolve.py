@@ -14,6 +14,7 @@ from ..errors import Problem, did_you_mean, unknown_reference
 from ..format.camera import Angle, Shot
 from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
+from ..format.presets import PRESETS, SWATCH_PREFIX, palette_swatch
 from ..format.slugs import fold, mentioned, slugify
 from .load import Asset
 from .outline import SCENE_PREFIX
@@ -112,6 +113,16 @@ def names_of(characters: dict[str, Character]) -> dict[str, list[str]]:
     return {cid: _names(character) for cid, character in characters.items()}
 
 
+def _palette_anchor(style: StyleDNA, assets: dict[str, Asset]) -> None:
+    """A style with a palette and no anchor images gets its palette as a swatch anchor:
+    the procedural engine reads colours and tones from anchors (model engines are not
+    sent it: a swatch is no picture to start from)."""
+    if style.palette and not style.anchor_paths:
+        path = f"{SWATCH_PREFIX}{style.id}.png"
+        assets[path] = Asset(path=path, data=palette_swatch(style.palette))
+        style.anchor_paths = [path]
+
+
 def resolve(valid: ValidProject) -> ResolvedProject:
     """Link ids across files. `valid.config` must be present."""
     problems = list(valid.problems)
@@ -122,6 +133,14 @@ def resolve(valid: ValidProject) -> ResolvedProject:
     project.characters = {c.id: c for c in valid.characters}
     project.worlds = {w.id: w for w in valid.worlds}
     project.styles = {s.id: s for s in valid.styles}
+    failed_styles = valid.failed.get("styles", set())
+    named = [config.style] + [s.style for s in valid.stories]
+    for name in named:  # a preset named as a style, where no style file has its name
+        if name in PRESETS and name not in project.styles and name not in failed_styles:
+            project.styles[name] = StyleDNA(id=name, name=name.replace("_", " ").title(),
+                                            preset=name, source=f"preset '{name}'")
+    for style in project.styles.values():
+        _palette_anchor(style, project.assets)
 
     for world in valid.worlds:
         seen: set[str] = set()
@@ -140,7 +159,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
         problems.append(Problem(
             file=config_file, line=valid.lines.get(config_file, {}).get("style"), field="style",
             message=f"the default style '{config.style}' does not exist",
-            hint=unknown_reference("styles", config.style, project.styles)))
+            hint=unknown_reference("styles", config.style, [*project.styles, *PRESETS])))
 
     for story in valid.stories:
         lines = valid.lines.get(story.source, {})
@@ -156,7 +175,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
             problems.append(Problem(
                 file=story.source, line=lines.get("style"), field="style",
                 message=f"the style '{story.style}' does not exist",
-                hint=unknown_reference("styles", story.style, project.styles)))
+                hint=unknown_reference("styles", story.style, [*project.styles, *PRESETS])))
             style = None
         if style not in project.styles:
             style = None
