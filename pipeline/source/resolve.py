@@ -113,7 +113,7 @@ def names_of(characters: dict[str, Character]) -> dict[str, list[str]]:
     return {cid: _names(character) for cid, character in characters.items()}
 
 
-def _palette_anchor(style: StyleDNA, assets: dict[str, Asset]) -> None:
+def palette_anchor(style: StyleDNA, assets: dict[str, Asset]) -> None:
     """A style with a palette and no anchor images gets its palette as a swatch anchor:
     the procedural engine reads colours and tones from anchors (model engines are not
     sent it: a swatch is no picture to start from)."""
@@ -140,7 +140,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
             project.styles[name] = StyleDNA(id=name, name=name.replace("_", " ").title(),
                                             preset=name, source=f"preset '{name}'")
     for style in project.styles.values():
-        _palette_anchor(style, project.assets)
+        palette_anchor(style, project.assets)
 
     for world in valid.worlds:
         seen: set[str] = set()

@@ -23,8 +23,10 @@ from ..build import BuildReport, build
 from ..characters.avatars import Avatars
 from ..characters.files import CharacterPage, Characters
 from ..engines import IMAGE_GROUP, load_engine
-from ..errors import Problem, ProjectError, unknown_reference
+from ..errors import Problem, ProjectError, did_you_mean, unknown_reference
 from ..format.camera import Angle, Shot
+from ..format.model import StyleDNA
+from ..format.presets import PRESETS
 from ..format.sizes import ASPECT_RATIOS, fit
 from ..format.slugs import mentioned
 from ..lettering.place import letter
@@ -33,9 +35,12 @@ from ..plan import panel_seed, plan
 from ..project import prepare
 from ..runtime.parallel import ticker
 from ..site.pages import page_image
-from ..source.resolve import ResolvedProject, names_of
-from ..specs import Camera, PanelSpec
+from ..source.resolve import ResolvedProject, ResolvedStory, names_of, palette_anchor
+from ..specs import Camera, PanelSpec, StoryNode
+from ..story.nodes import story_nodes as nodes_of
 from ..story.nodes import write_nodes
+from ..worlds.files import SceneCards, Worlds
+from ..worlds.stories import Stories
 from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
 
 
@@ -82,10 +87,73 @@ class WorldView:
                 "".join(s._repr_html_() for s in self.scenes))
 
 
+def find_story(project: ResolvedProject, story_id: str, where: str = "") -> ResolvedStory:
+    """The resolved story `story_id`, or a ProjectError with did-you-mean (never a KeyError)."""
+    story = next((s for s in project.stories if s.id == story_id), None)
+    if story is None:
+        ids = [s.id for s in project.stories]
+        raise ProjectError([Problem(file=where or f"stories/{story_id}.md",
+                                    field="story_id" if where else None,
+                                    message=f"there is no story '{story_id}'",
+                                    hint=unknown_reference("stories", story_id, ids))])
+    return story
+
+
+def story_nodes(root: str | Path, story_id: str) -> tuple[list[StoryNode], str]:
+    """A story's nodes as the build uses them, and where they come from (the seed's
+    "Get Story Nodes"; `panelwright stories nodes`)."""
+    project = prepare(Path(root))
+    story = find_story(project, story_id)
+    origin = (f"committed in {Path(story.source).with_suffix('')}.nodes.yaml where fresh, "
+              "from the outline elsewhere" if story.committed else
+              "written from the outline by the story's text engine; none committed")
+    return nodes_of(project, story), origin
+
+
+GENERATE_PARAMS = {"temperature": (0.0, 2.0), "max_tokens": (1, None), "seed": (None, None)}
+
+
+def generate_options(scene_id: str | None, mode: str, params: dict | None,
+                     old: dict) -> dict:
+    """The seed's `{scene_id, mode, params: {temperature, max_tokens}}` (and the older flat
+    names `scene`, `temperature`...) as `story.generate.generate`'s options; a wrong
+    parameter is a Problem naming it, never a settings error in panelwright.yaml."""
+    params = dict(params or {})
+    problems = []
+    for key in [k for k in old if k in GENERATE_PARAMS]:
+        params.setdefault(key, old.pop(key))
+    scene = scene_id if scene_id is not None else old.pop("scene", None)
+    for key in old:
+        problems.append(Problem(file="generate", field=key, message=f"'{key}' is not an option",
+                                hint=did_you_mean(key, ["scene_id", "mode", "params"])))
+    for key, value in params.items():
+        if key not in GENERATE_PARAMS:
+            problems.append(Problem(file="generate", field=f"params.{key}",
+                                    message=f"'{key}' is not a generation parameter",
+                                    hint=did_you_mean(key, GENERATE_PARAMS) or
+                                    "the parameters are: " + ", ".join(GENERATE_PARAMS)))
+            continue
+        low, high = GENERATE_PARAMS[key]
+        if value is None:
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool) or (
+                low is not None and value < low) or (high is not None and value > high):
+            rule = f"from {low:g} to {high:g}" if high is not None else (
+                f"{low:g} or more" if low is not None else "a whole number")
+            problems.append(Problem(file="generate", field=f"params.{key}",
+                                    message=f"{key} must be {rule}, got {value!r}"))
+    if mode not in ("incremental", "full"):
+        problems.append(Problem(file="generate", field="mode",
+                                message=f"mode must be 'incremental' or 'full', got {mode!r}"))
+    if problems:
+        raise ProjectError(problems)
+    return {"scene": scene, "mode": mode} | {k: v for k, v in params.items() if v is not None}
+
+
 class StoryView:
     def __init__(self, studio: Studio, story_id: str):
         self.studio, self.id = studio, story_id
-        self.model = next(s for s in studio.project.stories if s.id == story_id)
+        self.model = find_story(studio.project, story_id)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.model, name)
@@ -107,10 +175,13 @@ class StoryView:
         return [PageView(page, page_image(project, self.model.style, page, art, lettered, font,
                                           scale=0.5)) for page in story_plan.pages]
 
-    def generate(self, **options: Any) -> Any:
+    def generate(self, scene_id: str | None = None, mode: str = "incremental",
+                 params: dict | None = None, **older: Any) -> Any:
         """Write this story's nodes with its text engine and commit them (`panelwright
-        generate`); `options` are `story.generate.generate`'s."""
+        generate`), with the seed's names: `scene_id`, `mode`, `params={"temperature":
+        0.8, "max_tokens": 1024}` (the flat `scene=`, `temperature=` still work)."""
         from ..story import generate as generator  # imported when used: it brings HTTP clients
+        options = generate_options(scene_id, mode, params, dict(older))
         return generator.generate(self.studio.root, self.id, **options)
 
     def _repr_html_(self) -> str:
@@ -123,9 +194,20 @@ class ComicGenerator:
     def __init__(self, studio: Studio):
         self.studio = studio
 
-    def comic(self, story_id: str, scene_id: str, panels: list[dict]) -> list[PanelView]:
+    def __call__(self, story_id: str, scene_id: str | None = None, mode: str = "incremental",
+                 params: dict | None = None, **older: Any) -> Any:
+        """The seed's "Generate Story Content": `studio.generate(story_id=...,
+        scene_id=..., mode="incremental", params={"temperature": 0.8})`."""
+        return self.studio.stories[story_id].generate(scene_id, mode, params, **older)
+
+    def comic(self, story_id: str, scene_id: str, panels: list[dict],
+              commit: bool = False) -> list[PanelView]:
+        """Draw `panels` (description, style, camera) in a scene of a story. With
+        `commit=True` they are also added to the story's outline, under a heading for
+        the scene, so that the next build puts them on the site (drawn there at the
+        story's page layout and seeds, in the story's style)."""
         project = self.studio.project
-        story = self.studio.stories[story_id].model
+        story = find_story(project, story_id, "generate.comic")
         world = project.worlds[story.world]
         if scene_id not in {s.id for s in world.scenes}:
             raise ProjectError([Problem(file=story.source, message=f"the scene '{scene_id}' "
@@ -133,8 +215,11 @@ class ComicGenerator:
                                         hint=unknown_reference("scene cards",
                                                                scene_id,
                                                                [s.id for s in world.scenes]))])
+        project = self._with_presets(project, panels)
         specs = [self._spec(project, story, scene_id, index, panel)
                  for index, panel in enumerate(panels)]
+        if commit:
+            self._commit(story, scene_id, specs)
         art = draw_art(project, specs, default_jobs(), ticker(Progress("Drawing"), "drawing",
                                                               len(specs)))
         views = []
@@ -143,6 +228,39 @@ class ComicGenerator:
                 views.append(PanelView(spec, image.convert("RGB")))
         return views
 
+    @staticmethod
+    def _with_presets(project: ResolvedProject, panels: list[dict]) -> ResolvedProject:
+        """The project with the named presets the panels ask for as styles (a style file
+        of the same name wins), as a story naming a preset gets them."""
+        wanted = {p.get("style") for p in panels if isinstance(p, dict)}
+        missing = [n for n in wanted if n in PRESETS and n not in project.styles]
+        if not missing:
+            return project
+        styles, assets = dict(project.styles), dict(project.assets)
+        for name in missing:
+            styles[name] = StyleDNA(id=name, name=name.replace("_", " ").title(), preset=name,
+                                    source=f"preset '{name}'")
+            palette_anchor(styles[name], assets)
+        return project.model_copy(update={"styles": styles, "assets": assets})
+
+    def _commit(self, story: ResolvedStory, scene_id: str, specs: list[PanelSpec]) -> None:
+        differ = [s for s in specs if s.style != story.style]
+        if differ:
+            raise ProjectError([Problem(
+                file=story.source, field="style",
+                message=f"a panel asks for the style '{differ[0].style}' but the story is "
+                        f"drawn in '{story.style}'; a story has one style",
+                hint="draw it without commit=True, or set the story's style first")])
+        paragraphs = []
+        for spec in specs:
+            tags = spec.camera.shot.value + ("" if spec.camera.angle.value == "eye_level"
+                                             else f", {spec.camera.angle.value}")
+            paragraphs.append(f"[{tags}] {spec.description}")
+        stories = Stories(self.studio.root)
+        outline = stories.get(story.id).outline.rstrip("\n")
+        stories.update(story.id, outline=outline + f"\n\n## {scene_id}\n\n"
+                       + "\n\n".join(paragraphs) + "\n")
+
     def _spec(self, project: ResolvedProject, story, scene_id: str, index: int,
               panel: dict) -> PanelSpec:
         description = str(panel.get("description", ""))
@@ -150,7 +268,8 @@ class ComicGenerator:
         if style is not None and style not in project.styles:
             raise ProjectError([Problem(file="generate.comic", field=f"panels[{index}].style",
                                         message=f"the style '{style}' does not exist",
-                                        hint=unknown_reference("styles", style, project.styles))])
+                                        hint=unknown_reference("styles or presets", style,
+                                                               [*project.styles, *PRESETS]))])
         camera = panel.get("camera", "medium_shot")
         try:
             camera = Camera(shot=Shot(camera), chosen_by="outline") if isinstance(camera, str) \
@@ -176,6 +295,78 @@ class ComicGenerator:
             source=story.source)
 
 
+class _Views:
+    """Both a mapping of the resolved project's objects (`studio.worlds["frost-moon"]`,
+    displayed in a notebook) and the file API of the seed's verbs (`create`, `get`,
+    `update`, `delete`, `list`)."""
+
+    kind = ""
+
+    def _ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def _view(self, key: str) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        ids = self._ids()
+        if key not in ids:
+            raise ProjectError([Problem(file=f"{self.kind}/", message=f"there is no "
+                                        f"{self.kind[:-1].replace('ie', 'y')} '{key}'",
+                                        hint=unknown_reference(self.kind, key, ids))])
+        return self._view(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids()
+
+    def __iter__(self):
+        return iter(self._ids())
+
+    def __len__(self) -> int:
+        return len(self._ids())
+
+    def keys(self) -> list[str]:
+        return self._ids()
+
+    def values(self) -> list[Any]:
+        return [self._view(k) for k in self._ids()]
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(k, self._view(k)) for k in self._ids()]
+
+
+class StudioWorlds(_Views, Worlds):
+    kind = "worlds"
+
+    def __init__(self, studio: Studio):
+        Worlds.__init__(self, studio.root)
+        self.studio = studio
+
+    def _ids(self) -> list[str]:
+        return list(self.studio.project.worlds)
+
+    def _view(self, key: str) -> WorldView:
+        return WorldView(self.studio, key)
+
+
+class StudioStories(_Views, Stories):
+    kind = "stories"
+
+    def __init__(self, studio: Studio):
+        Stories.__init__(self, studio.root)
+        self.studio = studio
+
+    def _ids(self) -> list[str]:
+        return [s.id for s in self.studio.project.stories]
+
+    def _view(self, key: str) -> StoryView:
+        return StoryView(self.studio, key)
+
+    def nodes(self, story_id: str) -> NodesTable:
+        """The seed's "Get Story Nodes"."""
+        return NodesTable(story_nodes(self.studio.root, story_id)[0])
+
+
 class Studio:
     """A story repo, opened for exploration and for the seed's SDK verbs."""
 
@@ -183,6 +374,9 @@ class Studio:
         self.root = Path(path)
         self.characters = StudioCharacters(self.root)
         self.avatars = Avatars(self.root)
+        self.worlds = StudioWorlds(self)
+        self.scenes = SceneCards(self.root)
+        self.stories = StudioStories(self)
         self.generate = ComicGenerator(self)
         self._project: ResolvedProject | None = None
         self._signature: tuple = ()
@@ -205,16 +399,8 @@ class Studio:
         self._project = None
 
     @property
-    def worlds(self) -> dict[str, WorldView]:
-        return {wid: WorldView(self, wid) for wid in self.project.worlds}
-
-    @property
     def styles(self) -> dict[str, Any]:
         return dict(self.project.styles)
-
-    @property
-    def stories(self) -> dict[str, StoryView]:
-        return {s.id: StoryView(self, s.id) for s in self.project.stories}
 
     def scene_thumbnail(self, world_id: str, scene_id: str) -> Image.Image:
         key = (world_id, scene_id)

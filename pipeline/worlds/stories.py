@@ -84,11 +84,11 @@ class Stories:
                                     hint=unknown_reference("worlds", fields["world"], worlds)))
         styles = [p.stem for p in (self.root / "styles").glob("*.yaml")]
         style = fields.get("style")
-        if style and style not in styles and style not in preset_names(self.root):
+        if style and style not in styles and style not in preset_names():
             problems.append(Problem(file=rel, field="style",
                                     message=f"the style '{style}' does not exist",
                                     hint=unknown_reference("styles or presets", style,
-                                                           styles + preset_names(self.root))))
+                                                           styles + preset_names())))
         if problems:
             raise ProjectError(problems)
 
