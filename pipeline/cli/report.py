@@ -40,6 +40,18 @@ def fail(problems: list[Problem], outcome: str = "; nothing was built") -> NoRet
     sys.exit(1)
 
 
+def failure(problems: list[Problem], outcome: str = "; nothing was built") -> dict:
+    """A failed command as the Style DNA seed's error body, `{message, statusCode, error}`
+    (400 Bad Request: the project's files must change), with `ok: false` and every
+    problem with its file and line: what `build --json` prints and the webhook receives."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    first = next((p for p in problems if p.severity == "error"), None)
+    message = f"{errors} error{'s' if errors != 1 else ''} found{outcome}" + (
+        f": {first.location()}: {first.message}" if first else "")
+    return {"ok": False, "message": message, "statusCode": 400, "error": "Bad Request",
+            "problems": [p.model_dump(mode="json") for p in problems]}
+
+
 def _engine_problem(exc: Exception, where: str) -> Problem:
     """An engine failure no stage turned into a Problem, still reported with the
     service's words rather than as a traceback."""

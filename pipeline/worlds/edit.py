@@ -187,6 +187,12 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def times_of(root: Path, rel: str) -> dict:
+    """`file_times` of one file, as fields to update a record with."""
+    times = file_times(root, [rel]).get(rel)
+    return times.model_dump() if times else {}
+
+
 def file_times(root: Path, rels: list[str]) -> dict[str, Times]:
     """When each file was created and last changed.
 

@@ -20,7 +20,7 @@ from ..format.slugs import fold, slugify
 from ..source.load import read_doc
 from ..source.outline import SCENE_PREFIX, parse_outline
 from .edit import (Opened, Page, Times, check_page, checked, file_times, free_id, new_file,
-                   open_file, unknown_fields, writable_fields)
+                   open_file, times_of, unknown_fields, writable_fields)
 
 WORLD_FIELDS = writable_fields(World, also=("description", "scenes"))
 SCENE_FIELDS = [n for n in SceneCard.model_fields]
@@ -109,7 +109,7 @@ class Worlds:
                           {"name": name, "description": description, **fields}, None)
         record = self._model(world_id, opened)  # checked before anything is written
         opened.save()
-        return record
+        return record.model_copy(update=times_of(self.root, record.source))
 
     def update(self, world_id: str, **fields: Any) -> WorldRecord:
         """Change only the given fields (None removes one); the rest stays as written."""
@@ -119,7 +119,7 @@ class Worlds:
             opened.set(key, value)
         record = self._model(world_id, opened)
         opened.save()
-        return record
+        return record.model_copy(update=times_of(self.root, record.source))
 
     def delete(self, world_id: str, force: bool = False) -> None:
         """Remove the world's file; refused while a story is set in it, unless forced."""
@@ -215,7 +215,7 @@ class SceneCards:
         cards.append(card)
         self.worlds._model(world_id, opened)
         opened.save()
-        return record
+        return record.model_copy(update=times_of(self.root, record.source))
 
     def update(self, world_id: str, scene_id: str, **fields: Any) -> SceneRecord:
         """Change only the given fields of one scene card (None removes one)."""
@@ -229,7 +229,7 @@ class SceneCards:
         record = self._record(world_id, card, opened.rel, index)
         self.worlds._model(world_id, opened)
         opened.save()
-        return record
+        return record.model_copy(update=times_of(self.root, record.source))
 
     def delete(self, world_id: str, scene_id: str, force: bool = False) -> None:
         """Remove a scene card; refused while a story's outline has a scene on it."""

@@ -19,7 +19,7 @@ from ..format.slugs import fold, slugify
 from ..source.load import read_doc
 from ..source.outline import parse_outline
 from .edit import (Opened, Page, check_page, checked, file_times, free_id, new_file, open_file,
-                   unknown_fields, writable_fields)
+                   times_of, unknown_fields, writable_fields)
 from .files import Worlds
 
 STORY_FIELDS = writable_fields(Story)
@@ -131,7 +131,7 @@ class Stories:
                           ("\n" + body) if body else "")
         record = self._model(story_id, opened)
         opened.save()
-        return record
+        return record.model_copy(update=times_of(self.root, record.source))
 
     def update(self, story_id: str, **fields: Any) -> StoryRecord:
         """Change only the given fields (None removes one); `outline` replaces the body."""
@@ -147,7 +147,7 @@ class Stories:
             opened.body = ("\n" + outline.strip("\n") + "\n") if outline.strip() else ""
         record = self._model(story_id, opened)
         opened.save()
-        return record
+        return record.model_copy(update=times_of(self.root, record.source))
 
     def delete(self, story_id: str, force: bool = False) -> list[str]:
         """Remove the story's file, and with `force` its committed nodes; refused while
