@@ -166,3 +166,18 @@ def test_a_failed_build_speaks_the_seeds_error_shape(copy_project):
     assert (problem["file"], problem["line"], problem["field"]) == ("stories/arrival.md", 3,
                                                                     "world")
     assert hook == printed
+
+
+def test_the_docs_command_examples_run_in_order(copy_project):
+    """Every command of docs/worlds-and-stories.md runs, as written, in order."""
+    import shlex
+    from pathlib import Path
+    doc = (Path(__file__).parent.parent / "docs/worlds-and-stories.md").read_text()
+    root = copy_project("frost-moon")
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", doc, re.S)
+             for line in block.splitlines() if line.startswith("panelwright ")]
+    assert len(lines) >= 12
+    for line in lines:
+        result = run(*shlex.split(line)[1:], "-p", str(root))
+        assert result.exit_code == 0, (line, result.output)
+    assert not (root / "worlds/the-coast.yaml").exists()
