@@ -175,7 +175,7 @@ def story_nodes(story_id: str, as_json: bool, project: Path) -> None:
     """Print STORY_ID's nodes as the build uses them: the committed ones
     (stories/STORY_ID.nodes.yaml, from 'panelwright generate') where they are fresh,
     the scripted engine's from the outline elsewhere."""
-    from ..studio.api import story_nodes as read
+    from ..studio.requests import story_nodes as read
     nodes, origin = read(project, story_id)
     if as_json:
         click.echo(json.dumps({"story": story_id, "from": origin,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..errors import Problem, did_you_mean, unknown_reference
+from ..errors import Problem, did_you_mean, existing, unknown_reference
 from ..format.camera import Angle, Shot
 from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
@@ -113,6 +113,17 @@ def names_of(characters: dict[str, Character]) -> dict[str, list[str]]:
     return {cid: _names(character) for cid, character in characters.items()}
 
 
+def style_hint(written: str, styles) -> str:
+    """A hint for a style that does not exist: the closest style file, else the closest
+    named preset, and the project's styles."""
+    close = did_you_mean(written, list(styles)) or did_you_mean(written, list(PRESETS))
+    listed = existing("styles", [s for s in styles if s not in PRESETS or
+                                 not styles[s].source.startswith("preset")]
+                      if isinstance(styles, dict) else styles)
+    listed += "; so do the named presets, such as 'fantasy_anime'"
+    return f"{close} ({listed})" if close else listed
+
+
 def palette_anchor(style: StyleDNA, assets: dict[str, Asset]) -> None:
     """A style with a palette and no anchor images gets its palette as a swatch anchor:
     the procedural engine reads colours and tones from anchors (model engines are not
@@ -159,7 +170,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
         problems.append(Problem(
             file=config_file, line=valid.lines.get(config_file, {}).get("style"), field="style",
             message=f"the default style '{config.style}' does not exist",
-            hint=unknown_reference("styles", config.style, [*project.styles, *PRESETS])))
+            hint=style_hint(config.style, project.styles)))
 
     for story in valid.stories:
         lines = valid.lines.get(story.source, {})
@@ -175,7 +186,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
             problems.append(Problem(
                 file=story.source, line=lines.get("style"), field="style",
                 message=f"the style '{story.style}' does not exist",
-                hint=unknown_reference("styles", story.style, [*project.styles, *PRESETS])))
+                hint=style_hint(story.style, project.styles)))
             style = None
         if style not in project.styles:
             style = None

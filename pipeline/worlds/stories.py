@@ -18,6 +18,7 @@ from ..format.presets import preset_names
 from ..format.slugs import fold, slugify
 from ..source.load import read_doc
 from ..source.outline import parse_outline
+from ..source.resolve import style_hint
 from .edit import (Opened, Page, check_page, checked, file_times, free_id, new_file, open_file,
                    times_of, unknown_fields, writable_fields)
 from .files import Worlds
@@ -87,8 +88,7 @@ class Stories:
         if style and style not in styles and style not in preset_names():
             problems.append(Problem(file=rel, field="style",
                                     message=f"the style '{style}' does not exist",
-                                    hint=unknown_reference("styles or presets", style,
-                                                           styles + preset_names())))
+                                    hint=style_hint(style, styles)))
         if problems:
             raise ProjectError(problems)
 
