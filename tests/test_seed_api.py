@@ -51,6 +51,9 @@ def test_worlds_create_list_show_update_delete_from_the_cli(copy_project):
     missing = run("worlds", "show", "frost-mon", "-p", p)
     assert missing.exit_code == 1 and "did you mean" not in missing.output  # none is close
     assert "the-coast" in missing.output
+    blank = run("worlds", "create", "   ", "-p", p)
+    assert blank.exit_code == 1 and "a world needs a name" in blank.output
+    assert not (root / "worlds/untitled.yaml").exists()
 
 
 def test_scene_cards_list_add_update_and_a_safe_delete(copy_project):
@@ -181,3 +184,31 @@ def test_the_docs_command_examples_run_in_order(copy_project):
         result = run(*shlex.split(line)[1:], "-p", str(root))
         assert result.exit_code == 0, (line, result.output)
     assert not (root / "worlds/the-coast.yaml").exists()
+
+
+def test_created_and_updated_times_come_from_git_when_committed(copy_project, monkeypatch):
+    import subprocess
+    root = copy_project("valid")
+    for key, value in (("GIT_AUTHOR_NAME", "W"), ("GIT_AUTHOR_EMAIL", "w@example.org"),
+                       ("GIT_COMMITTER_NAME", "W"), ("GIT_COMMITTER_EMAIL", "w@example.org")):
+        monkeypatch.setenv(key, value)
+
+    def commit(date: str) -> None:
+        monkeypatch.setenv("GIT_AUTHOR_DATE", date)
+        monkeypatch.setenv("GIT_COMMITTER_DATE", date)
+        subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+        subprocess.run(["git", "-C", str(root), "commit", "-qm", "x"], check=True)
+
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    commit("2026-05-01T12:00:00+00:00")
+    Studio(root).worlds.update("frost-moon", description="Colder.")
+    commit("2026-06-01T12:00:00+00:00")
+    world = json.loads(run("worlds", "show", "frost-moon", "--json", "-p", str(root)).output)
+    assert (world["created_at"], world["updated_at"], world["times_from"]) == (
+        "2026-05-01T12:00:00+00:00", "2026-06-01T12:00:00+00:00", "git")
+    lin = json.loads(run("characters", "show", "lin-shuang", "--json", "-p", str(root)).output)
+    assert lin["created_at"] == lin["updated_at"] == "2026-05-01T12:00:00+00:00"
+    assert Studio(root).characters.get("lin-shuang").created_at == lin["created_at"]
+    story = Studio(root).stories.update("arrival", summary="Changed, not committed.")
+    assert story.created_at == "2026-05-01T12:00:00+00:00"
+    assert story.updated_at > "2026-06"  # the file's time: it has changes not committed

@@ -51,7 +51,7 @@ def engines() -> None:
 @click.argument("story")
 @click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True)
-@click.option("--scene", help="Only this scene (a scene card id).")
+@click.option("--scene", "--scene-id", "scene", help="Only this scene (a scene card id).")
 @click.option("--mode", type=click.Choice(["incremental", "full"]), default="incremental",
               show_default=True, help="incremental: only scenes that are new or changed.")
 @click.option("--temperature", type=click.FloatRange(0, 2),

@@ -39,6 +39,7 @@ from ..source.resolve import (ResolvedProject, ResolvedStory, names_of, palette_
                               style_hint)
 from ..specs import Camera, PanelSpec
 from ..story.nodes import write_nodes
+from ..worlds.edit import times_of
 from ..worlds.files import SceneCards, Worlds
 from ..worlds.stories import Stories
 from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
@@ -53,7 +54,9 @@ class StudioCharacters(Characters):
         if character.avatar:
             path = self.folder / character.avatar
             avatar = path.read_bytes() if path.is_file() else None
-        return CharacterView(character, avatar)
+        view = CharacterView(character, avatar)
+        view.__dict__.update(times_of(self.root, character.source))  # created_at, updated_at
+        return view
 
     def get(self, character_id: str) -> CharacterView:  # type: ignore[override]
         return self._view(super().get(character_id))

@@ -153,6 +153,16 @@ def checked(model: type[BaseModel], data: dict, rel: str, doc_id: str) -> Any:
         raise ProjectError([explain(e, model, doc) for e in exc.errors()]) from None
 
 
+def named(name: str, where: str, kind: str, field: str = "name") -> str:
+    """The name as given, without surrounding spaces; a blank one is refused (it would
+    make an id such as 'untitled' and a file with no name)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ProjectError([Problem(file=where, field=field,
+                                    message=f"a {kind} needs a {field}, got {name!r}",
+                                    hint=f"give the {kind} a {field} of at least one letter")])
+    return name.strip()
+
+
 def free_id(folder: Path, base: str) -> str:
     """`base`, or `base-2`, `base-3`... : the first id no file in `folder` is named after."""
     try:

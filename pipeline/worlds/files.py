@@ -19,8 +19,8 @@ from ..format.model import SceneCard, World
 from ..format.slugs import fold, slugify
 from ..source.load import read_doc
 from ..source.outline import SCENE_PREFIX, parse_outline
-from .edit import (Opened, Page, Times, check_page, checked, file_times, free_id, new_file,
-                   open_file, times_of, unknown_fields, writable_fields)
+from .edit import (Opened, Page, Times, check_page, checked, file_times, free_id, named,
+                   new_file, open_file, times_of, unknown_fields, writable_fields)
 
 WORLD_FIELDS = writable_fields(World, also=("description", "scenes"))
 SCENE_FIELDS = [n for n in SceneCard.model_fields]
@@ -103,6 +103,7 @@ class Worlds:
         """Write `worlds/<slug of name>.yaml` (made unique with -2, -3...: nothing is
         replaced). `lore` and `scenes` may be given as lists of mappings."""
         fields.pop("spec_version", None)  # the seed's body marker: one format here
+        name = named(name, "worlds/", "world")
         unknown_fields(fields, WORLD_FIELDS, "worlds/", "world")
         world_id = free_id(self.folder, slugify(name))
         opened = new_file(self.root, self.rel(world_id),
@@ -202,6 +203,7 @@ class SceneCards:
         of the name, made unique within the world."""
         fields.pop("spec_version", None)
         opened = self.worlds._open(world_id)
+        name = named(name, opened.rel, "scene card")
         unknown_fields(fields, [f for f in SCENE_FIELDS if f != "id"], opened.rel, "scene card")
         cards = self._cards(opened)
         taken = {str(c.get("id")) for c in cards if isinstance(c, dict)}

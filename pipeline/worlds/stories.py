@@ -19,8 +19,8 @@ from ..format.slugs import fold, slugify
 from ..source.load import read_doc
 from ..source.outline import parse_outline
 from ..source.resolve import style_hint
-from .edit import (Opened, Page, check_page, checked, file_times, free_id, new_file, open_file,
-                   times_of, unknown_fields, writable_fields)
+from .edit import (Opened, Page, check_page, checked, file_times, free_id, named, new_file,
+                   open_file, times_of, unknown_fields, writable_fields)
 from .files import Worlds
 
 STORY_FIELDS = writable_fields(Story)
@@ -117,6 +117,7 @@ class Stories:
         """Write `stories/<slug of title>.md` (made unique: nothing is replaced) with the
         outline as its body; `world_id` (the seed's name) or `world` is required."""
         fields.pop("spec_version", None)
+        title = named(title, "stories/", "story", "title")
         world = world_id or fields.pop("world", None)
         unknown_fields(fields, STORY_FIELDS, "stories/", "story")
         if not world:
