@@ -51,7 +51,8 @@ class Automatic1111ImageEngine(Engine):
         body: dict = {
             "prompt": panel_prompt(spec, request.scene, request.characters, request.style),
             "negative_prompt": s.negative_prompt, "seed": spec.seed, "steps": s.steps,
-            "cfg_scale": weakened(s.cfg_scale, request.style, floor=1), "width": spec.width, "height": spec.height,
+            "cfg_scale": weakened(s.cfg_scale, request.style, floor=1), "width": spec.width,
+            "height": spec.height,
             "sampler_name": s.sampler_name, "batch_size": 1, "n_iter": 1,
             "send_images": True, "save_images": False}
         if s.checkpoint:

@@ -6,9 +6,9 @@ with placeholders that Panelwright fills: "{{prompt}}", "{{negative_prompt}}",
 (the names of the uploaded reference images, for LoadImage nodes; the characters'
 avatars first, then the style's anchors), and the style's guidance: "{{cfg}}" (the cfg
 setting, a quarter less under low guidance), "{{denoise}}" (the denoise setting, halfway
-to 1 under low guidance) and "{{guidance}}" (0.35 low, 0.7 high: e.g. an IP-Adapter weight). The engine uploads the references
-(`POST /upload/image`), queues the prompt (`POST /prompt`), polls
-`GET /history/{prompt_id}` until the run succeeds or fails, and downloads the
+to 1 under low guidance) and "{{guidance}}" (0.35 low, 0.7 high: e.g. an IP-Adapter
+weight). The engine uploads the references (`POST /upload/image`), queues the prompt
+(`POST /prompt`), polls `GET /history/{prompt_id}` until the run succeeds or fails, and downloads the
 image (`GET /view`).
 """
 
