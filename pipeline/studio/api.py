@@ -35,8 +35,7 @@ from ..plan import panel_seed, plan
 from ..project import prepare
 from ..runtime.parallel import ticker
 from ..site.pages import page_image
-from ..source.resolve import (ResolvedProject, ResolvedStory, names_of, palette_anchor,
-                              style_hint)
+from ..source.resolve import ResolvedProject, ResolvedStory, names_of, palette_anchor, style_hint
 from ..specs import Camera, PanelSpec
 from ..story.nodes import write_nodes
 from ..worlds.edit import times_of

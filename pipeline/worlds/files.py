@@ -19,8 +19,8 @@ from ..format.model import SceneCard, World
 from ..format.slugs import fold, slugify
 from ..source.load import read_doc
 from ..source.outline import SCENE_PREFIX, parse_outline
-from .edit import (Opened, Page, Times, check_page, checked, file_times, free_id, named,
-                   new_file, open_file, times_of, unknown_fields, writable_fields)
+from .edit import (Opened, Page, Times, check_page, checked, file_times, free_id, named, new_file,
+                   open_file, times_of, unknown_fields, writable_fields)
 
 WORLD_FIELDS = writable_fields(World, also=("description", "scenes"))
 SCENE_FIELDS = [n for n in SceneCard.model_fields]
