@@ -212,3 +212,24 @@ def test_created_and_updated_times_come_from_git_when_committed(copy_project, mo
     story = Studio(root).stories.update("arrival", summary="Changed, not committed.")
     assert story.created_at == "2026-05-01T12:00:00+00:00"
     assert story.updated_at > "2026-06"  # the file's time: it has changes not committed
+
+
+def test_an_engine_failure_carries_the_services_status(copy_project):
+    root = copy_project("valid")
+    service = FakeService()
+    try:
+        config = root / "panelwright.yaml"
+        config.write_text(config.read_text() + f"engines:\n  image: automatic1111\n"
+                          f"  image_settings: {{base_url: '{service.url}', backoff: 0.01, "
+                          "attempts: 1, use_references: false}\n")
+        service.route("POST /sdapi/v1/txt2img", (503, {"message": "model loading",
+                                                       "statusCode": 503,
+                                                       "error": "Service Unavailable"}))
+        result = CliRunner().invoke(main, ["build", str(root), "--json", "--jobs", "1"])
+    finally:
+        service.stop()
+    assert result.exit_code == 1
+    printed = json.loads(result.stdout)
+    assert (printed["statusCode"], printed["error"]) == (503, "Service Unavailable")
+    assert "model loading" in printed["message"]
+    assert printed["problems"][0]["file"] == "stories/arrival.md"

@@ -79,7 +79,7 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
     except ProjectError as exc:
         # the webhook hears of a failed build too, and --json prints it, both in the
         # seed's error shape; @reports_problems then reports it on stderr
-        payload = failure(exc.problems)
+        payload = failure(exc.problems, cause=exc.__context__)  # an engine's error, if any
         if notify:
             _post(notify, payload)
         if as_json:
