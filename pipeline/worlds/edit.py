@@ -144,13 +144,15 @@ def open_file(root: Path, rel: str, markdown: bool) -> Opened:
     return Opened(root, rel, data, body, text)
 
 
-def checked(model: type[BaseModel], data: dict, rel: str, doc_id: str) -> Any:
-    """`data` as a `model`, or a ProjectError naming each wrong field (nothing is written)."""
+def checked(model: type[BaseModel], data: dict, rel: str, doc_id: str,
+            within: tuple = ()) -> Any:
+    """`data` as a `model`, or a ProjectError naming each wrong field (nothing is written);
+    `within` is where the data sits in the file, e.g. ("scenes", 2)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         doc = SourceDoc(path=rel, id=doc_id)
-        raise ProjectError([explain(e, model, doc) for e in exc.errors()]) from None
+        raise ProjectError([explain(e, model, doc, within) for e in exc.errors()]) from None
 
 
 def named(name: str, where: str, kind: str, field: str = "name") -> str:

@@ -170,7 +170,7 @@ class SceneCards:
 
     def _record(self, world_id: str, card: Any, rel: str, index: int) -> SceneRecord:
         plain = {str(k): v for k, v in Opened(self.root, rel, card, None, "").plain.items()}
-        card = checked(SceneCard, plain, rel, world_id)
+        card = checked(SceneCard, plain, rel, world_id, ("scenes", index))
         return SceneRecord(**card.model_dump(), world=world_id, source=rel)
 
     def list(self, world_id: str | None = None, limit: int = 20, offset: int = 0,
