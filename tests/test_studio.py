@@ -46,7 +46,7 @@ def test_errors_are_the_clis(studio):
     (studio.root / "stories" / "frost-moon-legend.md").write_text(
         "---\ntitle: T\nworld: frost-mon\n---\n\n## city-gate\n\nA panel.\n")
     with pytest.raises(ProjectError) as error:
-        studio.stories
+        studio.stories["frost-moon-legend"]  # the API is there; the project is read on use
     [problem] = error.value.problems
     assert (problem.file, problem.line) == ("stories/frost-moon-legend.md", 3)
 

@@ -180,6 +180,7 @@ class Characters:
                first_mes: str = "", **fields: Any) -> Character:
         """Write `characters/<slug of name>.md`; the id is made unique with -2, -3... so
         that no file or folder already named after it is replaced (see `free`)."""
+        fields.pop("spec_version", None)  # the seed's body marker: the files have one format
         unknown = [k for k in fields if k not in FIELDS]
         if unknown:
             raise ProjectError([Problem(file="characters/", field=k,

@@ -130,8 +130,10 @@ def show(character_id: str, as_json: bool, project: Path) -> None:
     from ..characters.files import Characters
     character = Characters(project).get(character_id)
     if as_json:
+        from ..worlds.edit import times_of  # created/updated, from git or the file system
         click.echo(json.dumps(character.model_dump(
-            mode="json", exclude={"avatar_path", "idle_path"}), ensure_ascii=False, indent=2))
+            mode="json", exclude={"avatar_path", "idle_path"}) | times_of(
+                project, character.source), ensure_ascii=False, indent=2))
     else:
         _show(character)
 
@@ -190,9 +192,14 @@ def list_(limit: int, offset: int, search: str | None, as_json: bool, project: P
     from ..characters.files import Characters
     page = Characters(project).list(limit=limit, offset=offset, search=search)
     if as_json:
+        from ..worlds.edit import file_times  # created/updated, from git or the file system
+        times = file_times(project, [c.source for c in page.items])
         click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
                                "items": [c.model_dump(mode="json", include={
-                                   "id", "name", "personality", "tags"}) for c in page.items]}))
+                                   "id", "name", "personality", "tags"}) | (
+                                   times[c.source].model_dump(include={
+                                       "created_at", "updated_at"})
+                                   if c.source in times else {}) for c in page.items]}))
         return
     for character in page.items:
         click.echo(f"{character.id:24} {character.name:28} {character.personality}")

@@ -51,11 +51,13 @@ def engines() -> None:
 @click.argument("story")
 @click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True)
-@click.option("--scene", help="Only this scene (a scene card id).")
+@click.option("--scene", "--scene-id", "scene", help="Only this scene (a scene card id).")
 @click.option("--mode", type=click.Choice(["incremental", "full"]), default="incremental",
               show_default=True, help="incremental: only scenes that are new or changed.")
-@click.option("--temperature", type=float)
-@click.option("--max-tokens", type=int)
+@click.option("--temperature", type=click.FloatRange(0, 2),
+              help="The text engine's temperature, 0–2 (the seed's params.temperature).")
+@click.option("--max-tokens", type=click.IntRange(min=1),
+              help="The longest reply, in tokens (the seed's params.max_tokens).")
 @click.option("--seed", type=int)
 def generate(story: str, project: Path, scene: str | None, mode: str,
              temperature: float | None, max_tokens: int | None, seed: int | None) -> None:

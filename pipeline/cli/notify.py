@@ -11,8 +11,9 @@ from __future__ import annotations
 def notify(url: str, summary: dict, timeout: float = 10.0, attempts: int = 3,
            backoff: float = 0.5) -> str | None:
     """POST the build's summary as JSON to a webhook (the Style DNA seed's way of saying
-    a job is done). 429 and 5xx are retried with back-off like an engine's requests;
-    returns a problem to print as a warning, or None. Never raises."""
+    a job is done; for a failed build, the seed's error body: `report.failure`). 429
+    and 5xx are retried with back-off like an engine's requests; returns a problem to
+    print as a warning, or None. Never raises."""
     from urllib.parse import urlsplit
 
     from ..engines.errors import EngineError

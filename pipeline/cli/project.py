@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..errors import ProjectError
-from .report import fail
+from .report import fail, failure
 from .report import report as print_problems  # `report` is the build's summary below
 from .report import reports_problems
 
@@ -77,8 +77,13 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
     try:
         report = run(project, out=out, jobs=jobs, progress=progress, waiting=waiting)
     except ProjectError as exc:
-        if notify:  # the webhook hears of a failed build too; @reports_problems reports it
-            _post(notify, {"ok": False, "errors": [str(p) for p in exc.errors]})
+        # the webhook hears of a failed build too, and --json prints it, both in the
+        # seed's error shape; @reports_problems then reports it on stderr
+        payload = failure(exc.problems, cause=exc.__context__)  # an engine's error, if any
+        if notify:
+            _post(notify, payload)
+        if as_json:
+            click.echo(json.dumps(payload, ensure_ascii=False))
         raise
     finally:
         if bar is not None:

@@ -41,6 +41,26 @@ def fail(problems: list[Problem], outcome: str = "; nothing was built") -> NoRet
     sys.exit(1)
 
 
+def failure(problems: list[Problem], outcome: str = "; nothing was built",
+            cause: BaseException | None = None) -> dict:
+    """A failed command as the Style DNA seed's error body, `{message, statusCode, error}`,
+    with `ok: false` and every problem with its file and line: what `build --json` prints
+    and the webhook receives. The status is 400 Bad Request when the project's files must
+    change; when an engine failed (`cause`, the EngineError the ProjectError was raised
+    from), the service's own status and error (500 Internal Server Error without one)."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    first = next((p for p in problems if p.severity == "error"), None)
+    message = f"{errors} error{'s' if errors != 1 else ''} found{outcome}" + (
+        f": {first.location()}: {first.message}" if first else "")
+    status, error = 400, "Bad Request"
+    engine_errors = sys.modules.get("pipeline.engines.errors")  # see reports_problems
+    if engine_errors is not None and isinstance(cause, engine_errors.EngineError):
+        status = cause.status_code or 500
+        error = cause.error if cause.status_code and cause.error else "Internal Server Error"
+    return {"ok": False, "message": message, "statusCode": status, "error": error,
+            "problems": [p.model_dump(mode="json") for p in problems]}
+
+
 def _engine_problem(exc: Exception, where: str) -> Problem:
     """An engine failure no stage turned into a Problem, still reported with the
     service's words rather than as a traceback."""

@@ -4,7 +4,9 @@
 reference image when `use_references` is on (the first character's avatar for a
 close shot, otherwise the style's anchor). Extensions such as ControlNet or
 IP-Adapter take references through `alwayson_scripts`, whose "{{reference_1}}"...
-placeholders are filled with the images in base64.
+placeholders are filled with the images in base64 ("{{guidance}}" with the style's
+guidance, 0.35 low or 0.7 high). Low guidance raises img2img's denoising_strength
+halfway to 1 and lowers cfg_scale by a quarter: the references and the style pull less.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from . import Drawing, DrawRequest, Engine, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings, api_key
-from .prompts import NEGATIVE, fill, init_reference, ordered_references, panel_prompt
+from .prompts import (NEGATIVE, fill, guidance, init_reference, loosened, ordered_references,
+                      panel_prompt, weakened)
 
 
 class Automatic1111Settings(RemoteSettings):
@@ -38,7 +41,7 @@ class Automatic1111Settings(RemoteSettings):
 
 class Automatic1111ImageEngine(Engine):
     name: ClassVar[str] = "automatic1111"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = Automatic1111Settings
     settings: Automatic1111Settings
 
@@ -48,21 +51,24 @@ class Automatic1111ImageEngine(Engine):
         body: dict = {
             "prompt": panel_prompt(spec, request.scene, request.characters, request.style),
             "negative_prompt": s.negative_prompt, "seed": spec.seed, "steps": s.steps,
-            "cfg_scale": s.cfg_scale, "width": spec.width, "height": spec.height,
+            "cfg_scale": weakened(s.cfg_scale, request.style, floor=1), "width": spec.width,
+            "height": spec.height,
             "sampler_name": s.sampler_name, "batch_size": 1, "n_iter": 1,
             "send_images": True, "save_images": False}
         if s.checkpoint:
             body["override_settings"] = {"sd_model_checkpoint": s.checkpoint}
-        references = {f"reference_{i}": base64.b64encode(data).decode()
-                      for i, (_, data) in enumerate(ordered_references(request), start=1)}
+        values: dict = {f"reference_{i}": base64.b64encode(data).decode()
+                        for i, (_, data) in enumerate(ordered_references(request), start=1)}
+        values["guidance"] = guidance(request.style)  # e.g. a ControlNet or IP-Adapter weight
         if s.alwayson_scripts:
-            body["alwayson_scripts"] = fill(s.alwayson_scripts, references)
+            body["alwayson_scripts"] = fill(s.alwayson_scripts, values)
         start = init_reference(request) if s.use_references else None
         if start is None:
             return "/sdapi/v1/txt2img", body
         return "/sdapi/v1/img2img", body | {
             "init_images": [base64.b64encode(start[1]).decode()],
-            "denoising_strength": s.denoising_strength, "resize_mode": 2}  # crop and resize
+            "denoising_strength": loosened(s.denoising_strength, request.style),
+            "resize_mode": 2}  # crop and resize
 
     def draw(self, request: DrawRequest) -> Drawing:
         spec = request.spec

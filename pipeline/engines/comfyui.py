@@ -4,9 +4,11 @@ The workflow is the user's own, exported in ComfyUI's API format ("Save (API)"),
 with placeholders that Panelwright fills: "{{prompt}}", "{{negative_prompt}}",
 "{{seed}}", "{{width}}", "{{height}}", and "{{reference_1}}", "{{reference_2}}"...
 (the names of the uploaded reference images, for LoadImage nodes; the characters'
-avatars first, then the style's anchors). The engine uploads the references
-(`POST /upload/image`), queues the prompt (`POST /prompt`), polls
-`GET /history/{prompt_id}` until the run succeeds or fails, and downloads the
+avatars first, then the style's anchors), and the style's guidance: "{{cfg}}" (the cfg
+setting, a quarter less under low guidance), "{{denoise}}" (the denoise setting, halfway
+to 1 under low guidance) and "{{guidance}}" (0.35 low, 0.7 high: e.g. an IP-Adapter
+weight). The engine uploads the references (`POST /upload/image`), queues the prompt
+(`POST /prompt`), polls `GET /history/{prompt_id}` until the run succeeds or fails, and downloads the
 image (`GET /view`).
 """
 
@@ -28,7 +30,8 @@ from . import Drawing, DrawRequest, Engine, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings
-from .prompts import NEGATIVE, PLACEHOLDER, fill, ordered_references, panel_prompt
+from .prompts import (NEGATIVE, PLACEHOLDER, fill, guidance, loosened, ordered_references,
+                      panel_prompt, weakened)
 
 
 class ComfyUISettings(RemoteSettings):
@@ -36,6 +39,9 @@ class ComfyUISettings(RemoteSettings):
     workflow: str = Field(description="the API-format workflow JSON with placeholders "
                           "(a path in the story repo, or absolute)")
     negative_prompt: str = NEGATIVE
+    cfg: float = Field(default=7.0, ge=0, le=100, description="fills {{cfg}}")
+    denoise: float = Field(default=0.6, ge=0, le=1, description="fills {{denoise}} (an "
+                           "image-to-image KSampler's)")
     output_node: str | None = Field(default=None, description="the node whose image is the "
                                     "panel (default: the first node that saved one)")
     poll_interval: float = Field(default=1.0, gt=0, description="seconds between polls")
@@ -73,7 +79,7 @@ class ComfyUISettings(RemoteSettings):
 
 
 MAX_WORKFLOW_BYTES = 5_000_000  # a workflow of hundreds of nodes is well under 1 MB
-FILLED = {"prompt", "negative_prompt", "seed", "width", "height"}
+FILLED = {"prompt", "negative_prompt", "seed", "width", "height", "cfg", "denoise", "guidance"}
 
 
 def read_workflow(path: Path) -> dict:
@@ -146,7 +152,7 @@ def run_failure(entry: dict) -> str | None:
 
 class ComfyUIImageEngine(Engine):
     name: ClassVar[str] = "comfyui"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = ComfyUISettings
     settings: ComfyUISettings
 
@@ -169,7 +175,8 @@ class ComfyUIImageEngine(Engine):
         values: dict[str, Any] = {
             "prompt": panel_prompt(spec, request.scene, request.characters, request.style),
             "negative_prompt": s.negative_prompt, "seed": spec.seed, "width": spec.width,
-            "height": spec.height}
+            "height": spec.height, "cfg": weakened(s.cfg, request.style),
+            "denoise": loosened(s.denoise, request.style), "guidance": guidance(request.style)}
         wanted = set(PLACEHOLDER.findall(json.dumps(workflow)))
         for index, (path, data) in enumerate(ordered_references(request), start=1):
             if f"reference_{index}" in wanted:  # upload only what the workflow uses

@@ -6,7 +6,9 @@ torch or diffusers until a panel is drawn. The model is a local folder written b
 unless `allow_download` is set. The pipeline is loaded once per process and kept.
 Determinism: the panel's seed goes into a CPU `torch.Generator`. References: with
 `use_references`, the panel starts from a reference image (image-to-image), and an
-IP-Adapter, when one is named, is shown the same image.
+IP-Adapter, when one is named, is shown the same image. The style's guidance: low
+lowers guidance_scale and the IP-Adapter's scale by a quarter and raises strength
+halfway to 1 (docs/engines.md).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import Drawing, DrawRequest, Engine, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures
-from .prompts import NEGATIVE, init_reference, panel_prompt
+from .prompts import NEGATIVE, init_reference, loosened, panel_prompt, weakened
 
 
 class IPAdapter(BaseModel):
@@ -89,7 +91,7 @@ def load_pipeline(model: str, device: str, dtype: str, allow_download: bool,
 
 class DiffusersImageEngine(Engine):
     name: ClassVar[str] = "diffusers"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = DiffusersSettings
     settings: DiffusersSettings
 
@@ -115,7 +117,7 @@ class DiffusersImageEngine(Engine):
             args: dict[str, Any] = dict(
                 prompt=panel_prompt(spec, request.scene, request.characters, request.style),
                 negative_prompt=s.negative_prompt, num_inference_steps=s.steps,
-                guidance_scale=s.guidance_scale,
+                guidance_scale=weakened(s.guidance_scale, request.style),
                 generator=torch.Generator("cpu").manual_seed(spec.seed))
             start = init_reference(request) if (s.use_references or s.ip_adapter) else None
             reference = None
@@ -125,10 +127,12 @@ class DiffusersImageEngine(Engine):
             if s.ip_adapter is not None and reference is not None:
                 args["ip_adapter_image"] = reference
             with lock:
+                if s.ip_adapter is not None:  # per panel: the pipeline is shared by styles
+                    pipe.set_ip_adapter_scale(weakened(s.ip_adapter.scale, request.style))
                 if s.use_references and reference is not None:
                     from diffusers import AutoPipelineForImage2Image
                     result = AutoPipelineForImage2Image.from_pipe(pipe)(
-                        image=reference, strength=s.strength, **args)
+                        image=reference, strength=loosened(s.strength, request.style), **args)
                 else:
                     result = pipe(width=width, height=height, **args)
             image = result.images[0].convert("RGB")

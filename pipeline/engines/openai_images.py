@@ -5,6 +5,8 @@ images (the cast's avatars, the style's anchors) as multipart `image[]` when
 `use_references` is on. The service draws at one of its own sizes (the one nearest
 the panel's shape); the picture is then fitted to the panel's size, which keeps the
 Style DNA rules. Model names are retired over time, so the model is a setting.
+The style's guidance reaches the prompt's words, and an edit's `input_fidelity` (high
+or low, for the gpt-image models that take it; `input_fidelity: false` leaves it out).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class OpenAIImagesSettings(RemoteSettings):
     api_key_env: str | None = "OPENAI_API_KEY"
     use_references: bool = True
     max_references: int = Field(default=4, ge=1, le=16)
+    input_fidelity: bool = Field(default=True, description="send the style's guidance as "
+                                 "input_fidelity with references (gpt-image models)")
 
 
 def nearest_size(width: int, height: int, sizes: list[str] = SIZES) -> str:
@@ -43,7 +47,7 @@ def nearest_size(width: int, height: int, sizes: list[str] = SIZES) -> str:
 
 class OpenAIImageEngine(Engine):
     name: ClassVar[str] = "openai"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = OpenAIImagesSettings
     settings: OpenAIImagesSettings
 
@@ -56,9 +60,11 @@ class OpenAIImageEngine(Engine):
             if s.use_references and references:
                 files = [("image[]", (path.rsplit("/", 1)[-1], data, _mime(data)))
                          for path, data in references]
-                reply = remote.json("POST", "/images/edits", files=files, data={
-                    "model": s.model, "prompt": prompt, "n": "1", "size": size,
-                    "quality": s.quality})
+                form = {"model": s.model, "prompt": prompt, "n": "1", "size": size,
+                        "quality": s.quality}
+                if s.input_fidelity and s.model.startswith("gpt-image"):
+                    form["input_fidelity"] = request.style.guidance if request.style else "high"
+                reply = remote.json("POST", "/images/edits", files=files, data=form)
             else:
                 reply = remote.json("POST", "/images/generations", json={
                     "model": s.model, "prompt": prompt, "n": 1, "size": size,

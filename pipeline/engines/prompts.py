@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..format.model import Character, LoreEntry, SceneCard, StyleDNA
+from ..format.presets import SWATCH_PREFIX
 from ..format.slugs import fold
 from ..source.resolve import ResolvedBeat
 from ..specs import PanelSpec
@@ -33,6 +34,43 @@ TREATMENT_WORDS = {
     "noir": "film noir, high-contrast black and white",
 }
 NEGATIVE = "text, letters, speech bubbles, watermark, signature, blurry, deformed hands"
+# How hard the style (its anchors, its look) pulls a panel, as the procedural engine's
+# treatments read it; the model engines map it onto their own knobs (docs/engines.md)
+GUIDANCE = {"low": 0.35, "high": 0.7}
+GUIDANCE_WORDS = {"low": "loosely inspired by this style", "high": "closely following this style"}
+
+
+def guidance(style: StyleDNA | None) -> float:
+    """The style's guidance as a strength from 0 to 1 (a panel with no style: high)."""
+    return GUIDANCE[style.guidance if style is not None else "high"]
+
+
+def loosened(value: float, style: StyleDNA | None, ceiling: float = 1.0) -> float:
+    """A setting that holds a panel to its reference (image-to-image denoising, how far
+    from the start picture it may move): as set under high guidance, halfway to
+    `ceiling` under low guidance, so that the reference pulls less."""
+    if style is None or style.guidance == "high":
+        return value
+    return round(value + (ceiling - value) / 2, 4)
+
+
+def weakened(value: float, style: StyleDNA | None, floor: float = 0.0) -> float:
+    """A setting that pulls toward the style (CFG, an IP-Adapter's scale): as set under
+    high guidance, a quarter less under low guidance (never under `floor`)."""
+    if style is None or style.guidance == "high":
+        return value
+    return round(max(floor, value * 0.75), 4)
+
+
+def style_words(style: StyleDNA) -> str:
+    """The style in words: its name, its preset's look, its treatment, its palette and
+    how closely to follow it."""
+    parts = [f"style: {style.name or style.id}", style.look,
+             TREATMENT_WORDS[style.treatment.value]]
+    if style.palette:
+        parts.append("palette " + " ".join(style.palette))
+    parts.append(GUIDANCE_WORDS[style.guidance])
+    return ", ".join(p for p in parts if p)
 
 
 def _first_line(text: str) -> str:
@@ -59,7 +97,7 @@ def panel_prompt(spec: PanelSpec, scene: SceneCard, characters: list[Character],
         camera += ", " + spec.camera.angle.value.replace("_", " ")
     parts.append(camera)
     if style is not None:
-        parts.append(f"style: {style.name or style.id}, {TREATMENT_WORDS[style.treatment.value]}")
+        parts.append(style_words(style))
     parts.append("comic panel, no text")
     return ". ".join(p.strip().rstrip(".") for p in parts if p.strip()) + "."
 
@@ -70,7 +108,8 @@ def ordered_references(request: DrawRequest) -> list[tuple[str, bytes]]:
     paths = [c.avatar_path for c in request.characters if c.avatar_path]
     paths += request.style.anchor_paths if request.style else []
     paths += list(request.references)  # whatever else the art stage chose to send
-    return [(p, request.references[p]) for p in dict.fromkeys(paths) if p in request.references]
+    return [(p, request.references[p]) for p in dict.fromkeys(paths)
+            if p in request.references and not p.startswith(SWATCH_PREFIX)]
 
 
 def init_reference(request: DrawRequest) -> tuple[str, bytes] | None:

@@ -7,6 +7,7 @@ their own values; linking ids across files is `resolve`'s job.
 
 from __future__ import annotations
 
+import difflib
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -15,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from . import sizes
 from .camera import Angle, Shot
+from .presets import PRESETS
 
 HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -181,11 +183,25 @@ class Treatment(StrEnum):
     noir = "noir"
 
 
+def _preset(value: str | None) -> str | None:
+    if value is not None and value not in PRESETS:
+        close = difflib.get_close_matches(value, list(PRESETS), n=1, cutoff=0.6)
+        raise ValueError(f"there is no style preset '{value}'; " + (
+            f"did you mean '{close[0]}'?" if close else "the presets are: " + ", ".join(
+                sorted(PRESETS))))
+    return value
+
+
 class StyleDNA(Strict):
-    """styles/<id>.yaml: anchor images define the look; the rest tunes it."""
+    """styles/<id>.yaml: anchor images define the look; the rest tunes it. A `preset`
+    (format/presets.py) fills in the treatment, palette, guidance and look the file
+    does not set itself."""
 
     id: str
     name: str = ""
+    preset: Annotated[str | None, AfterValidator(_preset)] = None
+    palette: list[Colour] = Field(default_factory=list, max_length=8)
+    look: str = ""  # words for model engines' prompts, e.g. "fantasy anime, cel shading"
     anchors: list[str] = Field(default_factory=list)
     treatment: Treatment = Treatment.flat
     guidance: Literal["low", "high"] = "high"
@@ -199,6 +215,15 @@ class StyleDNA(Strict):
     page_colour: Colour = "#fdfbf6"
     source: str = ""
     anchor_paths: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset(cls, data: object) -> object:
+        """The preset's treatment, palette, guidance and look, under the file's own."""
+        if isinstance(data, dict) and isinstance(data.get("preset"), str) \
+                and data["preset"] in PRESETS:
+            return PRESETS[data["preset"]].model_dump() | data
+        return data
 
     @model_validator(mode="after")
     def _size_rules(self) -> StyleDNA:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..errors import Problem, did_you_mean, unknown_reference
+from ..errors import Problem, did_you_mean, existing, unknown_reference
 from ..format.camera import Angle, Shot
 from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
+from ..format.presets import PRESETS, SWATCH_PREFIX, palette_swatch
 from ..format.slugs import fold, mentioned, slugify
 from .load import Asset
 from .outline import SCENE_PREFIX
@@ -120,6 +121,27 @@ def names_of(characters: dict[str, Character]) -> dict[str, list[str]]:
     return {cid: _names(character) for cid, character in characters.items()}
 
 
+def style_hint(written: str, styles) -> str:
+    """A hint for a style that does not exist: the closest style file, else the closest
+    named preset, and the project's styles."""
+    close = did_you_mean(written, list(styles)) or did_you_mean(written, list(PRESETS))
+    listed = existing("styles", [s for s in styles if s not in PRESETS or
+                                 not styles[s].source.startswith("preset")]
+                      if isinstance(styles, dict) else styles)
+    listed += "; so do the named presets, such as 'fantasy_anime'"
+    return f"{close} ({listed})" if close else listed
+
+
+def palette_anchor(style: StyleDNA, assets: dict[str, Asset]) -> None:
+    """A style with a palette and no anchor images gets its palette as a swatch anchor:
+    the procedural engine reads colours and tones from anchors (model engines are not
+    sent it: a swatch is no picture to start from)."""
+    if style.palette and not style.anchor_paths:
+        path = f"{SWATCH_PREFIX}{style.id}.png"
+        assets[path] = Asset(path=path, data=palette_swatch(style.palette))
+        style.anchor_paths = [path]
+
+
 def resolve(valid: ValidProject) -> ResolvedProject:
     """Link ids across files. `valid.config` must be present."""
     problems = list(valid.problems)
@@ -130,6 +152,14 @@ def resolve(valid: ValidProject) -> ResolvedProject:
     project.characters = {c.id: c for c in valid.characters}
     project.worlds = {w.id: w for w in valid.worlds}
     project.styles = {s.id: s for s in valid.styles}
+    failed_styles = valid.failed.get("styles", set())
+    named = [config.style] + [s.style for s in valid.stories]
+    for name in named:  # a preset named as a style, where no style file has its name
+        if name in PRESETS and name not in project.styles and name not in failed_styles:
+            project.styles[name] = StyleDNA(id=name, name=name.replace("_", " ").title(),
+                                            preset=name, source=f"preset '{name}'")
+    for style in project.styles.values():
+        palette_anchor(style, project.assets)
 
     for world in valid.worlds:
         seen: set[str] = set()
@@ -148,7 +178,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
         problems.append(Problem(
             file=config_file, line=valid.lines.get(config_file, {}).get("style"), field="style",
             message=f"the default style '{config.style}' does not exist",
-            hint=unknown_reference("styles", config.style, project.styles)))
+            hint=style_hint(config.style, project.styles)))
 
     for story in valid.stories:
         lines = valid.lines.get(story.source, {})
@@ -164,7 +194,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
             problems.append(Problem(
                 file=story.source, line=lines.get("style"), field="style",
                 message=f"the style '{story.style}' does not exist",
-                hint=unknown_reference("styles", story.style, project.styles)))
+                hint=style_hint(story.style, project.styles)))
             style = None
         if style not in project.styles:
             style = None

@@ -25,6 +25,8 @@ from ..characters.files import CharacterPage, Characters
 from ..engines import IMAGE_GROUP, load_engine
 from ..errors import Problem, ProjectError, unknown_reference
 from ..format.camera import Angle, Shot
+from ..format.model import StyleDNA
+from ..format.presets import PRESETS
 from ..format.sizes import ASPECT_RATIOS, fit
 from ..format.slugs import mentioned
 from ..lettering.place import letter
@@ -33,10 +35,14 @@ from ..plan import panel_seed, plan
 from ..project import prepare
 from ..runtime.parallel import ticker
 from ..site.pages import page_image
-from ..source.resolve import ResolvedProject, names_of
+from ..source.resolve import ResolvedProject, ResolvedStory, names_of, palette_anchor, style_hint
 from ..specs import Camera, PanelSpec
 from ..story.nodes import write_nodes
+from ..worlds.edit import times_of
+from ..worlds.files import SceneCards, Worlds
+from ..worlds.stories import Stories
 from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
+from .requests import find_story, generate_options, story_nodes
 
 
 class StudioCharacters(Characters):
@@ -47,7 +53,9 @@ class StudioCharacters(Characters):
         if character.avatar:
             path = self.folder / character.avatar
             avatar = path.read_bytes() if path.is_file() else None
-        return CharacterView(character, avatar)
+        view = CharacterView(character, avatar)
+        view.__dict__.update(times_of(self.root, character.source))  # created_at, updated_at
+        return view
 
     def get(self, character_id: str) -> CharacterView:  # type: ignore[override]
         return self._view(super().get(character_id))
@@ -85,7 +93,7 @@ class WorldView:
 class StoryView:
     def __init__(self, studio: Studio, story_id: str):
         self.studio, self.id = studio, story_id
-        self.model = next(s for s in studio.project.stories if s.id == story_id)
+        self.model = find_story(studio.project, story_id)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.model, name)
@@ -107,10 +115,13 @@ class StoryView:
         return [PageView(page, page_image(project, self.model.style, page, art, lettered, font,
                                           scale=0.5)) for page in story_plan.pages]
 
-    def generate(self, **options: Any) -> Any:
+    def generate(self, scene_id: str | None = None, mode: str = "incremental",
+                 params: dict | None = None, **older: Any) -> Any:
         """Write this story's nodes with its text engine and commit them (`panelwright
-        generate`); `options` are `story.generate.generate`'s."""
+        generate`), with the seed's names: `scene_id`, `mode`, `params={"temperature":
+        0.8, "max_tokens": 1024}` (the flat `scene=`, `temperature=` still work)."""
         from ..story import generate as generator  # imported when used: it brings HTTP clients
+        options = generate_options(scene_id, mode, params, dict(older))
         return generator.generate(self.studio.root, self.id, **options)
 
     def _repr_html_(self) -> str:
@@ -123,9 +134,20 @@ class ComicGenerator:
     def __init__(self, studio: Studio):
         self.studio = studio
 
-    def comic(self, story_id: str, scene_id: str, panels: list[dict]) -> list[PanelView]:
+    def __call__(self, story_id: str, scene_id: str | None = None, mode: str = "incremental",
+                 params: dict | None = None, **older: Any) -> Any:
+        """The seed's "Generate Story Content": `studio.generate(story_id=...,
+        scene_id=..., mode="incremental", params={"temperature": 0.8})`."""
+        return self.studio.stories[story_id].generate(scene_id, mode, params, **older)
+
+    def comic(self, story_id: str, scene_id: str, panels: list[dict],
+              commit: bool = False) -> list[PanelView]:
+        """Draw `panels` (description, style, camera) in a scene of a story. With
+        `commit=True` they are also added to the story's outline, under a heading for
+        the scene, so that the next build puts them on the site (drawn there at the
+        story's page layout and seeds, in the story's style)."""
         project = self.studio.project
-        story = self.studio.stories[story_id].model
+        story = find_story(project, story_id, "generate.comic")
         world = project.worlds[story.world]
         if scene_id not in {s.id for s in world.scenes}:
             raise ProjectError([Problem(file=story.source, message=f"the scene '{scene_id}' "
@@ -133,8 +155,11 @@ class ComicGenerator:
                                         hint=unknown_reference("scene cards",
                                                                scene_id,
                                                                [s.id for s in world.scenes]))])
+        project = self._with_presets(project, panels)
         specs = [self._spec(project, story, scene_id, index, panel)
                  for index, panel in enumerate(panels)]
+        if commit:
+            self._commit(story, scene_id, specs)
         art = draw_art(project, specs, default_jobs(), ticker(Progress("Drawing"), "drawing",
                                                               len(specs)))
         views = []
@@ -143,6 +168,39 @@ class ComicGenerator:
                 views.append(PanelView(spec, image.convert("RGB")))
         return views
 
+    @staticmethod
+    def _with_presets(project: ResolvedProject, panels: list[dict]) -> ResolvedProject:
+        """The project with the named presets the panels ask for as styles (a style file
+        of the same name wins), as a story naming a preset gets them."""
+        wanted = {p.get("style") for p in panels if isinstance(p, dict)}
+        missing = [n for n in wanted if n in PRESETS and n not in project.styles]
+        if not missing:
+            return project
+        styles, assets = dict(project.styles), dict(project.assets)
+        for name in missing:
+            styles[name] = StyleDNA(id=name, name=name.replace("_", " ").title(), preset=name,
+                                    source=f"preset '{name}'")
+            palette_anchor(styles[name], assets)
+        return project.model_copy(update={"styles": styles, "assets": assets})
+
+    def _commit(self, story: ResolvedStory, scene_id: str, specs: list[PanelSpec]) -> None:
+        differ = [s for s in specs if s.style != story.style]
+        if differ:
+            raise ProjectError([Problem(
+                file=story.source, field="style",
+                message=f"a panel asks for the style '{differ[0].style}' but the story is "
+                        f"drawn in '{story.style}'; a story has one style",
+                hint="draw it without commit=True, or set the story's style first")])
+        paragraphs = []
+        for spec in specs:
+            tags = spec.camera.shot.value + ("" if spec.camera.angle.value == "eye_level"
+                                             else f", {spec.camera.angle.value}")
+            paragraphs.append(f"[{tags}] {spec.description}")
+        stories = Stories(self.studio.root)
+        outline = stories.get(story.id).outline.rstrip("\n")
+        stories.update(story.id, outline=outline + f"\n\n## {scene_id}\n\n"
+                       + "\n\n".join(paragraphs) + "\n")
+
     def _spec(self, project: ResolvedProject, story, scene_id: str, index: int,
               panel: dict) -> PanelSpec:
         description = str(panel.get("description", ""))
@@ -150,7 +208,7 @@ class ComicGenerator:
         if style is not None and style not in project.styles:
             raise ProjectError([Problem(file="generate.comic", field=f"panels[{index}].style",
                                         message=f"the style '{style}' does not exist",
-                                        hint=unknown_reference("styles", style, project.styles))])
+                                        hint=style_hint(style, project.styles))])
         camera = panel.get("camera", "medium_shot")
         try:
             camera = Camera(shot=Shot(camera), chosen_by="outline") if isinstance(camera, str) \
@@ -176,6 +234,78 @@ class ComicGenerator:
             source=story.source)
 
 
+class _Views:
+    """Both a mapping of the resolved project's objects (`studio.worlds["frost-moon"]`,
+    displayed in a notebook) and the file API of the seed's verbs (`create`, `get`,
+    `update`, `delete`, `list`)."""
+
+    kind = ""
+
+    def _ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def _view(self, key: str) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        ids = self._ids()
+        if key not in ids:
+            raise ProjectError([Problem(file=f"{self.kind}/", message=f"there is no "
+                                        f"{self.kind[:-1].replace('ie', 'y')} '{key}'",
+                                        hint=unknown_reference(self.kind, key, ids))])
+        return self._view(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids()
+
+    def __iter__(self):
+        return iter(self._ids())
+
+    def __len__(self) -> int:
+        return len(self._ids())
+
+    def keys(self) -> list[str]:
+        return self._ids()
+
+    def values(self) -> list[Any]:
+        return [self._view(k) for k in self._ids()]
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(k, self._view(k)) for k in self._ids()]
+
+
+class StudioWorlds(_Views, Worlds):
+    kind = "worlds"
+
+    def __init__(self, studio: Studio):
+        Worlds.__init__(self, studio.root)
+        self.studio = studio
+
+    def _ids(self) -> list[str]:
+        return list(self.studio.project.worlds)
+
+    def _view(self, key: str) -> WorldView:
+        return WorldView(self.studio, key)
+
+
+class StudioStories(_Views, Stories):
+    kind = "stories"
+
+    def __init__(self, studio: Studio):
+        Stories.__init__(self, studio.root)
+        self.studio = studio
+
+    def _ids(self) -> list[str]:
+        return [s.id for s in self.studio.project.stories]
+
+    def _view(self, key: str) -> StoryView:
+        return StoryView(self.studio, key)
+
+    def nodes(self, story_id: str) -> NodesTable:
+        """The seed's "Get Story Nodes"."""
+        return NodesTable(story_nodes(self.studio.root, story_id)[0])
+
+
 class Studio:
     """A story repo, opened for exploration and for the seed's SDK verbs."""
 
@@ -183,6 +313,9 @@ class Studio:
         self.root = Path(path)
         self.characters = StudioCharacters(self.root)
         self.avatars = Avatars(self.root)
+        self.worlds = StudioWorlds(self)
+        self.scenes = SceneCards(self.root)
+        self.stories = StudioStories(self)
         self.generate = ComicGenerator(self)
         self._project: ResolvedProject | None = None
         self._signature: tuple = ()
@@ -205,16 +338,8 @@ class Studio:
         self._project = None
 
     @property
-    def worlds(self) -> dict[str, WorldView]:
-        return {wid: WorldView(self, wid) for wid in self.project.worlds}
-
-    @property
     def styles(self) -> dict[str, Any]:
         return dict(self.project.styles)
-
-    @property
-    def stories(self) -> dict[str, StoryView]:
-        return {s.id: StoryView(self, s.id) for s in self.project.stories}
 
     def scene_thumbnail(self, world_id: str, scene_id: str) -> Image.Image:
         key = (world_id, scene_id)
