@@ -178,8 +178,14 @@ def environment(overrides: dict[str, str], cache_dir: Path | None = None) -> Env
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     from markdown_it import MarkdownIt  # here: a rebuild that renders nothing skips it
 
+    from ..characters.card_format import reader_text
+
     markdown = MarkdownIt("commonmark", {"html": False})
     env.filters["markdown"] = lambda text: markdown.render(text or "")
+    # card text: {{char}}/{{user}} as the reader reads them, *actions* in italics
+    env.filters["card_text"] = lambda text, name: markdown.render(reader_text(text or "", name))
+    env.filters["card_inline"] = lambda text, name: markdown.renderInline(
+        reader_text(text or "", name))
     env.filters["pct"] = lambda value, whole: f"{100 * value / whole:.4f}%"
     return env
 
@@ -242,10 +248,15 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         if character.idle_path and project.assets[character.idle_path].data:
             idles[cid] = f"avatars/{cid}-idle.webp"
             files.data[idles[cid]] = project.assets[character.idle_path].data or b""
-        # every character page offers its card, as role-play tools read it
-        files.data[f"cards/{cid}.png"] = card_png(character, avatar)
-        files.text[f"cards/{cid}.json"] = json.dumps(to_card(character), ensure_ascii=False,
-                                                    indent=2)
+        # every character page offers its card, as role-play tools read it: a PNG with
+        # both (V2 in `chara`, V3 in `ccv3`), V3 JSON, and V2 JSON beside it for V2 tools
+        embedded = {a["uri"]: project.assets[f"characters/{a['uri']}"].data or b""
+                    for a in character.card.get("assets") or [] if isinstance(a, dict)
+                    and f"characters/{a.get('uri')}" in project.assets}
+        files.data[f"cards/{cid}.png"] = card_png(character, avatar, embedded)
+        for name, spec in ((f"cards/{cid}.json", "v3"), (f"cards/{cid}.v2.json", "v2")):
+            files.text[name] = json.dumps(to_card(character, spec, embedded),
+                                          ensure_ascii=False, indent=2)
 
     common = dict(config=config, characters=characters, worlds=project.worlds,
                   stories=stories, avatars=avatars, idles=idles, font_family=FONT_FAMILY,
