@@ -16,6 +16,7 @@ whatever goes wrong in one is a `Problem` at its file and line, never a tracebac
 from __future__ import annotations
 
 import json
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,6 +38,8 @@ from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
 from .output import SiteFiles
+
+RULE = re.compile(r"\n(?=[ ]{0,3}-{3,}[ \t]*(?:\n|$))")  # the line before a `---` rule
 
 FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 # languages written right to left (ISO 639 codes): the page's own text direction
@@ -183,7 +186,9 @@ def environment(overrides: dict[str, str], cache_dir: Path | None = None) -> Env
     markdown = MarkdownIt("commonmark", {"html": False})
     env.filters["markdown"] = lambda text: markdown.render(text or "")
     # card text: {{char}}/{{user}} as the reader reads them, *actions* in italics
-    env.filters["card_text"] = lambda text, name: markdown.render(reader_text(text or "", name))
+    # (a card's `---` line is a rule, as in role-play tools, never a heading's underline)
+    env.filters["card_text"] = lambda text, name: markdown.render(
+        RULE.sub("\n\n", reader_text(text or "", name)))
     env.filters["card_inline"] = lambda text, name: markdown.renderInline(
         reader_text(text or "", name))
     env.filters["pct"] = lambda value, whole: f"{100 * value / whole:.4f}%"
