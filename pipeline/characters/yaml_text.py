@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import Any
+
+import yaml
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
 
@@ -68,14 +73,15 @@ def _dumped(value: Any) -> str:
     return out.getvalue()
 
 
-def reads_back(node: Any, value: Any) -> bool:
-    """Does the project's reader read `node`, written by the editor, as `value`
-    (type included), with no line that would close the front matter?"""
+def _read_back(node: Any, value: Any) -> str | None:
+    """`node` as the editor writes it, if the project's reader reads it as `value`
+    (type included) and no line of it could close the front matter; else None."""
     text = _dumped(node)
     if any(line.strip() in FENCES for line in text.splitlines()):
-        return False
+        return None
     data, _, problems = parse_yaml(text, "check")
-    return not problems and isinstance(data, dict) and _same(data.get("k"), value)
+    ok = not problems and isinstance(data, dict) and _same(data.get("k"), value)
+    return text if ok else None
 
 
 def _same(read: Any, value: Any) -> bool:
@@ -86,23 +92,40 @@ def _same(read: Any, value: Any) -> bool:
     return read == value
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,.;!?()'_-]*")
+_TEXT_TAG = "tag:yaml.org,2002:str"
+
+
+def _surely_plain(text: str) -> bool:
+    """Ordinary words, which both YAML versions read as text written plain (the check
+    below, which writes and reads the text, costs milliseconds)."""
+    return bool(_PLAIN.fullmatch(text)) and text == text.rstrip() and \
+        _PYYAML.resolve(yaml.ScalarNode, text, (True, False)) == _TEXT_TAG and \
+        _RUAMEL.resolve(ScalarNode, text, (True, False)) == _TEXT_TAG
+
+
+_PYYAML = yaml.resolver.Resolver()
+_RUAMEL = VersionedResolver()
+
+
 def text_node(text: str, old: Any = None, key: bool = False) -> Any:
     """`text` as a YAML scalar that reads back exactly: in the style of the `old` one it
     replaces when that style can hold it; text of several lines as a literal block (diffs
     line by line); else plain; else double-quoted, as the project's files quote (escapes
     hold any character)."""
-    candidates: list[Any] = []
-    if not key and "\n" in text.strip("\n"):
-        candidates.append(LiteralScalarString(text))
-    elif isinstance(old, ScalarString) and not isinstance(old, LiteralScalarString):
-        candidates.append(type(old)(text))
-    if _dumped(text)[3:4] not in ("'", '"'):  # text that needs quotes gets double ones
-        candidates.append(text)
-    candidates.append(DoubleQuotedScalarString(text))
-    for node in candidates:
-        if reads_back({node: 0} if key else node, {text: 0} if key else text):
-            return node
-    return DoubleQuotedScalarString(text)  # the reader refuses it: the caller reports that
+    if old is None and _surely_plain(text):
+        return text
+    def fits(node: Any) -> str | None:
+        return _read_back({node: 0} if key else node, {text: 0} if key else text)
+    if not key and "\n" in text.strip("\n") and fits(LiteralScalarString(text)):
+        return LiteralScalarString(text)
+    if isinstance(old, ScalarString) and not isinstance(old, LiteralScalarString) \
+            and fits(type(old)(text)):
+        return type(old)(text)
+    written = fits(text)
+    if written and written.split(":", 1)[1].lstrip()[:1] not in ("'", '"', "?"):
+        return text  # plain: text that needs quotes gets double ones
+    return DoubleQuotedScalarString(text)  # if the reader refuses it, the caller says so
 
 
 def styled(old: Any, new: Any) -> Any:
