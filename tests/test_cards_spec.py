@@ -22,7 +22,7 @@ from PIL import Image, PngImagePlugin
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr
 
 from pipeline.build import build
-from pipeline.characters.cards import export_card, import_card, read_card
+from pipeline.characters.cards import export_card, import_card
 from pipeline.source.load import split_front_matter
 
 Number = StrictInt | float
