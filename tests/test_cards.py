@@ -156,3 +156,21 @@ def test_command_line_import_and_export(copy_project, tmp_path):
         V2["data"]["character_book"]
     refused = run(main, ["card", "import", str(tmp_path / "s.json"), "-p", str(root)])
     assert refused.exit_code == 0 and "characters/seraphina-2.md" in refused.output
+
+
+def test_a_hand_written_file_reads_the_same_in_card_export_and_the_build(copy_project,
+                                                                        tmp_path):
+    """YAML's implicit types are read by one reader: `card export` and the site's card
+    agree, whatever the file holds (an unquoted `yes` is true in both)."""
+    from pipeline.characters.card_format import to_card
+    from pipeline.source.load import load
+    from pipeline.source.validate import validate
+    root = copy_project("valid")
+    (root / "characters/mira.md").write_text(
+        "---\nname: Mira\ncard:\n  alternate_greetings: [yes, \"no\", ~]\n"
+        "  extensions: {when: 2024-01-01, odd: 1e3, n: 1.5e+3}\n---\nA mapmaker.\n")
+    exported = json.loads(export_card(root, "mira", tmp_path / "m.json").read_text())
+    built = {c.id: c for c in validate(load(root)).characters}["mira"]
+    assert exported == to_card(built)
+    assert exported["data"]["alternate_greetings"] == [True, "no", None]
+    assert exported["data"]["extensions"] == {"when": "2024-01-01", "odd": "1e3", "n": 1500.0}

@@ -66,7 +66,10 @@ def _as_stored(key: str, value: Any) -> Any:
 
 
 def _copy(value: Any) -> Any:
-    return json.loads(json.dumps(value))
+    """A deep copy as JSON holds it: a date a hand-written file holds (YAML reads
+    `2024-01-01` as one) is its ISO text, as a card can only carry text."""
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if hasattr(
+        v, "isoformat") else str(v)))
 
 
 def _book(book: Any, spec: str) -> Any:

@@ -92,16 +92,18 @@ class Characters:
 
     # ---- reading ----------------------------------------------------------------------
 
-    def _read(self, character_id: str) -> tuple[Any, str, str]:
-        """(front matter as a round-trip mapping, body, raw text with \n line ends)."""
-        path = self.path(character_id)
-        if not path.is_file():
+    def _exists(self, character_id: str) -> None:
+        if not self.path(character_id).is_file():
             close = did_you_mean(character_id, self.ids())
             raise ProjectError([Problem(
                 file=f"characters/{character_id}.md",
                 message=f"there is no character '{character_id}'",
                 hint=close or ("the characters are: " + ", ".join(self.ids()) if self.ids()
                                else "create one with 'panelwright characters create'"))])
+
+    def _read(self, character_id: str) -> tuple[Any, str, str]:
+        """(front matter as a round-trip mapping, body, raw text with \n line ends)."""
+        self._exists(character_id)
         # Read and parsed bounded first, as every read of the repo: ruamel.yaml has no
         # limit on aliases or nesting.
         rel, problems = f"characters/{character_id}.md", []
@@ -153,7 +155,7 @@ class Characters:
     def _load(self, character_id: str) -> Character:
         """The character as the build reads it: one reader (`source.load`) for every
         command, so a value reads the same in `card export`, `show` and the site."""
-        self._read(character_id)  # the file's problems, named as an edit would name them
+        self._exists(character_id)
         problems: list[Problem] = []
         doc = read_doc(self.root, self.path(character_id), problems)
         errors = [p for p in problems if p.severity == "error"]
