@@ -11,13 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
-from click.testing import CliRunner
-
 from pipeline.build import build, check
-from pipeline.cli.main import main
 from pipeline.characters.avatars import Avatars
+from pipeline.cli.main import main
 from pipeline.errors import ProjectError
 
 AVATAR = Path(__file__).parent.parent / "projects/frost-moon/characters/lin-shuang.png"
