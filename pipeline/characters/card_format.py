@@ -175,7 +175,8 @@ def _json(data: bytes, name: str) -> Any:
     """JSON of bounded nesting. The file is at most MAX_CARD_BYTES (its reader's bound);
     the parser gives up on a deep one (RecursionError, a few microseconds in: it is
     written in C), and a parsed card deeper than MAX_JSON_DEPTH is refused before
-    anything recurses over it. (A scan of the brackets in Python first would take seconds on a large card.)"""
+    anything recurses over it. (A scan of the brackets in Python first would take
+    seconds on a large card.)"""
     def too_deep(depth: str) -> ProjectError:
         return ProjectError([Problem(file=name, message=f"the card nests {depth} levels "
                                      f"deep; at most {MAX_JSON_DEPTH} are read",
