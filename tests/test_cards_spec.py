@@ -21,7 +21,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr
 
-from pipeline.build import build
+from pipeline.build import build, check
 from pipeline.characters.cards import export_card, import_card
 from pipeline.source.load import split_front_matter
 
@@ -254,6 +254,14 @@ def test_a_sillytavern_v2_card_survives_and_keeps_lin_s_aliases(copy_project, tm
     exported = json.loads((tmp_path / "lin.json").read_text())
     assert exported["data"]["extensions"] == {"panelwright": {
         "aliases": ["Lin"], "colours": {"hair": "#e6ebf2", "outfit": "#9fb4cf"}}}
+    # with only the card left of her, `LIN:` still finds her
+    for extra in ("lin-shuang.md", f"{again.id}.md", f"{mira.id}.md"):
+        (root / "characters" / extra).unlink()
+    back = import_card(root, tmp_path / "lin.json")
+    story = root / "stories/arrival.md"
+    story.write_text(story.read_text().replace("LIN SHUANG:", "LIN:"))
+    assert [p.message for p in check(root) if p.severity == "error"] == []
+    assert back.aliases == ["Lin"]
 
 
 def test_the_validators_refuse_what_v2_tools_refuse():
