@@ -64,16 +64,39 @@ def exact(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=True)
 
 
+@st.composite
+def v1_cards(draw: st.DrawFn) -> dict:
+    """A V1 card: its fields at the top level, no `spec`."""
+    return {"name": draw(NAME)} | {key: draw(TEXT) for key in (
+        "description", "personality", "scenario", "first_mes", "mes_example")}
+
+
+def project(folder: str, card: dict) -> tuple[Path, Path]:
+    root = Path(folder) / "project"
+    (root / "characters").mkdir(parents=True)
+    (root / "panelwright.yaml").write_text("title: Cards\n")
+    source = Path(folder) / "card.json"
+    source.write_text(json.dumps(card))
+    return root, source
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(v1_cards())
+def test_a_v1_card_comes_back_as_the_v2_card_it_is(card):
+    with tempfile.TemporaryDirectory() as folder:
+        root, source = project(folder, card)
+        character = import_card(root, source)
+        out = export_card(root, character.id, Path(folder) / "out.json", spec="v2")
+        data = json.loads(out.read_text())["data"]
+        assert exact({k: data[k] for k in card}) == exact(card)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cards())
 def test_any_card_comes_back_as_it_went_in(card):
     spec = card["spec"][-2:]
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "project"
-        (root / "characters").mkdir(parents=True)
-        (root / "panelwright.yaml").write_text("title: Cards\n")
-        source = Path(folder) / "card.json"
-        source.write_text(json.dumps(card))
+        root, source = project(folder, card)
         character = import_card(root, source)
         # the build's reading of the file (the site writes its cards from this)
         loaded = load(root)
