@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import yaml
 from PIL import Image
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, ProjectError, did_you_mean
 from ..format.images import MAX_IMAGE_BYTES, image_problem
@@ -184,7 +184,7 @@ class Avatars:
             return False
         try:
             return fold(self.get(avatar_id).display_name) == fold(name)
-        except (ProjectError, ValueError, yaml.YAMLError):
+        except ProjectError:
             return False
 
     def list(self) -> list[AvatarRecord]:
@@ -201,13 +201,20 @@ class Avatars:
                 message=f"there is no avatar '{avatar_id}'",
                 hint=did_you_mean(avatar_id, known) or "make one with 'panelwright avatar "
                 "create --name NAME --image FILE'")])
-        data = yaml.safe_load(record.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and not data.get("version_assets"):
-            # written before versions were kept: its one version is the record itself
-            data["version_assets"] = {data.get("default_version", "v1"): data | {
-                "model_version": data.get("default_version", "v1")}}
-            data["versions"] = list(data["version_assets"])
-        return AvatarRecord.model_validate(data)
+        try:
+            data = yaml.safe_load(record.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and not data.get("version_assets"):
+                # written before versions were kept: its one version is the record itself
+                data["version_assets"] = {data.get("default_version", "v1"): data | {
+                    "model_version": data.get("default_version", "v1")}}
+                data["versions"] = list(data["version_assets"])
+            return AvatarRecord.model_validate(data)
+        except (yaml.YAMLError, ValidationError, UnicodeDecodeError) as exc:
+            raise ProjectError([Problem(
+                file=f"characters/{avatar_id}.avatar/avatar.yaml",
+                message=f"this avatar record cannot be read ({str(exc).splitlines()[0]})",
+                hint="restore it from git, or move the folder aside and make the avatar "
+                     "again")]) from None
 
     def ids(self) -> list[str]:
         """The avatars made so far, by id."""
