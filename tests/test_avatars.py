@@ -11,10 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.build import build, check
 from pipeline.characters.avatars import Avatars
+from pipeline.cli.main import main
 from pipeline.errors import ProjectError
 
 AVATAR = Path(__file__).parent.parent / "projects/frost-moon/characters/lin-shuang.png"
@@ -33,10 +35,16 @@ def refused(tmp_path, **kwargs) -> str:
     return str(error.value)
 
 
-@pytest.mark.parametrize("name", ["Li", "x" * 51])
+@pytest.mark.parametrize("name", ["Li", "x" * 51, "   ", " Li ", "\tLi\n"])
 def test_display_name_must_be_3_to_50_characters(tmp_path, name):
     message = refused(tmp_path, name=name, image=AVATAR)
-    assert f"display name must be 3–50 characters, got {len(name)}" in message
+    # the spaces around a name are not part of it
+    assert f"display name must be 3–50 characters (spaces around it do not count), got " \
+        f"{len(name.strip())}" in message
+
+
+def test_a_name_is_trimmed(tmp_path):
+    assert Avatars(tmp_path).create(name="  Mara  ", image=AVATAR).display_name == "Mara"
 
 
 def test_exactly_one_of_file_or_url(tmp_path):
@@ -129,7 +137,7 @@ def test_url_is_fetched_once_then_offline(copy_project, server):
     httpd.server_close()
     # the server is gone: the kept download serves the next run
     record = Avatars(root, timeout=0.2).create(name="Lin Shuang", url=url)
-    assert record.id == "lin-shuang-2"  # the first avatar's folder is not replaced
+    assert record.versions == ["v1", "v2"]  # a new version; the first is not replaced
     with pytest.raises(ProjectError, match="cannot fetch"):
         Avatars(root, timeout=0.2).create(name="Lin Shuang", url=f"{server}/other.png")
 
@@ -180,3 +188,71 @@ def test_the_idle_preview_blinks_and_the_source_is_kept(copy_project):
     steps = [sum(abs(a - b) for a, b in zip(eyes(one), eyes(two)))
              for one, two in zip(frames, frames[1:])]
     assert max(steps) > 2 * sorted(steps)[len(steps) // 2], steps
+
+
+def test_making_an_avatar_again_keeps_every_version(copy_project, monkeypatch):
+    root = copy_project("valid")
+    avatars = Avatars(root)
+    first = avatars.create(name="Lin Shuang", image=AVATAR, character="lin-shuang")
+    v1 = {rel: (root / "characters" / rel).read_bytes()
+          for rel in (first.portrait, first.idle_preview, *first.variants.values())}
+    monkeypatch.setenv("PANELWRIGHT_STUDIO_HQ_TOKEN", "granted")
+    second = avatars.create(name="Lin Shuang", image=AVATAR, character="lin-shuang",
+                            model="studio-hq", variant="warm-light")
+    third = avatars.create(name=" Lin Shuang ", image=AVATAR)  # same name, no character
+    assert first.id == second.id == third.id == "lin-shuang"
+    assert third.versions == ["v1", "v2", "v3"] and third.default_version == "v3"
+    for rel, data in v1.items():  # the first version's files are as they were
+        assert (root / "characters" / rel).read_bytes() == data, rel
+    record = avatars.get("lin-shuang")
+    assert record.version_assets["v1"].portrait == "lin-shuang.avatar/portrait.png"
+    assert record.version_assets["v2"].model == "studio-hq"
+    assert record.version_assets["v2"].variant_name == "warm-light"
+    for made in record.version_assets.values():
+        for rel in (made.portrait, made.preview_image, made.idle_preview, made.source,
+                    *made.variants.values()):
+            assert (root / "characters" / rel).is_file(), rel
+    assert [r.id for r in avatars.list()] == ["lin-shuang"]
+    # the variant asked for is the one named, shown and given to the character
+    assert second.variant_name == "warm-light"
+    assert second.preview_image == "lin-shuang.avatar/v2/variant-warm-light.png"
+    text = (root / "characters/lin-shuang.md").read_text()
+    assert "avatar: lin-shuang.avatar/v2/variant-warm-light.png" in text
+    listed = CliRunner().invoke(main, ["avatar", "list", "-p", str(root)])
+    assert listed.exit_code == 0, listed.output
+    assert "v1: model procedural" in listed.output and "v2: model studio-hq" in listed.output
+    assert "variant warm-light" in listed.output and "v3:" in listed.output
+    with pytest.raises(ProjectError, match="did you mean 'warm-light'"):
+        avatars.create(name="Lin Shuang", image=AVATAR, variant="warm-lite")
+
+
+def test_the_gated_model_is_a_second_model(tmp_path, monkeypatch):
+    default = Avatars(tmp_path).create(name="Default", image=AVATAR)
+    monkeypatch.setenv("PANELWRIGHT_STUDIO_HQ_TOKEN", "granted")
+    hq = Avatars(tmp_path).create(name="Studio", image=AVATAR, model="studio-hq")
+    with Image.open(tmp_path / "characters" / default.portrait) as one, \
+            Image.open(tmp_path / "characters" / hq.portrait) as two:
+        assert two.size[0] > one.size[0]  # more of the source's detail
+        one, two = one.convert("L"), two.convert("L").resize(one.size)
+        diff = sum(abs(a - b) for a, b in zip(one.tobytes(), two.tobytes())) / len(
+            one.tobytes())
+        assert diff > 4, diff  # a different rendering, not a copy
+
+
+def test_the_idle_preview_never_shows_past_the_frame(tmp_path):
+    """No frame of the breath shows a black band at any edge (the crop once ran past
+    a frame smaller than the portrait)."""
+    bright = tmp_path / "bright.png"
+    with Image.open(AVATAR) as face:  # her face, with nothing black in it
+        face.convert("RGB").point(lambda v: 110 + v // 2).save(bright)
+    record = Avatars(tmp_path).create(name="Bright", image=bright)
+    with Image.open(tmp_path / "characters" / record.idle_preview) as idle:
+        assert idle.n_frames >= 8
+        for index in range(idle.n_frames):
+            idle.seek(index)
+            frame = idle.convert("L")
+            w, h = frame.size
+            edges = {"top": (0, 0, w, 1), "bottom": (0, h - 1, w, h),
+                     "left": (0, 0, 1, h), "right": (w - 1, 0, w, h)}
+            for edge, box in edges.items():
+                assert min(frame.crop(box).tobytes()) > 60, (index, edge)

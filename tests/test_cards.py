@@ -29,6 +29,11 @@ V2 = {"spec": "chara_card_v2", "spec_version": "2.0", "data": {
 }}
 
 
+# a V3 lorebook: its entries carry `use_regex` (V2 ones do not)
+V3_BOOK = V2["data"]["character_book"] | {"entries": [
+    V2["data"]["character_book"]["entries"][0] | {"use_regex": False, "id": 1}]}
+
+
 def png_with(chunks: dict[str, dict]) -> bytes:
     info = PngImagePlugin.PngInfo()
     for keyword, card in chunks.items():
@@ -55,7 +60,8 @@ def test_v2_json_round_trip_keeps_every_field(copy_project, tmp_path):
 def test_png_cards_prefer_ccv3_and_match_keywords_case_insensitively(copy_project, tmp_path):
     v3 = {"spec": "chara_card_v3", "spec_version": "3.0",
           "data": V2["data"] | {"name": "Seraphina V3", "group_only_greetings": [],
-                                "nickname": "Sera", "creation_date": 1700000000}}
+                                "nickname": "Sera", "creation_date": 1700000000,
+                                "character_book": V3_BOOK}}
     card, avatar = read_card(png_with({"Chara": V2, "CCV3": v3}))
     assert card["data"]["name"] == "Seraphina V3" and avatar[:4] == b"\x89PNG"
     card, _ = read_card(png_with({"chara": V2}))
@@ -88,7 +94,10 @@ def test_exported_png_is_read_by_a_reader_of_the_format(copy_project, tmp_path):
     v3 = json.loads(base64.b64decode(chunks["ccv3"]))
     assert v2["spec"] == "chara_card_v2" and v3["spec"] == "chara_card_v3"
     assert v2["data"]["name"] == v3["data"]["name"] == "Lin Shuang"
-    assert v3["data"]["group_only_greetings"] == [] and v2["data"]["extensions"] == {}
+    assert v3["data"]["group_only_greetings"] == []
+    # her colours (and aliases, when she has some) ride in extensions.panelwright
+    assert v2["data"]["extensions"] == {"panelwright": {"colours": {
+        "hair": "#e6ebf2", "outfit": "#9fb4cf"}}}
     assert "group_only_greetings" not in v2["data"]
 
 
@@ -147,3 +156,21 @@ def test_command_line_import_and_export(copy_project, tmp_path):
         V2["data"]["character_book"]
     refused = run(main, ["card", "import", str(tmp_path / "s.json"), "-p", str(root)])
     assert refused.exit_code == 0 and "characters/seraphina-2.md" in refused.output
+
+
+def test_a_hand_written_file_reads_the_same_in_card_export_and_the_build(copy_project,
+                                                                        tmp_path):
+    """YAML's implicit types are read by one reader: `card export` and the site's card
+    agree, whatever the file holds (an unquoted `yes` is true in both)."""
+    from pipeline.characters.card_format import to_card
+    from pipeline.source.load import load
+    from pipeline.source.validate import validate
+    root = copy_project("valid")
+    (root / "characters/mira.md").write_text(
+        "---\nname: Mira\ncard:\n  alternate_greetings: [yes, \"no\", ~]\n"
+        "  extensions: {when: 2024-01-01, odd: 1e3, n: 1.5e+3}\n---\nA mapmaker.\n")
+    exported = json.loads(export_card(root, "mira", tmp_path / "m.json").read_text())
+    built = {c.id: c for c in validate(load(root)).characters}["mira"]
+    assert exported == to_card(built)
+    assert exported["data"]["alternate_greetings"] == [True, "no", None]
+    assert exported["data"]["extensions"] == {"when": "2024-01-01", "odd": "1e3", "n": 1500.0}

@@ -15,31 +15,50 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import os
 from datetime import datetime, timezone
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import urlparse
 
 import yaml
-from PIL import Image, ImageEnhance, ImageOps
-from pydantic import BaseModel
+from PIL import Image
+from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, ProjectError, did_you_mean
 from ..format.images import MAX_IMAGE_BYTES, image_problem
-from ..format.slugs import slugify
+from ..format.slugs import fold, slugify
 from ..runtime.cache import cache_dir
 from ..source.load import ReadRefused, read_regular
+from .avatar_models import GatedAvatarModel, ProceduralAvatarModel
 from .files import write_file as write_atomic
+
+__all__ = ["AvatarRecord", "AvatarVersion", "Avatars", "GatedAvatarModel",
+           "ProceduralAvatarModel", "models"]
 
 GROUP = "panelwright.avatar_models"
 NAME_RULE = "display name must be 3–50 characters"
+VARIANTS = ("default", "warm-light", "cool-light", "low-light", "turned")
+
+
+class AvatarVersion(BaseModel):
+    """One making of an avatar: its model and every asset it wrote (a later making of
+    the same avatar is a new version beside it, never written over it)."""
+
+    model: str
+    model_version: str
+    variant_name: str
+    created_at: str
+    portrait: str
+    preview_image: str
+    idle_preview: str | None
+    variants: dict[str, str]
+    source: str | None = None
 
 
 class AvatarRecord(BaseModel):
-    """What the seed's create-avatar response carries, for a file-based avatar."""
+    """What the seed's create-avatar response carries, for a file-based avatar: the
+    newest version's assets, and every version (`versions`, `version_assets`)."""
 
     id: str
     display_name: str
@@ -55,163 +74,7 @@ class AvatarRecord(BaseModel):
     portrait: str
     variants: dict[str, str]
     source: str | None = None  # the image it was made from, kept for offline rebuilds
-
-
-class ProceduralAvatarModel:
-    """The default model: crops, relights and animates the image with Pillow, offline."""
-
-    name: ClassVar[str] = "procedural"
-    version: ClassVar[str] = "v1"
-    gated: ClassVar[bool] = False
-    access_env: ClassVar[str | None] = None
-
-    def make(self, image: Image.Image) -> dict[str, bytes]:
-        portrait = _face_square(image, 512)
-        assets = {"portrait.png": _png(portrait), "preview.png": _png(portrait.resize(
-            (256, 256), Image.Resampling.LANCZOS)), "idle.webp": _idle(portrait)}
-        for name, image_ in _variants(portrait).items():
-            assets[f"variant-{name}.png"] = _png(image_)
-        return assets
-
-
-class GatedAvatarModel(ProceduralAvatarModel):
-    """An example of a gated model: it needs organization access, configured in the
-    environment, as the seed's gated models do."""
-
-    name: ClassVar[str] = "studio-hq"
-    version: ClassVar[str] = "v2"
-    gated: ClassVar[bool] = True
-    access_env: ClassVar[str | None] = "PANELWRIGHT_STUDIO_HQ_TOKEN"
-
-
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def _face_square(image: Image.Image, size: int) -> Image.Image:
-    """A bust portrait: a square around the face found in the image (faces sit a
-    little above the centre), head and shoulders in it."""
-    from ..engines.procedural.faces import DEFAULT_FACE, face_box
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        backdrop = Image.new("RGB", image.size, (236, 232, 224))
-        backdrop.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-        image = backdrop
-    image = image.convert("RGB")
-    cx, cy, face = face_box(_png(image))
-    found = (cx, cy) != (image.width * DEFAULT_FACE[0], image.height * DEFAULT_FACE[1])
-    side = min(min(image.size), face * 2.6) if found else min(image.size)
-    left = max(0, min(round(cx - side / 2), image.width - round(side)))
-    top = max(0, min(round(cy - side * 0.42), image.height - round(side)))
-    return image.crop((left, top, left + round(side), top + round(side))).resize(
-        (size, size), Image.Resampling.LANCZOS)
-
-
-def _luma(pixel: tuple[int, int, int]) -> float:
-    return 0.299 * pixel[0] + 0.587 * pixel[1] + 0.114 * pixel[2]
-
-
-def _eyes(portrait: Image.Image, box: tuple[int, int, int, int]
-          ) -> tuple[list[int], list[int], float] | None:
-    """(rows, columns, skin brightness) of the eyes inside `box`: the run of rows with
-    a few dark spots (a fringe of hair darkens whole rows instead)."""
-    x0, y0, x1, y1 = box
-    px = portrait.load()
-    band = sorted(_luma(px[x, y]) for x in range(x0, x1, 2) for y in range(y0, y1, 2))
-    if len(band) < 16:
-        return None
-    skin = band[len(band) // 2]
-    rows = {}
-    for y in range(y0, y1):
-        dark = [x for x in range(x0, x1) if _luma(px[x, y]) < skin * 0.6]
-        if 0 < len(dark) < 0.5 * (x1 - x0):
-            rows[y] = dark
-    runs: list[list[int]] = []
-    for y in sorted(rows):
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    runs = [r for r in runs if 2 <= len(r) <= (y1 - y0) * 0.5]
-    if not runs:
-        return None
-    eyes = max(runs, key=lambda r: sum(len(rows[y]) for y in r))
-    return eyes, sorted({x for y in eyes for x in rows[y]}), skin
-
-
-def _blink(portrait: Image.Image) -> tuple[Image.Image, Image.Image] | None:
-    """(eyes half shut, eyes shut) versions of the portrait, or None when no eyes are
-    found. The eyes are looked for in the upper half of the face found in the
-    portrait, else in the middle of the portrait; closing them paints the eye (and
-    its soft edge) with the skin beside it from the top down; a shut eye is a lid."""
-    from ..engines.procedural.faces import face_box
-    cx, cy, side = face_box(_png(portrait))
-    w, h = portrait.size
-    candidates = []
-    for box in ((cx - side * .38, cy - side * .30, cx + side * .38, cy + side * .12),
-                (w * .22, h * .28, w * .78, h * .58)):
-        x0, y0 = max(0, round(box[0])), max(0, round(box[1]))
-        x1, y1 = min(w, round(box[2])), min(h, round(box[3]))
-        if x1 - x0 >= 8 and y1 - y0 >= 4 and (eyes_ := _eyes(portrait, (x0, y0, x1, y1))):
-            candidates.append(eyes_)
-    if not candidates:
-        return None
-    found = max(candidates, key=lambda c: len(c[0]) * len(c[1]))
-    eyes, columns, skin = found
-    px = portrait.load()
-    cols = set(columns)
-    near = {x for c in columns for x in range(c - 3, c + 4) if 0 <= x < w}
-    shut = []
-    for amount in (0.5, 1.0):
-        frame = portrait.copy()
-        out = frame.load()
-        top = eyes[0] - 3
-        bottom = eyes[0] + max(1, round(len(eyes) * amount)) + (3 if amount == 1 else 0)
-        for y in range(max(0, top), min(h, bottom)):
-            for x in near:
-                if _luma(px[x, y]) < skin * 0.92:  # the eye and its antialiased edge
-                    fill = next((px[n, y] for d in range(1, 30) for n in (x - d, x + d)
-                                 if 0 <= n < w and n not in near
-                                 and _luma(px[n, y]) >= skin * 0.92), None)
-                    if fill:
-                        out[x, y] = fill
-        if amount == 1.0:
-            lid_y = eyes[len(eyes) * 2 // 3]
-            lid = tuple(round(c * 0.3) for c in px[min(cols) - 4 if min(cols) > 4 else 0, lid_y])
-            for x in columns:
-                for y in (lid_y, min(lid_y + 1, h - 1)):
-                    out[x, y] = lid
-        shut.append(frame)
-    return shut[0], shut[1]
-
-
-def _idle(portrait: Image.Image, frames: int = 16) -> bytes:
-    """A short loop: the shoulders rise and fall (a breath), and the eyes blink once."""
-    w, h = portrait.size
-    blink = _blink(portrait)
-    shots = []
-    for i in range(frames):
-        breath = 1 + 0.012 * math.sin(2 * math.pi * i / frames)
-        base = blink[0 if i in (10, 12) else 1] if blink and i in (10, 11, 12) else portrait
-        frame = base.resize((round(w * breath), round(h * breath)), Image.Resampling.BILINEAR)
-        frame = frame.crop(((frame.width - w) // 2, frame.height - h,
-                            (frame.width - w) // 2 + w, frame.height))
-        shots.append(frame)
-    out = io.BytesIO()
-    shots[0].save(out, "WEBP", save_all=True, append_images=shots[1:], duration=120, loop=0,
-                  quality=80, method=4)
-    return out.getvalue()
-
-
-def _variants(portrait: Image.Image) -> dict[str, Image.Image]:
-    """Lighting and pose variants, named as the seed's variant_name is."""
-    warm = Image.blend(portrait, Image.new("RGB", portrait.size, (255, 170, 90)), 0.18)
-    cool = Image.blend(portrait, Image.new("RGB", portrait.size, (80, 120, 220)), 0.18)
-    return {"warm-light": warm, "cool-light": cool,
-            "low-light": ImageEnhance.Brightness(portrait).enhance(0.55),
-            "turned": portrait.transpose(Image.Transpose.FLIP_LEFT_RIGHT)}
+    version_assets: dict[str, AvatarVersion] = {}
 
 
 def models() -> dict[str, object]:
@@ -226,8 +89,12 @@ class Avatars:
         self.timeout = timeout
 
     def create(self, name: str, image: str | Path | None = None, url: str | None = None,
-               model: str | None = None, character: str | None = None) -> AvatarRecord:
-        problems = self._rules(name, image, url, model, character)
+               model: str | None = None, character: str | None = None,
+               variant: str | None = None) -> AvatarRecord:
+        """Make an avatar, or a new version of one: an avatar of the same display name
+        (or `character`'s own avatar) gets the next version beside its others."""
+        name = name.strip()  # the seed's 3–50 characters are the name's own
+        problems = self._rules(name, image, url, model, character, variant)
         if problems:
             raise ProjectError(problems)
         chosen = models()[model or "procedural"].load()()
@@ -253,39 +120,48 @@ class Avatars:
             assets = chosen.make(source)
             kind = (source.format or "png").lower().replace("jpeg", "jpg")
         assets[f"source.{kind}"] = data  # kept, so the avatar can be made again offline
-        avatar_id = self.folder_id(character or slugify(name), character)
+        avatar_id = self.folder_id(character or slugify(name), character, name)
         folder = self.root / "characters" / f"{avatar_id}.avatar"
-        for stale in folder.glob("source.*") if folder.is_dir() else []:
-            stale.unlink()
+        earlier = self.get(avatar_id) if (folder / "avatar.yaml").is_file() else None
+        number = 1 + max((int(v[1:]) for v in (earlier.version_assets if earlier else {})
+                          if v[1:].isdigit()), default=0)
+        version = f"v{number}"
+        # the first version at the top of the folder (as avatars always were), later
+        # ones in their own folder beside it: nothing made before is written over
+        rel = f"{avatar_id}.avatar" + ("" if number == 1 else f"/{version}")
         for file, content in assets.items():
-            write_atomic(folder / file, content)
+            write_atomic(self.root / "characters" / rel / file, content)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        record_path = folder / "avatar.yaml"
-        created = now
-        if record_path.is_file():
-            created = (yaml.safe_load(record_path.read_text()) or {}).get("created_at", now)
-        rel = f"{avatar_id}.avatar"
-        record = AvatarRecord(
-            id=avatar_id, display_name=name, variant_name="default",
-            preview_image=f"{rel}/preview.png", idle_preview=f"{rel}/idle.webp",
-            created_at=created, updated_at=now, versions=[chosen.version],
-            default_version=chosen.version, model=chosen.name, portrait=f"{rel}/portrait.png",
-            variants={f.removeprefix("variant-").removesuffix(".png"): f"{rel}/{f}"
-                      for f in assets if f.startswith("variant-")},
+        variants = {f.removeprefix("variant-").removesuffix(".png"): f"{rel}/{f}"
+                    for f in assets if f.startswith("variant-")}
+        made = AvatarVersion(
+            model=chosen.name, model_version=chosen.version, variant_name=variant or "default",
+            created_at=now, portrait=f"{rel}/portrait.png",
+            preview_image=variants[variant] if variant and variant != "default"
+            else f"{rel}/preview.png", idle_preview=f"{rel}/idle.webp", variants=variants,
             source=f"{rel}/source.{kind}")
-        write_atomic(record_path, yaml.safe_dump(record.model_dump(), sort_keys=False,
-                                                 allow_unicode=True).encode())
+        every = (earlier.version_assets if earlier else {}) | {version: made}
+        record = AvatarRecord(
+            id=avatar_id, display_name=name, variant_name=made.variant_name,
+            preview_image=made.preview_image, idle_preview=made.idle_preview,
+            created_at=earlier.created_at if earlier else now, updated_at=now,
+            versions=list(every), default_version=version, model=chosen.name,
+            portrait=made.portrait, variants=variants, source=made.source,
+            version_assets=every)
+        write_atomic(folder / "avatar.yaml", yaml.safe_dump(
+            record.model_dump(), sort_keys=False, allow_unicode=True).encode())
         if character:
             from .files import Characters
-            Characters(self.root).update(character, avatar=record.portrait,
-                                         idle=record.idle_preview)
+            avatar = variants[variant] if variant and variant != "default" else made.portrait
+            Characters(self.root).update(character, avatar=avatar, idle=made.idle_preview)
         return record
 
-    def folder_id(self, wanted: str, character: str | None = None) -> str:
+    def folder_id(self, wanted: str, character: str | None = None, name: str | None = None
+                  ) -> str:
         """The avatar's id, its folder `characters/<id>.avatar/`: `wanted` when nothing
-        has that name yet or the folder holds `character`'s own avatar (making it again
-        replaces it); else `wanted-2`, `-3`...: an avatar never replaces what it did not
-        make."""
+        has that name yet, or the folder holds `character`'s own avatar or (no character
+        given) an avatar of the same display name: it gets a new version; else
+        `wanted-2`, `-3`...: an avatar never writes into what it did not make."""
         folder = self.root / "characters"
         own: set[str] = set()
         if character:
@@ -296,8 +172,24 @@ class Avatars:
         while f"{avatar_id}.avatar" not in own and (
                 (folder / f"{avatar_id}.avatar").exists() or
                 (folder / f"{avatar_id}.avatar").is_symlink()):
+            if not character and name is not None and self._named(avatar_id, name):
+                break
             avatar_id, n = f"{wanted}-{n}", n + 1
         return avatar_id
+
+    def _named(self, avatar_id: str, name: str) -> bool:
+        """Is `avatar_id` an avatar (a real folder with its record) of this display name?"""
+        folder = self.root / "characters" / f"{avatar_id}.avatar"
+        if folder.is_symlink() or not (folder / "avatar.yaml").is_file():
+            return False
+        try:
+            return fold(self.get(avatar_id).display_name) == fold(name)
+        except ProjectError:
+            return False
+
+    def list(self) -> list[AvatarRecord]:
+        """Every avatar, each with every version it has (`versions`, `version_assets`)."""
+        return [self.get(avatar_id) for avatar_id in self.ids()]
 
     def get(self, avatar_id: str) -> AvatarRecord:
         """The record of the avatar in `characters/<avatar_id>.avatar/`."""
@@ -309,7 +201,20 @@ class Avatars:
                 message=f"there is no avatar '{avatar_id}'",
                 hint=did_you_mean(avatar_id, known) or "make one with 'panelwright avatar "
                 "create --name NAME --image FILE'")])
-        return AvatarRecord.model_validate(yaml.safe_load(record.read_text(encoding="utf-8")))
+        try:
+            data = yaml.safe_load(record.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and not data.get("version_assets"):
+                # written before versions were kept: its one version is the record itself
+                data["version_assets"] = {data.get("default_version", "v1"): data | {
+                    "model_version": data.get("default_version", "v1")}}
+                data["versions"] = list(data["version_assets"])
+            return AvatarRecord.model_validate(data)
+        except (yaml.YAMLError, ValidationError, UnicodeDecodeError) as exc:
+            raise ProjectError([Problem(
+                file=f"characters/{avatar_id}.avatar/avatar.yaml",
+                message=f"this avatar record cannot be read ({str(exc).splitlines()[0]})",
+                hint="restore it from git, or move the folder aside and make the avatar "
+                     "again")]) from None
 
     def ids(self) -> list[str]:
         """The avatars made so far, by id."""
@@ -317,12 +222,19 @@ class Avatars:
                       (self.root / "characters").glob("*.avatar/avatar.yaml"))
 
     def _rules(self, name: str, image: str | Path | None, url: str | None,
-               model: str | None, character: str | None = None) -> list[Problem]:
+               model: str | None, character: str | None = None,
+               variant: str | None = None) -> list[Problem]:
         """Every seed rule the request breaks, before any work starts."""
         problems = []
+        if variant is not None and variant not in VARIANTS:
+            problems.append(Problem(file="avatar", field="variant",
+                                    message=f"there is no variant '{variant}'",
+                                    hint=did_you_mean(variant, VARIANTS) or
+                                    "the variants are: " + ", ".join(VARIANTS)))
         if not 3 <= len(name) <= 50:
             problems.append(Problem(file="avatar", field="name",
-                                    message=f"{NAME_RULE}, got {len(name)}: '{name}'",
+                                    message=f"{NAME_RULE} (spaces around it do not count), "
+                                    f"got {len(name)}: '{name}'",
                                     hint="choose a name of 3 to 50 characters"))
         if (image is None) == (url is None):
             which = "both" if image is not None else "neither"

@@ -17,17 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
 
 from ..errors import Problem, ProjectError, did_you_mean
 from ..format.model import Character
 from ..format.slugs import fold, slugify
 from ..runtime.cache import write_atomic
-from ..source.load import parse_yaml, read_text, split_front_matter
-from ..source.validate import explain
+from ..source.load import parse_yaml, read_doc, read_text, split_front_matter
+from ..source.validate import character_fields, explain
+from .yaml_text import styled, yaml_editor
 
 MAX_PAGE = 100  # the seed's list limit
 FIELDS = [n for n in Character.model_fields
@@ -39,14 +38,6 @@ class CharacterPage(BaseModel):
     total: int
     limit: int
     offset: int
-
-
-def _yaml(sequence: int = 4, offset: int = 2) -> YAML:
-    yaml = YAML()  # round-trip: comments, order and quotes survive
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=sequence, offset=offset)
-    return yaml
 
 
 def _list_indent(front: str) -> tuple[int, int]:
@@ -87,21 +78,32 @@ class Characters:
             return True
         return not any(n == character_id or n.startswith(f"{character_id}.") for n in names)
 
+    def new_id(self, name: str) -> str:
+        """The id `create` gives a character of this name: its slug, made unique with
+        -2, -3... (see `free`)."""
+        base = slugify(name)
+        character_id, n = base, 2
+        while not self.free(character_id):
+            character_id, n = f"{base}-{n}", n + 1
+        return character_id
+
     def ids(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.md")) if self.folder.is_dir() else []
 
     # ---- reading ----------------------------------------------------------------------
 
-    def _read(self, character_id: str) -> tuple[Any, str, str]:
-        """(front matter as a round-trip mapping, body, raw text with \n line ends)."""
-        path = self.path(character_id)
-        if not path.is_file():
+    def _exists(self, character_id: str) -> None:
+        if not self.path(character_id).is_file():
             close = did_you_mean(character_id, self.ids())
             raise ProjectError([Problem(
                 file=f"characters/{character_id}.md",
                 message=f"there is no character '{character_id}'",
                 hint=close or ("the characters are: " + ", ".join(self.ids()) if self.ids()
                                else "create one with 'panelwright characters create'"))])
+
+    def _read(self, character_id: str) -> tuple[Any, str, str]:
+        """(front matter as a round-trip mapping, body, raw text with \n line ends)."""
+        self._exists(character_id)
         # Read and parsed bounded first, as every read of the repo: ruamel.yaml has no
         # limit on aliases or nesting.
         rel, problems = f"characters/{character_id}.md", []
@@ -118,7 +120,7 @@ class Characters:
                                         hint="start it with '---', YAML fields, then '---'")])
         front, _, body, _ = parts
         try:
-            data = _yaml().load(front)
+            data = yaml_editor().load(front)
         except YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
             raise ProjectError([Problem(
@@ -151,8 +153,18 @@ class Characters:
         return self._load(character_id)
 
     def _load(self, character_id: str) -> Character:
-        data, body, _ = self._read(character_id)
-        return self._model(character_id, data, body)
+        """The character as the build reads it: one reader (`source.load`) for every
+        command, so a value reads the same in `card export`, `show` and the site."""
+        self._exists(character_id)
+        problems: list[Problem] = []
+        doc = read_doc(self.root, self.path(character_id), problems)
+        errors = [p for p in problems if p.severity == "error"]
+        if doc is None or errors:
+            raise ProjectError(errors or problems)
+        try:
+            return Character.model_validate(character_fields(doc))
+        except ValidationError as exc:
+            raise ProjectError([explain(e, Character, doc) for e in exc.errors()]) from None
 
     def list(self, limit: int = 20, offset: int = 0, search: str | None = None
              ) -> CharacterPage:
@@ -188,18 +200,15 @@ class Characters:
                                         hint=did_you_mean(k, FIELDS) or
                                         "the fields are: " + ", ".join(FIELDS))
                                 for k in unknown])
-        base = slugify(name)
-        character_id, n = base, 2
-        while not self.free(character_id):
-            character_id, n = f"{base}-{n}", n + 1
+        character_id = self.new_id(name)
         data = CommentedMap()
         for key, value in {"name": name, "personality": personality, "first_mes": first_mes,
                            **fields}.items():
             if value not in (None, "", [], {}):  # empty fields are the defaults: not written
-                data[key] = _styled(None, value)
-        model = self._model(character_id, data, description)  # validate before writing
+                data[key] = styled(None, value)
+        self._model(character_id, data, description)  # validate before writing
         self._write(character_id, data, description.strip() + "\n" if description else "")
-        return model
+        return self._load(character_id)
 
     def update(self, character_id: str, **fields: Any) -> Character:
         """Change only the given fields; everything else in the file stays as written.
@@ -220,10 +229,10 @@ class Characters:
                 data.pop(key, None)
             elif _plain(data.get(key)) != value:
                 data[key] = _merged(data.get(key), value)
-        model = self._model(character_id, data, body)
+        self._model(character_id, data, body)  # validate before writing
         front = split_front_matter(text)
         self._write(character_id, data, body, *_list_indent(front[0] if front else ""))
-        return model
+        return self._load(character_id)
 
     def delete(self, character_id: str, force: bool = False) -> None:
         """Remove the character's file; refused while a story uses them, unless forced."""
@@ -253,7 +262,7 @@ class Characters:
         path = self.path(character_id)
         old = path.read_bytes() if path.exists() else b""
         out = io.StringIO()
-        _yaml(sequence, offset).dump(data, out)
+        yaml_editor(sequence, offset).dump(data, out)
         closer = next((line.strip() for line in old.decode("utf-8", "replace").splitlines()[1:]
                        if line.strip() in ("---", "...")), "---")
         text = f"---\n{out.getvalue()}{closer}\n{body}"
@@ -262,38 +271,11 @@ class Characters:
         write_file(path, text.encode("utf-8"))
 
 
-def _needs_quotes(text: str) -> bool:
-    out = io.StringIO()
-    YAML().dump({"k": text}, out)
-    return out.getvalue()[3:4] in ("'", '"')
-
-
-def _styled(old: Any, new: Any) -> Any:
-    """`new` as a YAML node in the style of the `old` one it replaces: its quotes, its
-    flow or block list; text of several lines as a literal block (diffs line by line);
-    new text that needs quotes in double quotes, as the project's files use."""
-    if isinstance(new, str):
-        if "\n" in new.strip("\n"):
-            return LiteralScalarString(new)
-        if isinstance(old, ScalarString) and not isinstance(old, LiteralScalarString):
-            return type(old)(new)
-        return DoubleQuotedScalarString(new) if _needs_quotes(new) else new
-    if isinstance(new, list | tuple):
-        seq = CommentedSeq(_styled(None, v) for v in new)
-        if isinstance(old, CommentedSeq) and old.fa.flow_style() or (
-                old is None and all(isinstance(v, str) and len(v) < 30 for v in new)):
-            seq.fa.set_flow_style()
-        return seq
-    if isinstance(new, dict):
-        return CommentedMap((k, _styled(None, v)) for k, v in new.items())
-    return new
-
-
 def _merged(old: Any, new: Any) -> Any:
     """Merge a mapping into the file's one key by key (None removes a key), so that its
     comments and order survive; anything else replaces the old value, styled like it."""
     if not (isinstance(old, dict) and isinstance(new, dict)):
-        return _styled(old, new)
+        return styled(old, new)
     for key, value in new.items():
         if value is None:
             old.pop(key, None)

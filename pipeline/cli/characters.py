@@ -216,8 +216,26 @@ def avatar() -> None:
       panelwright avatar create --name "Lin Shuang" --image lin.png --character lin-shuang
       panelwright avatar create --name "Mara Vey" --url https://example.org/mara.webp
       panelwright avatar show lin-shuang
+      panelwright avatar list
       panelwright avatar models
     """
+
+
+@avatar.command("list")
+@reports_problems("; nothing was changed")
+@PROJECT
+def avatar_list(project: Path) -> None:
+    """List every avatar with every version it has (each version's model and assets)."""
+    from ..characters.avatars import Avatars
+    records = Avatars(project).list()
+    for record in records:
+        click.echo(f"{record.id}  '{record.display_name}'  default {record.default_version}")
+        for version, made in record.version_assets.items():
+            click.echo(f"  {version}: model {made.model} ({made.model_version}), variant "
+                       f"{made.variant_name}, {made.created_at}, "
+                       f"portrait characters/{made.portrait}")
+    if not records:
+        click.echo("No avatars yet: make one with 'panelwright avatar create'.")
 
 
 @avatar.command("show")
@@ -255,9 +273,11 @@ def avatar_models() -> None:
 @click.option("--url", help="An http(s) URL of such an image (fetched once, then kept).")
 @click.option("--model", help="The avatar model (default: procedural).")
 @click.option("--character", help="Give the avatar to this character (its id).")
+@click.option("--variant", help="The variant to show and give the character: default, "
+              "warm-light, cool-light, low-light or turned.")
 @PROJECT
 def avatar_create(name: str, image: Path | None, url: str | None, model: str | None,
-                  character: str | None, project: Path) -> None:
+                  character: str | None, variant: str | None, project: Path) -> None:
     """Make an avatar from one image file or URL (exactly one of them).
 
     \b
@@ -266,10 +286,14 @@ def avatar_create(name: str, image: Path | None, url: str | None, model: str | N
     """
     from ..characters.avatars import Avatars
     record = Avatars(project).create(name=name, image=image, url=url, model=model,
-                                     character=character)
+                                     character=character, variant=variant)
     click.echo(f"Created avatar '{record.display_name}' in characters/{record.id}.avatar/ "
-               f"(model {record.model}, version {record.default_version})")
-    _not_replaced(character or slugify(name), record.id, ".avatar/")
+               f"(model {record.model}, version {record.default_version}, variant "
+               f"{record.variant_name})")
+    if len(record.versions) > 1:
+        click.echo(f"  a new version beside {', '.join(record.versions[:-1])}, which are "
+                   "kept ('panelwright avatar list' lists them)")
+    _not_replaced(character or slugify(name.strip()), record.id, ".avatar/")
     for label in ("portrait", "preview_image", "idle_preview"):
         click.echo(f"  {label}: characters/{getattr(record, label)}")
     click.echo("  variants: " + ", ".join(record.variants))

@@ -16,6 +16,7 @@ whatever goes wrong in one is a `Problem` at its file and line, never a tracebac
 from __future__ import annotations
 
 import json
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,6 +38,8 @@ from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
 from .output import SiteFiles
+
+RULE = re.compile(r"\n(?=[ ]{0,3}-{3,}[ \t]*(?:\n|$))")  # the line before a `---` rule
 
 FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 # languages written right to left (ISO 639 codes): the page's own text direction
@@ -178,8 +181,16 @@ def environment(overrides: dict[str, str], cache_dir: Path | None = None) -> Env
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     from markdown_it import MarkdownIt  # here: a rebuild that renders nothing skips it
 
+    from ..characters.card_format import reader_text
+
     markdown = MarkdownIt("commonmark", {"html": False})
     env.filters["markdown"] = lambda text: markdown.render(text or "")
+    # card text: {{char}}/{{user}} as the reader reads them, *actions* in italics
+    # (a card's `---` line is a rule, as in role-play tools, never a heading's underline)
+    env.filters["card_text"] = lambda text, name: markdown.render(
+        RULE.sub("\n\n", reader_text(text or "", name)))
+    env.filters["card_inline"] = lambda text, name: markdown.renderInline(
+        reader_text(text or "", name))
     env.filters["pct"] = lambda value, whole: f"{100 * value / whole:.4f}%"
     return env
 
@@ -242,10 +253,15 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         if character.idle_path and project.assets[character.idle_path].data:
             idles[cid] = f"avatars/{cid}-idle.webp"
             files.data[idles[cid]] = project.assets[character.idle_path].data or b""
-        # every character page offers its card, as role-play tools read it
-        files.data[f"cards/{cid}.png"] = card_png(character, avatar)
-        files.text[f"cards/{cid}.json"] = json.dumps(to_card(character), ensure_ascii=False,
-                                                    indent=2)
+        # every character page offers its card, as role-play tools read it: a PNG with
+        # both (V2 in `chara`, V3 in `ccv3`), V3 JSON, and V2 JSON beside it for V2 tools
+        embedded = {a["uri"]: project.assets[f"characters/{a['uri']}"].data or b""
+                    for a in character.card.get("assets") or [] if isinstance(a, dict)
+                    and f"characters/{a.get('uri')}" in project.assets}
+        files.data[f"cards/{cid}.png"] = card_png(character, avatar, embedded)
+        for name, spec in ((f"cards/{cid}.json", "v3"), (f"cards/{cid}.v2.json", "v2")):
+            files.text[name] = json.dumps(to_card(character, spec, embedded),
+                                          ensure_ascii=False, indent=2)
 
     common = dict(config=config, characters=characters, worlds=project.worlds,
                   stories=stories, avatars=avatars, idles=idles, font_family=FONT_FAMILY,

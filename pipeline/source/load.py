@@ -442,7 +442,12 @@ def asset_path(doc: SourceDoc, ref: str) -> str:
 
 def _referenced_images(kind: str, doc: SourceDoc) -> list[str]:
     if kind == "characters":
-        return [doc.data[k] for k in ("avatar", "idle") if isinstance(doc.data.get(k), str)]
+        card = doc.data.get("card")
+        assets = card.get("assets") if isinstance(card, dict) else None
+        embedded = [a["uri"] for a in assets if isinstance(a, dict) and isinstance(
+            a.get("uri"), str) and ":" not in a["uri"]] if isinstance(assets, list) else []
+        return [doc.data[k] for k in ("avatar", "idle") if isinstance(doc.data.get(k), str)
+                ] + embedded  # a card's embedded assets, kept as files beside it
     if kind == "styles" and isinstance(doc.data.get("anchors"), list):
         return [a for a in doc.data["anchors"] if isinstance(a, str)]
     return []

@@ -204,8 +204,9 @@ def _fonts(config: ProjectConfig, doc: SourceDoc, project: LoadedProject,
                                     hint=broken[1]))
 
 
-def _character(doc: SourceDoc, project: LoadedProject, problems: list[Problem]
-               ) -> Character | None:
+def character_fields(doc: SourceDoc) -> dict:
+    """A character file's fields as the Character model takes them (the body is the
+    description); `characters.files` reads a character through this too."""
     data = dict(doc.data)
     data["id"], data["source"] = doc.id, doc.path
     body = doc.body.strip()
@@ -214,7 +215,12 @@ def _character(doc: SourceDoc, project: LoadedProject, problems: list[Problem]
     for field in ("avatar", "idle"):
         if isinstance(data.get(field), str):
             data[f"{field}_path"] = asset_path(doc, data[field])
-    character = build_model(Character, data, doc, problems)
+    return data
+
+
+def _character(doc: SourceDoc, project: LoadedProject, problems: list[Problem]
+               ) -> Character | None:
+    character = build_model(Character, character_fields(doc), doc, problems)
     if character is not None and character.avatar_path is not None:
         if not check_image(project.assets[character.avatar_path], doc, "avatar", problems):
             character.avatar_path = None
