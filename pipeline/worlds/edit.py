@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from ..characters.files import _list_indent, _merged, _plain, _styled, _yaml, write_file
+from ..characters.files import _list_indent, _merged, _plain, write_file
+from ..characters.yaml_text import styled, yaml_editor
 from ..errors import Problem, ProjectError, did_you_mean
 from ..source.load import SourceDoc, parse_yaml, read_text, split_front_matter
 from ..source.validate import DERIVED, explain
@@ -87,7 +88,7 @@ class Opened:
         indent = _list_indent(front[0] if front else self.text)
         out = io.StringIO()
         if self.data:
-            _yaml(*indent).dump(self.data, out)
+            yaml_editor(*indent).dump(self.data, out)
         if self.body is None:
             text = out.getvalue()
         else:
@@ -105,7 +106,7 @@ def new_file(root: Path, rel: str, fields: dict, body: str | None) -> Opened:
     data = CommentedMap()
     for key, value in fields.items():
         if value not in (None, "", [], {}):
-            data[key] = _styled(None, value)
+            data[key] = styled(None, value)
     return Opened(root, rel, data, body, "")
 
 
@@ -128,7 +129,7 @@ def open_file(root: Path, rel: str, markdown: bool) -> Opened:
                                     hint="start it with '---', YAML fields, then '---'")])
     source, body, first = (parts[0], parts[2], 2) if parts else (text, None, 1)
     try:
-        data = _yaml().load(source)
+        data = yaml_editor().load(source)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
         raise ProjectError([Problem(
