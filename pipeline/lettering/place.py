@@ -27,6 +27,8 @@ MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not rea
 # times the box's half-size: the text stays within the valleys, the shape within the box.
 OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
 INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
+CHAMFER = 0.3  # a voice's box has its corners cut by this share of its shorter side
+OFF_GAP = 1.2  # a heard speaker's balloon sits this many ems from the edge its tail meets
 
 
 @dataclass
@@ -39,15 +41,20 @@ class _Shape:
     w: float
     h: float
     line_height: float
+    voice: bool = False  # a bodiless voice's squared box
 
     @classmethod
-    def around(cls, kind: LineKind, lines: list[str], widths: list[float], size: float
-               ) -> _Shape:
+    def around(cls, kind: LineKind, lines: list[str], widths: list[float], size: float,
+               voice: bool = False) -> _Shape:
         line_h = size * LEADING
         text_w, text_h = max(widths), len(lines) * line_h
         pad = size * PAD
         if kind == LineKind.caption:
             return cls(kind, lines, size, text_w + 2 * pad, text_h + 1.6 * pad, line_h)
+        if voice and kind != LineKind.sfx:
+            # room for the cut corners (CHAMFER of the box's shorter side) to clear the text
+            w, h = text_w + 2.4 * pad, text_h + 2 * pad
+            return cls(kind, lines, size, w + h * CHAMFER, h + pad * 0.4, line_h, True)
         if kind == LineKind.sfx:
             # the box holds the letters tilted (see `_balloon`)
             w, h = text_w + size * 0.3, text_h + size * 0.2
@@ -73,6 +80,20 @@ class _Panel:
     rtl: bool
     figures: dict[str, Figure]
     margin: float
+    heard: frozenset[str] = frozenset()  # speakers not drawn: their tails point off panel
+    voices: frozenset[str] = frozenset()  # speakers who are voices: their own balloon
+
+    def off(self, said: NodeLine) -> bool:
+        """Whether the line is heard, not seen: its tail ends on the panel's edge."""
+        return bool(said.speaker) and said.kind not in (LineKind.caption, LineKind.sfx) and (
+            bool(said.off) or said.speaker in self.heard)
+
+    def speaker(self, said: NodeLine) -> Figure | None:
+        """The figure the line's tail points at: none for a line heard, not seen."""
+        return None if self.off(said) else self.figures.get(said.speaker or "")
+
+    def voice(self, said: NodeLine) -> bool:
+        return said.speaker in self.voices and said.kind != LineKind.sfx
 
     @property
     def heads(self) -> list[Box]:
@@ -94,7 +115,7 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
     scale = slot_w / spec.width
     panel = _Panel(slot_w, slot_h, spec.rtl,
                    {f.character: _scaled(f, scale) for f in (art.figures if art else [])},
-                   min(slot_w, slot_h) * 0.025)
+                   min(slot_w, slot_h) * 0.025, frozenset(spec.heard), frozenset(spec.voices))
     placed: list[Balloon] = []
     overflow: list[str] = []
     for order, said in enumerate(spec.lines):
@@ -109,11 +130,11 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
             face = font.at(config.min_size, fallback)
             lines = wrap(text, face, max(slot_w * 0.8, config.min_size * 4))
             shape = _Shape.around(said.kind, lines, [face.getlength(t) for t in lines],
-                                  config.min_size)
+                                  config.min_size, panel.voice(said))
             found = (shape, _stack(shape, [b.box for b in placed], panel))
         shape, box = found
-        placed.append(_balloon(said, text, shape, box, panel.figures.get(said.speaker or ""),
-                               order, fallback, panel))
+        placed.append(_balloon(said, text, shape, box, panel.speaker(said), order, fallback,
+                               panel))
     return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
 
 
@@ -147,7 +168,7 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
         clean = False
         for lines in breaks(text, face, max(max_w, size * 2)):
             widths = [face.getlength(t) for t in lines]
-            shape = _Shape.around(kind, lines, widths, size)
+            shape = _Shape.around(kind, lines, widths, size, panel.voice(said))
             if max(widths) > max_w + 1 or shape.w > panel.width - 2 * panel.margin or \
                     shape.h > panel.height * (0.7 if kind == LineKind.sfx else 0.6):
                 continue
@@ -179,7 +200,12 @@ def _spots(shape: _Shape, said: NodeLine, panel: _Panel) -> list[Box]:
     cols, rows = 13, 10
     spots = [(m + span_x * c / (cols - 1), m + span_y * r / (rows - 1))
              for r in range(rows) for c in range(cols)]
-    speaker = panel.figures.get(said.speaker or "")
+    if panel.off(said):
+        # heard, not seen: near an edge, with room for a tail to reach it
+        gap = m + shape.size * OFF_GAP
+        spots += [(gap, gap), (panel.width - w - gap, gap), ((panel.width - w) / 2, gap),
+                  (gap, (panel.height - h) / 3), (panel.width - w - gap, (panel.height - h) / 3)]
+    speaker = panel.speaker(said)
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
         gap = shape.size * 0.4
@@ -249,8 +275,11 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
     spoken = [b for b in placed if b.kind != LineKind.sfx]
     if any(not reads_after(b.box, box, panel.rtl) for b in spoken):
         bad += 5000
-    speaker = panel.figures.get(said.speaker or "")
+    speaker = panel.speaker(said)
     start_x = panel.width - x - w if panel.rtl else x
+    if panel.off(said):
+        # a short tail to the nearest edge: the balloon keeps a little way from it
+        score += abs(_edge(box, panel)[0] - shape.size * OFF_GAP) * 1.5
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
         # best just above the head, or beside it at its top
@@ -309,18 +338,25 @@ def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure
     text_h = len(shape.lines) * shape.line_height
     first_baseline = cy - text_h / 2 + shape.size * 0.95
     kind = shape.kind
+    voice = shape.voice and kind != LineKind.thought
     if kind == LineKind.caption:
         outline = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
     elif kind == LineKind.sfx:
         outline = []
+    elif voice:
+        outline = _squared(x, y, w, h)
     else:
         draw = {LineKind.shout: _burst, LineKind.thought: _cloud}.get(kind, _ellipse)
         reach = OUTER.get(kind, 1.0)  # spikes and puffs stay inside the box
         outline = draw(cx, cy, w / 2 / reach, h / 2 / reach)
-    tail = _tail(kind, cx, cy, w / 2, h / 2, speaker, shape.size, panel) if speaker else []
+    off = panel.off(said)
+    if off:
+        tail = _off_tail(kind, box, outline if voice else None, shape.size, panel)
+    else:
+        tail = _tail(kind, cx, cy, w / 2, h / 2, speaker, shape.size, panel) if speaker else []
     if tail and kind != LineKind.thought:
         outline = _splice(outline, cx, cy, tail)
-    return Balloon(kind=kind, text=text, speaker=said.speaker,
+    return Balloon(kind=kind, text=text, speaker=said.speaker, voice=voice, off_panel=off,
                    box=(round(x, 1), round(y, 1), round(w, 1), round(h, 1)),
                    outline=[(round(a, 1), round(b, 1)) for a, b in outline],
                    lines=shape.lines, font_size=shape.size, line_height=shape.line_height,
@@ -359,6 +395,71 @@ def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: F
     spread = min(max(size * 0.5 / radius, 0.07), 0.3)
     base = [(cx + rx * math.cos(angle + s), cy + ry * math.sin(angle + s))
             for s in (-spread, spread)]
+    return [(round(p[0], 1), round(p[1], 1)) for p in (base[0], tip, base[1])]
+
+
+def _squared(x: float, y: float, w: float, h: float) -> list[Point]:
+    """A voice's box: a rectangle with its corners cut, as a radio's or a machine's
+    words are boxed in comics; points along the sides, so a tail can be spliced in."""
+    c = min(w, h) * CHAMFER
+    corners = [(x + c, y), (x + w - c, y), (x + w, y + c), (x + w, y + h - c),
+               (x + w - c, y + h), (x + c, y + h), (x, y + h - c), (x, y + c)]
+    out: list[Point] = []
+    for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1]):
+        steps = max(1, round(math.hypot(bx - ax, by - ay) / (min(w, h) * 0.2)))
+        out += [(ax + (bx - ax) * i / steps, ay + (by - ay) * i / steps) for i in range(steps)]
+    return out
+
+
+def _edge(box: Box, panel: _Panel) -> tuple[float, str]:
+    """The panel edge nearest the box, of its sides and top (a voice comes from beside
+    or above, never from under the floor): its distance and which one."""
+    x, y, w, h = box
+    return min((x, "left"), (panel.width - x - w, "right"), (y, "top"))
+
+
+def _ray(outline: list[Point], cx: float, cy: float, angle: float) -> Point:
+    """Where a ray from the centre at `angle` leaves a shape that is star-shaped about it."""
+    dx, dy = math.cos(angle), math.sin(angle)
+    best = None
+    for (ax, ay), (bx, by) in zip(outline, outline[1:] + outline[:1]):
+        ex, ey = bx - ax, by - ay
+        det = dx * -ey + dy * ex
+        if abs(det) < 1e-9:
+            continue
+        t = ((ax - cx) * -ey + (ay - cy) * ex) / det
+        u = (dx * (ay - cy) - dy * (ax - cx)) / det
+        if t > 0 and -1e-9 <= u <= 1 + 1e-9 and (best is None or t < best):
+            best = t
+    t = best or 0.0
+    return cx + dx * t, cy + dy * t
+
+
+def _off_tail(kind: LineKind, box: Box, outline: list[Point] | None, size: float,
+              panel: _Panel) -> list[Point]:
+    """Base, tip, base of a tail for a speaker who is heard, not seen: its tip ends on
+    the nearest edge of the panel (a side or the top), so it points off panel."""
+    if kind in (LineKind.caption, LineKind.sfx):
+        return []
+    x, y, w, h = box
+    cx, cy, rx, ry = x + w / 2, y + h / 2, w / 2, h / 2
+    side = _edge(box, panel)[1]
+    lean = size * 0.6  # a tail that leans reads as coming from somewhere
+    tip = {"left": (0.0, cy - lean), "right": (panel.width, cy - lean),
+           "top": (cx + (lean if panel.rtl else -lean), 0.0)}[side]
+    angle = math.atan2((tip[1] - cy) / ry, (tip[0] - cx) / rx)
+    if kind == LineKind.thought:
+        edge = (cx + rx * math.cos(angle), cy + ry * math.sin(angle))
+        return [(round(edge[0] + (tip[0] - edge[0]) * t, 1),
+                 round(edge[1] + (tip[1] - edge[1]) * t, 1)) for t in (0.3, 0.62, 0.92)]
+    spread = min(max(size * 0.5 / max(min(rx, ry), 1.0), 0.07), 0.3)
+    if outline:
+        base = [_ray(outline, cx, cy, math.atan2(ry * math.sin(angle + s),
+                                                 rx * math.cos(angle + s)))
+                for s in (-spread, spread)]
+    else:
+        base = [(cx + rx * math.cos(angle + s), cy + ry * math.sin(angle + s))
+                for s in (-spread, spread)]
     return [(round(p[0], 1), round(p[1], 1)) for p in (base[0], tip, base[1])]
 
 

@@ -67,7 +67,8 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
     for spec in panels:
         key = digest("letters", code, font_digest, config.model_dump(mode="json"),
                      spec.model_dump(mode="json", include={"lines", "box", "rtl", "width",
-                                                           "height", "id"}),
+                                                           "height", "id", "heard",
+                                                           "voices"}),
                      [f.model_dump(mode="json") for f in art[spec.id].figures])
         keys[spec.id] = key
         cached = cache.get_json(key)
