@@ -110,6 +110,6 @@ def explain_line(panel: PanelSpec, characters: Mapping[str, Character]) -> str:
 
     drawn = ", ".join(f"{name(c)} ({panel.casting.get(c, '')})" for c in panel.characters)
     heard = ", ".join(f"{name(c)} ({panel.casting.get(c, '')})" for c in panel.heard)
-    where = f"{panel.source}:{panel.line}" if panel.line else panel.source
-    return (f"page {panel.page} panel {panel.slot + 1} ({where}, {shot_words(panel.camera.shot)}"
-            f"): drawn: {drawn or 'nobody'}" + (f"; heard: {heard}" if heard else ""))
+    where = f", line {panel.line}" if panel.line else ""
+    return (f"page {panel.page} panel {panel.slot + 1}{where}, {shot_words(panel.camera.shot)}"
+            f": drawn: {drawn or 'nobody'}" + (f"; heard: {heard}" if heard else ""))
