@@ -117,9 +117,10 @@ def test_a_voice_balloon_is_squared_and_drawn_in_its_own_ink(tmp_path):
     assert "#%02x%02x%02x" % VOICE_INK in svg
     page = Image.new("RGB", (int(spec.box[2]), int(spec.box[3])), (90, 90, 90))
     to_raster(page, [voice], (0, 0), 1.0, FONT)
-    # the box's own outline, in the voice's blue, on the left side half-way down
-    row = [page.getpixel((int(x) + dx, int(y + h / 2))) for dx in range(-3, 4)]
-    assert VOICE_INK in row, row
+    # the box's own outline, in the voice's blue, at the middle of its bottom side (a
+    # tail leaves by a side or the top, never the bottom)
+    column = [page.getpixel((int(x + w / 2), int(y + h) + dy)) for dy in range(-3, 4)]
+    assert VOICE_INK in column, column
 
 
 def test_a_voice_over_line_is_heard_and_not_drawn(tmp_path):

@@ -28,7 +28,7 @@ MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not rea
 OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
 INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
 CHAMFER = 0.3  # a voice's box has its corners cut by this share of its shorter side
-OFF_GAP = 1.2  # a heard speaker's balloon sits this many ems from the edge its tail meets
+OFF_GAP = 1.6  # a heard speaker's balloon sits this many ems from the edge its tail meets
 
 
 @dataclass
@@ -202,7 +202,7 @@ def _spots(shape: _Shape, said: NodeLine, panel: _Panel) -> list[Box]:
              for r in range(rows) for c in range(cols)]
     if panel.off(said):
         # heard, not seen: near an edge, with room for a tail to reach it
-        gap = m + shape.size * OFF_GAP
+        gap = max(m, shape.size * OFF_GAP)
         spots += [(gap, gap), (panel.width - w - gap, gap), ((panel.width - w) / 2, gap),
                   (gap, (panel.height - h) / 3), (panel.width - w - gap, (panel.height - h) / 3)]
     speaker = panel.speaker(said)
@@ -279,7 +279,7 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
     start_x = panel.width - x - w if panel.rtl else x
     if panel.off(said):
         # a short tail to the nearest edge: the balloon keeps a little way from it
-        score += abs(_edge(box, panel)[0] - shape.size * OFF_GAP) * 1.5
+        score += abs(_edge(box, panel)[0] - shape.size * OFF_GAP) * 3.0
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
         # best just above the head, or beside it at its top
