@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from ..format.model import LineKind
 from ..specs import Balloon
 from .fonts import LetteringFont
-from .place import CHAMFER
+from .heard import CHAMFER
 
 INK = (17, 17, 17)
 PAPER = (255, 255, 255)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..format.model import LetteringConfig, LineKind
 from ..specs import Balloon, Box, Figure, LetteredPanel, NodeLine, PanelArt, PanelSpec, Point
 from .fonts import LetteringFont, breaks, wrap
+from .heard import CHAMFER, nearest_edge, off_tail, squared
 
 PAD = 0.45  # room around the text inside its shape, in ems
 LEADING = 1.2  # line height, in ems
@@ -27,7 +28,6 @@ MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not rea
 # times the box's half-size: the text stays within the valleys, the shape within the box.
 OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
 INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
-CHAMFER = 0.3  # a voice's box has its corners cut by this share of its shorter side
 OFF_GAP = 1.6  # a heard speaker's balloon sits this many ems from the edge its tail meets
 
 
@@ -51,7 +51,7 @@ class _Shape:
         pad = size * PAD
         if kind == LineKind.caption:
             return cls(kind, lines, size, text_w + 2 * pad, text_h + 1.6 * pad, line_h)
-        if voice and kind != LineKind.sfx:
+        if voice:
             # room for the cut corners (CHAMFER of the box's shorter side) to clear the text
             w, h = text_w + 2.4 * pad, text_h + 2 * pad
             return cls(kind, lines, size, w + h * CHAMFER, h + pad * 0.4, line_h, True)
@@ -93,7 +93,8 @@ class _Panel:
         return None if self.off(said) else self.figures.get(said.speaker or "")
 
     def voice(self, said: NodeLine) -> bool:
-        return said.speaker in self.voices and said.kind != LineKind.sfx
+        """Whether the line is lettered in a voice's box (a voice's thought stays a cloud)."""
+        return said.speaker in self.voices and said.kind not in (LineKind.sfx, LineKind.thought)
 
     @property
     def heads(self) -> list[Box]:
@@ -279,7 +280,7 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
     start_x = panel.width - x - w if panel.rtl else x
     if panel.off(said):
         # a short tail to the nearest edge: the balloon keeps a little way from it
-        score += abs(_edge(box, panel)[0] - shape.size * OFF_GAP) * 3.0
+        score += abs(nearest_edge(box, panel.width)[0] - shape.size * OFF_GAP) * 3.0
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
         # best just above the head, or beside it at its top
@@ -338,20 +339,21 @@ def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure
     text_h = len(shape.lines) * shape.line_height
     first_baseline = cy - text_h / 2 + shape.size * 0.95
     kind = shape.kind
-    voice = shape.voice and kind != LineKind.thought
+    voice = shape.voice
     if kind == LineKind.caption:
         outline = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
     elif kind == LineKind.sfx:
         outline = []
     elif voice:
-        outline = _squared(x, y, w, h)
+        outline = squared(x, y, w, h)
     else:
         draw = {LineKind.shout: _burst, LineKind.thought: _cloud}.get(kind, _ellipse)
         reach = OUTER.get(kind, 1.0)  # spikes and puffs stay inside the box
         outline = draw(cx, cy, w / 2 / reach, h / 2 / reach)
     off = panel.off(said)
     if off:
-        tail = _off_tail(kind, box, outline if voice else None, shape.size, panel)
+        tail = off_tail(kind, box, outline if voice else None, shape.size, panel.width,
+                        panel.rtl)
     else:
         tail = _tail(kind, cx, cy, w / 2, h / 2, speaker, shape.size, panel) if speaker else []
     if tail and kind != LineKind.thought:
@@ -395,71 +397,6 @@ def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: F
     spread = min(max(size * 0.5 / radius, 0.07), 0.3)
     base = [(cx + rx * math.cos(angle + s), cy + ry * math.sin(angle + s))
             for s in (-spread, spread)]
-    return [(round(p[0], 1), round(p[1], 1)) for p in (base[0], tip, base[1])]
-
-
-def _squared(x: float, y: float, w: float, h: float) -> list[Point]:
-    """A voice's box: a rectangle with its corners cut, as a radio's or a machine's
-    words are boxed in comics; points along the sides, so a tail can be spliced in."""
-    c = min(w, h) * CHAMFER
-    corners = [(x + c, y), (x + w - c, y), (x + w, y + c), (x + w, y + h - c),
-               (x + w - c, y + h), (x + c, y + h), (x, y + h - c), (x, y + c)]
-    out: list[Point] = []
-    for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1]):
-        steps = max(1, round(math.hypot(bx - ax, by - ay) / (min(w, h) * 0.2)))
-        out += [(ax + (bx - ax) * i / steps, ay + (by - ay) * i / steps) for i in range(steps)]
-    return out
-
-
-def _edge(box: Box, panel: _Panel) -> tuple[float, str]:
-    """The panel edge nearest the box, of its sides and top (a voice comes from beside
-    or above, never from under the floor): its distance and which one."""
-    x, y, w, h = box
-    return min((x, "left"), (panel.width - x - w, "right"), (y, "top"))
-
-
-def _ray(outline: list[Point], cx: float, cy: float, angle: float) -> Point:
-    """Where a ray from the centre at `angle` leaves a shape that is star-shaped about it."""
-    dx, dy = math.cos(angle), math.sin(angle)
-    best = None
-    for (ax, ay), (bx, by) in zip(outline, outline[1:] + outline[:1]):
-        ex, ey = bx - ax, by - ay
-        det = dx * -ey + dy * ex
-        if abs(det) < 1e-9:
-            continue
-        t = ((ax - cx) * -ey + (ay - cy) * ex) / det
-        u = (dx * (ay - cy) - dy * (ax - cx)) / det
-        if t > 0 and -1e-9 <= u <= 1 + 1e-9 and (best is None or t < best):
-            best = t
-    t = best or 0.0
-    return cx + dx * t, cy + dy * t
-
-
-def _off_tail(kind: LineKind, box: Box, outline: list[Point] | None, size: float,
-              panel: _Panel) -> list[Point]:
-    """Base, tip, base of a tail for a speaker who is heard, not seen: its tip ends on
-    the nearest edge of the panel (a side or the top), so it points off panel."""
-    if kind in (LineKind.caption, LineKind.sfx):
-        return []
-    x, y, w, h = box
-    cx, cy, rx, ry = x + w / 2, y + h / 2, w / 2, h / 2
-    side = _edge(box, panel)[1]
-    lean = size * 0.6  # a tail that leans reads as coming from somewhere
-    tip = {"left": (0.0, cy - lean), "right": (panel.width, cy - lean),
-           "top": (cx + (lean if panel.rtl else -lean), 0.0)}[side]
-    angle = math.atan2((tip[1] - cy) / ry, (tip[0] - cx) / rx)
-    if kind == LineKind.thought:
-        edge = (cx + rx * math.cos(angle), cy + ry * math.sin(angle))
-        return [(round(edge[0] + (tip[0] - edge[0]) * t, 1),
-                 round(edge[1] + (tip[1] - edge[1]) * t, 1)) for t in (0.3, 0.62, 0.92)]
-    spread = min(max(size * 0.5 / max(min(rx, ry), 1.0), 0.07), 0.3)
-    if outline:
-        base = [_ray(outline, cx, cy, math.atan2(ry * math.sin(angle + s),
-                                                 rx * math.cos(angle + s)))
-                for s in (-spread, spread)]
-    else:
-        base = [(cx + rx * math.cos(angle + s), cy + ry * math.sin(angle + s))
-                for s in (-spread, spread)]
     return [(round(p[0], 1), round(p[1], 1)) for p in (base[0], tip, base[1])]
 
 
