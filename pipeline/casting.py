@@ -58,6 +58,11 @@ def _is_voice(cid: str, characters: Mapping[str, Character]) -> bool:
     return character is not None and character.kind == CharacterKind.voice
 
 
+def bodies(ids: list[str], characters: Mapping[str, Character]) -> list[str]:
+    """`ids` without the voices: those who can be drawn."""
+    return [c for c in ids if not _is_voice(c, characters)]
+
+
 def visible(node: StoryNode, characters: Mapping[str, Character]) -> list[str]:
     """Who could be seen in the panel, whatever the shot: its subjects and the speakers
     who speak on screen, never a voice. The planner frames its camera on them."""

@@ -297,3 +297,12 @@ def test_each_casting_example_in_the_docs_reads_as_it_says(tmp_path, outline, re
     drawn = ", ".join(names[c] for c in spec.characters) or "nobody"
     heard = ", ".join(f"{names[c]} ({spec.casting[c]})" for c in spec.heard)
     assert f"drawn: {drawn}" + (f"; heard: {heard}" if heard else "") == reading
+
+
+def test_the_studio_never_draws_a_voice_named_in_a_description(tmp_path):
+    from pipeline.studio.api import Studio
+
+    studio = Studio(project(tmp_path, OPENING + "[wide_shot] The gate.\n"))
+    [panel] = studio.generate.comic(story_id="arrival", scene_id="city-gate", panels=[
+        {"description": "Halcyon's lights dim as Ines Varga walks in.", "camera": "full_shot"}])
+    assert panel.characters == ["ines-varga"]
