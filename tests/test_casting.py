@@ -306,3 +306,12 @@ def test_the_studio_never_draws_a_voice_named_in_a_description(tmp_path):
     [panel] = studio.generate.comic(story_id="arrival", scene_id="city-gate", panels=[
         {"description": "Halcyon's lights dim as Ines Varga walks in.", "camera": "full_shot"}])
     assert panel.characters == ["ines-varga"]
+
+
+def test_the_planner_frames_no_one_for_a_voice_alone(tmp_path):
+    """A later panel where only the station's AI speaks shows the place, not a close shot
+    of nobody."""
+    _, specs = panels(tmp_path, OPENING + "[wide_shot] The gate.\n\nZOË: Anyone?\n\n"
+                                          "The lights flicker.\n\nHALCYON: I am here.\n")
+    assert specs[1].camera.chosen_by == "planner"
+    assert specs[1].camera.shot.value == "wide_shot" and specs[1].characters == []
