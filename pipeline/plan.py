@@ -1,14 +1,16 @@
 """Stage 5, plan: story nodes become panel specs on pages.
 
 Decides what a storyboard artist decides before drawing: which page each panel
-is on and in what layout, the camera when the outline names none, the size each
-panel is drawn at (within the Style DNA rules) and a stable seed per panel.
+is on and in what layout, the camera when the outline names none, who is drawn and
+who only heard (`casting.py`), the size each panel is drawn at (within the Style DNA
+rules) and a stable seed per panel.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from .casting import cast, visible
 from .errors import Problem
 from .format.camera import ESTABLISHING, Angle, Shot
 from .format.layouts import (LAYOUTS, MARGIN, MAX_PANELS, VERTICAL_WIDTH, choose, page_size, place,
@@ -23,26 +25,29 @@ AUTO_PAGE = 4  # panels per page when the writer marks no page breaks
 VERTICAL_PAGE = 8  # at most this many panels on one page of the vertical scroll format
 
 
-def choose_camera(node: StoryNode, previous: list[StoryNode]) -> Camera:
-    """The outline's camera, or the one a storyboard artist would pick here."""
+def choose_camera(node: StoryNode, previous: list[StoryNode],
+                  seen: list[str] | None = None) -> Camera:
+    """The outline's camera, or the one a storyboard artist would pick here, framing
+    `seen` (who could be seen: `casting.visible`; the node's characters by default)."""
     angle = node.angle or Angle.eye_level
     if node.shot is not None:
         return Camera(shot=node.shot, angle=angle, chosen_by="outline")
+    people = node.characters if seen is None else seen
     same_scene = [n for n in previous if n.scene == node.scene]
     spoken = [w for w in node.lines if w.speaker]
     if not same_scene:
         shot = Shot.wide_shot  # a scene opens on where we are
-    elif not node.characters:
+    elif not people:
         shot = Shot.wide_shot  # nobody to frame: show the place
     elif any(w.kind == LineKind.shout for w in spoken):
         shot = Shot.close_up
-    elif len(node.characters) >= 3:
+    elif len(people) >= 3:
         shot = Shot.full_shot
     elif spoken:
         # The camera moves in as a conversation goes on.
         talk = sum(1 for n in same_scene if any(w.speaker for w in n.lines))
         shot = [Shot.medium_shot, Shot.medium_close_up, Shot.close_up][min(talk, 2)]
-        if talk >= 3 and len(node.characters) == 2:
+        if talk >= 3 and len(people) == 2:
             shot = Shot.over_the_shoulder
     else:
         shot = Shot.full_shot
@@ -101,7 +106,8 @@ def plan_story(project: ResolvedProject, story: ResolvedStory,
     pages: list[PageSpec] = []
     cameras = {}
     for index, node in enumerate(nodes):
-        cameras[node.id] = choose_camera(node, nodes[:index])
+        cameras[node.id] = choose_camera(node, nodes[:index],
+                                         visible(node, project.characters))
     vertical_format = project.config.format == "vertical"
     base = (style.size if style and style.size else project.config.panel_size).aspect
     for number, page_nodes in enumerate(paginate(nodes, vertical_format), start=1):
@@ -122,23 +128,19 @@ def plan_story(project: ResolvedProject, story: ResolvedStory,
             art_w, art_h = fit(box[2] / box[3], min(int(box[2] * box[3]), MAX_AREA))
             panel_id = f"{story.id}--{node.id}"
             ids.append(panel_id)
+            casting = cast(node, cameras[node.id].shot, project.characters)
             panels.append(PanelSpec(
                 id=panel_id, story=story.id, node=node.id, page=number, slot=slot,
                 world=story.world, scene=node.scene, style=story.style,
                 description=node.description, camera=cameras[node.id],
-                characters=_speaker_first(node), lines=node.lines, width=art_w, height=art_h,
+                characters=casting.drawn, heard=casting.heard, voices=casting.voices,
+                casting=casting.why, lines=node.lines, width=art_w, height=art_h,
                 seed=panel_seed(project.config.seed, story.id, node.id), rtl=rtl, box=box,
                 source=story.source,
                 line=node.line))
         pages.append(PageSpec(story=story.id, number=number, layout=name, width=width,
                               height=height, slots=boxes, panels=ids))
     return StoryPlan(story=story.id, nodes=nodes, panels=panels, pages=pages)
-
-
-def _speaker_first(node: StoryNode) -> list[str]:
-    """The one who speaks first stands where the reader looks first."""
-    speakers = [w.speaker for w in node.lines if w.speaker]
-    return list(dict.fromkeys(speakers + node.characters))
 
 
 def plan(project: ResolvedProject, nodes: dict[str, list[StoryNode]]) -> list[StoryPlan]:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from .format.camera import Angle, Shot
 from .format.layouts import Box, Point
-from .format.model import LineKind
+from .format.model import LineKind, Off
 
 
 class NodeLine(BaseModel):
@@ -20,6 +20,8 @@ class NodeLine(BaseModel):
     text: str
     speaker: str | None = None  # character id
     line: int | None = None  # outline line it came from, when written by hand
+    off: Off | None = None  # heard, not seen: a voice-over or a speaker off screen
+    manner: str | None = None  # how it is said, as the writer put it ("sarcastic")
 
 
 class StoryNode(BaseModel):
@@ -57,13 +59,16 @@ class PanelSpec(BaseModel):
     style: str | None
     description: str
     camera: Camera
-    characters: list[str]  # ids; the first speaker first
+    characters: list[str]  # ids of those drawn: the paragraph's subjects first (casting.py)
+    heard: list[str] = Field(default_factory=list)  # ids of speakers heard, not drawn
+    voices: list[str] = Field(default_factory=list)  # of `heard`, those who are voices
+    casting: dict[str, str] = Field(default_factory=dict)  # id -> why drawn or heard
     lines: list[NodeLine]
     width: int
     height: int
     seed: int
     box: Box = (0, 0, 0, 0)  # the panel's slot on its page, in page pixels
-    rtl: bool = False  # right-to-left reading: the first speaker stands on the right
+    rtl: bool = False  # right-to-left reading: the first drawn stands on the right
     source: str  # story file
     line: int | None = None
 
@@ -130,6 +135,8 @@ class Balloon(BaseModel):
     order: int = 0
     fallback: bool = False  # drawn with the fallback font
     tilt: float = 0.0  # degrees, clockwise, about the box's centre: sound effects lean
+    voice: bool = False  # a bodiless voice's words: the squared, electronic balloon
+    off_panel: bool = False  # the speaker is heard, not seen: the tail ends on the panel edge
 
 
 class LetteredPanel(BaseModel):

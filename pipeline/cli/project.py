@@ -116,11 +116,18 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
 @click.command()
 @reports_problems("; nothing was built")
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
-def check(project: Path) -> None:
+@click.option("--explain", is_flag=True,
+              help="Say, one line per panel, who is drawn in it, who is only heard, and why.")
+def check(project: Path, explain: bool) -> None:
     """Check PROJECT for every problem at once, without building.
 
     Exits 0 when the project can be built (warnings are printed but allowed), 1 with
     a report naming the file, line and fix of each problem otherwise.
+
+    \b
+    Examples:
+      panelwright check my-comic
+      panelwright check my-comic --explain     # who is in each panel, and why
     """
     from ..build import check as run
 
@@ -128,9 +135,26 @@ def check(project: Path) -> None:
     if any(p.severity == "error" for p in problems):
         fail(problems)
     print_problems(problems)
+    if explain:
+        _explain_casting(project)
     warnings = len(problems)
     click.echo(f"{project}: OK" + (f" ({warnings} warning{'s' if warnings != 1 else ''})"
                                    if warnings else ""))
+
+
+def _explain_casting(project: Path) -> None:
+    """One line per panel: who is drawn, who is heard, and the rule that decided it."""
+    from ..build import ready
+    from ..casting import explain_line
+    from ..plan import plan
+    from ..story.nodes import write_nodes
+
+    prepared = ready(project)
+    for story_plan in plan(prepared, write_nodes(prepared)):
+        source = story_plan.panels[0].source if story_plan.panels else story_plan.story
+        click.echo(f"{source}:")
+        for panel in story_plan.panels:
+            click.echo("  " + explain_line(panel, prepared.characters))
 
 
 @click.command()

@@ -12,12 +12,12 @@ with the reply itself.
 from __future__ import annotations
 
 import json
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from pydantic import BaseModel, Field, ValidationError
 
 from ..format.camera import Angle, Shot
-from ..format.model import Character, LineKind
+from ..format.model import Character, LineKind, Off
 from ..format.slugs import fold
 from ..source.resolve import ResolvedBeat, beats_by_scene
 from ..specs import NodeLine, StoryNode
@@ -30,12 +30,15 @@ SYSTEM = ("You are a comic writer and storyboard artist. You turn a scene's outl
           "panels. Keep the writer's beats and words; add only what they leave out. Reply "
           "with JSON that matches the schema, nothing else.")
 KINDS = [k.value for k in LineKind]
+OFF = get_args(Off)  # voice_over, off_screen
 
 
 class GeneratedLine(BaseModel):
     kind: Literal["speech", "thought", "whisper", "shout", "caption", "sfx"]
     speaker: str | None = None
     text: str = Field(min_length=1)
+    off: Off | None = None  # heard, not seen: a voice-over or a speaker off screen
+    manner: str | None = None  # how it is said, in a few words ("sarcastic")
 
 
 class GeneratedNode(BaseModel):
@@ -55,10 +58,13 @@ def nodes_schema(cast: list[str]) -> dict:
     llama.cpp's grammar both accept: every property required, null where optional."""
     ids = {"type": "string", "enum": cast} if cast else {"type": "string"}
     line = {"type": "object", "additionalProperties": False,
-            "required": ["kind", "speaker", "text"],
+            "required": ["kind", "speaker", "text", "off", "manner"],
             "properties": {"kind": {"type": "string", "enum": KINDS},
                            "speaker": {"anyOf": [ids, {"type": "null"}]},
-                           "text": {"type": "string", "minLength": 1}}}
+                           "text": {"type": "string", "minLength": 1},
+                           "off": {"anyOf": [{"type": "string", "enum": list(OFF)},
+                                             {"type": "null"}]},
+                           "manner": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
     node = {"type": "object", "additionalProperties": False,
             "required": ["description", "shot", "angle", "characters", "lines"],
             "properties": {
@@ -127,7 +133,7 @@ def parse_reply(content: str, characters: dict[str, Character]) -> GeneratedScen
 
 class OpenAITextEngine(Engine):
     name: ClassVar[str] = "openai"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = OpenAITextSettings
     settings: OpenAITextSettings
     generate_only: ClassVar[bool] = True  # `panelwright generate` commits; a build never calls
@@ -162,8 +168,8 @@ class OpenAITextEngine(Engine):
             for scene_id, beats in beats_by_scene(context.beats):
                 scene = self.scene(remote, context, scene_id, beats)
                 for index, node in enumerate(scene.nodes, start=1):
-                    lines = [NodeLine(kind=LineKind(w.kind), text=w.text, speaker=w.speaker)
-                             for w in node.lines]
+                    lines = [NodeLine(kind=LineKind(w.kind), text=w.text, speaker=w.speaker,
+                                      off=w.off, manner=w.manner) for w in node.lines]
                     cast = [w.speaker for w in lines if w.speaker] + \
                         [c for c in node.characters if c in context.characters]
                     nodes.append(StoryNode(

@@ -148,12 +148,24 @@ def outline_text(beats: list[ResolvedBeat], characters: dict[str, Character]) ->
     for beat in beats:
         words = "; ".join(
             f"{characters[w.speaker].name if w.speaker in characters else w.kind.value}"
-            f"{'' if w.kind.value in ('speech', 'caption', 'sfx') or not w.speaker else f' ({w.kind.value})'}"
-            f": {w.text}" for w in beat.lines)
+            f"{_marks(w) if w.speaker else ''}: {w.text}" for w in beat.lines)
         camera = ", ".join(v.value for v in (beat.shot, beat.angle) if v)
         out.append(f"- {f'[{camera}] ' if camera else ''}{beat.description}"
                    + (f" — {words}" if words else ""))
     return "\n".join(out)
+
+
+OFF_WORDS = {"voice_over": "V.O.", "off_screen": "O.S."}
+
+
+def _marks(line) -> str:
+    """' (V.O., whispering, softly)': how a line is heard and said, as a screenplay writes it."""
+    marks = [OFF_WORDS[line.off]] if line.off else []
+    if line.kind.value not in ("speech", "caption", "sfx"):
+        marks.append(line.kind.value)
+    if line.manner and fold(line.manner) != fold(line.kind.value):
+        marks.append(line.manner)
+    return f" ({', '.join(marks)})" if marks else ""
 
 
 def cast_text(ids: list[str], characters: dict[str, Character]) -> str:
@@ -167,7 +179,9 @@ def cast_text(ids: list[str], characters: dict[str, Character]) -> str:
                   f"scenario: {c.scenario}" if c.scenario else "",
                   f"first words: \"{c.first_mes}\"" if c.first_mes else ""]
         people.append(f"- {c.name} (id: {cid}" + (f"; also called {', '.join(c.aliases)}"
-                                                  if c.aliases else "") + ")\n"
+                                                  if c.aliases else "")
+                      + ("; a voice without a body, heard and never seen"
+                         if c.kind.value == "voice" else "") + ")\n"
                       + "".join(f"  {f}\n" for f in fields if f).rstrip("\n"))
     return "\n".join(people)
 
@@ -189,7 +203,9 @@ def story_prompt(title: str, scene: SceneCard, beats: list[ResolvedBeat],
             "Write the scene as comic story nodes: one node per panel, in order. Keep every "
             "beat of the outline and every line the writer wrote, word for word; add what "
             "the outline leaves out (reactions, dialogue in character, camera). A speaker is "
-            "a character id from the cast; captions and sound effects have no speaker.")
+            "a character id from the cast; captions and sound effects have no speaker. A "
+            "line marked V.O. or O.S. keeps `off` (voice_over, off_screen); a line's "
+            "parenthetical of manner goes in `manner`; a voice is never in `characters`.")
 
 
 # "{{name}}" in a ComfyUI workflow or in A1111's alwayson_scripts: what the user's own

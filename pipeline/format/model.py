@@ -104,11 +104,17 @@ class CharacterColours(Strict):
     accent: Colour | None = None
 
 
+class CharacterKind(StrEnum):
+    person = "person"  # drawn in the panels where they are
+    voice = "voice"  # heard, never drawn: an AI, a radio, a narrator, a telepath
+
+
 class Character(Strict):
     """characters/<id>.md: front matter fields; the Markdown body is the description."""
 
     id: str
     name: str = Field(min_length=1, max_length=50)
+    kind: CharacterKind = CharacterKind.person
     personality: str = ""
     first_mes: str = ""
     scenario: str = ""
@@ -251,6 +257,9 @@ class LineKind(StrEnum):
     sfx = "sfx"
 
 
+Off = Literal["voice_over", "off_screen"]  # a line heard, not seen: (V.O.), (O.S.)/(O.C.)
+
+
 class OutlineLine(BaseModel):
     """A line of words in a beat: dialogue, a caption or a sound effect."""
 
@@ -258,6 +267,8 @@ class OutlineLine(BaseModel):
     text: str
     speaker: str | None = None  # as written: a name, alias or id
     line: int
+    off: Off | None = None
+    manner: str | None = None  # the writer's parenthetical of manner, as written ("softly")
 
 
 class Beat(BaseModel):

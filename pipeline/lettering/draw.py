@@ -17,16 +17,39 @@ from PIL import Image, ImageDraw
 from ..format.model import LineKind
 from ..specs import Balloon
 from .fonts import LetteringFont
+from .heard import CHAMFER
 
 INK = (17, 17, 17)
 PAPER = (255, 255, 255)
 CAPTION = (255, 243, 196)
 SFX_FILL = (255, 214, 64)
 STROKE = 2.5  # page pixels
+# A voice without a body (`kind: voice`): a squared box, pale and cool, outlined twice in
+# a signal blue, so a machine's or a radio's words are told apart at a glance.
+VOICE_FILL = (232, 244, 250)
+VOICE_INK = (22, 96, 150)
+VOICE_INSET = 4.0  # page pixels between the outer and the inner line
 
 
 def _fill(balloon: Balloon) -> tuple[int, int, int]:
+    if balloon.voice:
+        return VOICE_FILL
     return CAPTION if balloon.kind == LineKind.caption else PAPER
+
+
+def _ink(balloon: Balloon) -> tuple[int, int, int]:
+    """The colour of the balloon's outline."""
+    return VOICE_INK if balloon.voice else INK
+
+
+def _inset(balloon: Balloon) -> list[tuple[float, float]]:
+    """A voice's inner line: its box's outline (without the tail) drawn inside it."""
+    x, y, w, h = balloon.box
+    d = VOICE_INSET
+    c = max(0.0, min(w, h) * CHAMFER - d * 0.6)
+    x, y, w, h = x + d, y + d, w - 2 * d, h - 2 * d
+    return [(x + c, y), (x + w - c, y), (x + w, y + c), (x + w, y + h - c),
+            (x + w - c, y + h), (x + c, y + h), (x, y + h - c), (x, y + c)]
 
 
 def _hex(colour: tuple[int, int, int]) -> str:
@@ -86,10 +109,11 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
     parts = [f'<svg class="lettering" viewBox="0 0 {width:g} {height:g}" '
              f'xmlns="http://www.w3.org/2000/svg" role="group">']
     for b in balloons:
-        fill, ink = _hex(_fill(b)), _hex(INK)
+        fill, ink = _hex(_fill(b)), _hex(_ink(b))
         speaker = (names or {}).get(b.speaker, b.speaker) if b.speaker else None
         label = f"{speaker}: {b.text}" if speaker else b.text
-        parts.append(f'<g class="balloon {b.kind.value}" aria-label="{escape(label)}">')
+        marks = (" voice" if b.voice else "") + (" off-panel" if b.off_panel else "")
+        parts.append(f'<g class="balloon {b.kind.value}{marks}" aria-label="{escape(label)}">')
         dash = ' stroke-dasharray="7 5"' if b.kind == LineKind.whisper else ""
         if b.kind == LineKind.thought:
             for i, (x, y) in enumerate(b.tail):
@@ -99,11 +123,14 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         if b.outline:
             parts.append(f'<polygon points="{_points(b.outline)}" fill="{fill}" stroke="{ink}" '
                          f'stroke-width="{STROKE}" stroke-linejoin="round"{dash}/>')
+        if b.voice and b.outline:
+            parts.append(f'<polygon points="{_points(_inset(b))}" fill="none" stroke="{ink}" '
+                         f'stroke-width="{STROKE / 2:g}"{dash}/>')
         family = f"{fallback_family}, {font_family}, sans-serif" if b.fallback else \
             f"{font_family}, sans-serif"
-        colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else ink
+        colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else _hex(INK)
         stroke = text_stroke(b)
-        outlined = (f' stroke="{ink}" stroke-width="{stroke:g}" paint-order="stroke" '
+        outlined = (f' stroke="{_hex(INK)}" stroke-width="{stroke:g}" paint-order="stroke" '
                     f'stroke-linejoin="round"' if stroke else "")
         x, y, w, h = b.box
         turned = f' transform="rotate({b.tilt:g} {x + w / 2:g} {y + h / 2:g})"' if b.tilt else ""
@@ -134,17 +161,24 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
         return [(ox + x * scale, oy + y * scale) for x, y in points]
 
     for b in balloons:
-        fill = _fill(b)
+        fill, ink = _fill(b), _ink(b)
         if b.kind == LineKind.thought:
             for i, (x, y) in enumerate(at(b.tail)):
                 r = b.font_size * (0.45 - 0.12 * i) * scale
-                draw.ellipse([x - r, y - r, x + r, y + r], fill=fill, outline=INK, width=stroke)
+                draw.ellipse([x - r, y - r, x + r, y + r], fill=fill, outline=ink, width=stroke)
         if b.outline:
             if b.kind == LineKind.whisper:
                 draw.polygon(at(b.outline), fill=fill)
-                _dashed(draw, at(b.outline + b.outline[:1]), stroke, 7 * scale, 5 * scale)
+                _dashed(draw, at(b.outline + b.outline[:1]), stroke, 7 * scale, 5 * scale, ink)
             else:
-                draw.polygon(at(b.outline), fill=fill, outline=INK, width=stroke)
+                draw.polygon(at(b.outline), fill=fill, outline=ink, width=stroke)
+            if b.voice:
+                inner = at(_inset(b))
+                thin = max(1, round(stroke / 2))
+                if b.kind == LineKind.whisper:
+                    _dashed(draw, inner + inner[:1], thin, 7 * scale, 5 * scale, ink)
+                else:
+                    draw.polygon(inner, outline=ink, width=thin)
         face = font.at(b.font_size * scale, b.fallback)
         x0, y0 = at([b.text_origin])[0]
         # Pillow's stroke grows the letters by its width on every side, as SVG's
@@ -181,7 +215,8 @@ def _tilted(image: Image.Image, b: Balloon, at, face, font: LetteringFont, colou
     image.paste(layer, (round(left), round(top)), layer)
 
 
-def _dashed(draw: ImageDraw.ImageDraw, points, width: int, on: float, off: float) -> None:
+def _dashed(draw: ImageDraw.ImageDraw, points, width: int, on: float, off: float,
+            ink: tuple[int, int, int] = INK) -> None:
     carry = 0.0
     drawing = True
     for (x0, y0), (x1, y1) in zip(points, points[1:]):
@@ -192,7 +227,7 @@ def _dashed(draw: ImageDraw.ImageDraw, points, width: int, on: float, off: float
             if drawing:
                 t0, t1 = pos / length, (pos + step) / length
                 draw.line([(x0 + (x1 - x0) * t0, y0 + (y1 - y0) * t0),
-                           (x0 + (x1 - x0) * t1, y0 + (y1 - y0) * t1)], fill=INK, width=width)
+                           (x0 + (x1 - x0) * t1, y0 + (y1 - y0) * t1)], fill=ink, width=width)
             pos += step
             carry += step
             if carry >= (on if drawing else off) - 1e-6:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..format.model import LetteringConfig, LineKind
 from ..specs import Balloon, Box, Figure, LetteredPanel, NodeLine, PanelArt, PanelSpec, Point
 from .fonts import LetteringFont, breaks, wrap
+from .heard import CHAMFER, nearest_edge, off_tail, squared
 
 PAD = 0.45  # room around the text inside its shape, in ems
 LEADING = 1.2  # line height, in ems
@@ -27,6 +28,7 @@ MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not rea
 # times the box's half-size: the text stays within the valleys, the shape within the box.
 OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
 INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
+OFF_GAP = 1.6  # a heard speaker's balloon sits this many ems from the edge its tail meets
 
 
 @dataclass
@@ -39,15 +41,20 @@ class _Shape:
     w: float
     h: float
     line_height: float
+    voice: bool = False  # a bodiless voice's squared box
 
     @classmethod
-    def around(cls, kind: LineKind, lines: list[str], widths: list[float], size: float
-               ) -> _Shape:
+    def around(cls, kind: LineKind, lines: list[str], widths: list[float], size: float,
+               voice: bool = False) -> _Shape:
         line_h = size * LEADING
         text_w, text_h = max(widths), len(lines) * line_h
         pad = size * PAD
         if kind == LineKind.caption:
             return cls(kind, lines, size, text_w + 2 * pad, text_h + 1.6 * pad, line_h)
+        if voice:
+            # room for the cut corners (CHAMFER of the box's shorter side) to clear the text
+            w, h = text_w + 2.4 * pad, text_h + 2 * pad
+            return cls(kind, lines, size, w + h * CHAMFER, h + pad * 0.4, line_h, True)
         if kind == LineKind.sfx:
             # the box holds the letters tilted (see `_balloon`)
             w, h = text_w + size * 0.3, text_h + size * 0.2
@@ -73,6 +80,21 @@ class _Panel:
     rtl: bool
     figures: dict[str, Figure]
     margin: float
+    heard: frozenset[str] = frozenset()  # speakers not drawn: their tails point off panel
+    voices: frozenset[str] = frozenset()  # speakers who are voices: their own balloon
+
+    def off(self, said: NodeLine) -> bool:
+        """Whether the line is heard, not seen: its tail ends on the panel's edge."""
+        return bool(said.speaker) and said.kind not in (LineKind.caption, LineKind.sfx) and (
+            bool(said.off) or said.speaker in self.heard)
+
+    def speaker(self, said: NodeLine) -> Figure | None:
+        """The figure the line's tail points at: none for a line heard, not seen."""
+        return None if self.off(said) else self.figures.get(said.speaker or "")
+
+    def voice(self, said: NodeLine) -> bool:
+        """Whether the line is lettered in a voice's box (a voice's thought stays a cloud)."""
+        return said.speaker in self.voices and said.kind not in (LineKind.sfx, LineKind.thought)
 
     @property
     def heads(self) -> list[Box]:
@@ -98,7 +120,7 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
     crop = ((art_w * scale - slot_w) / 2, (art_h * scale - slot_h) / 2)
     panel = _Panel(slot_w, slot_h, spec.rtl,
                    {f.character: _scaled(f, scale, crop) for f in (art.figures if art else [])},
-                   min(slot_w, slot_h) * 0.025)
+                   min(slot_w, slot_h) * 0.025, frozenset(spec.heard), frozenset(spec.voices))
     placed: list[Balloon] = []
     overflow: list[str] = []
     for order, said in enumerate(spec.lines):
@@ -113,11 +135,11 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
             face = font.at(config.min_size, fallback)
             lines = wrap(text, face, max(slot_w * 0.8, config.min_size * 4))
             shape = _Shape.around(said.kind, lines, [face.getlength(t) for t in lines],
-                                  config.min_size)
+                                  config.min_size, panel.voice(said))
             found = (shape, _stack(shape, [b.box for b in placed], panel))
         shape, box = found
-        placed.append(_balloon(said, text, shape, box, panel.figures.get(said.speaker or ""),
-                               order, fallback, panel))
+        placed.append(_balloon(said, text, shape, box, panel.speaker(said), order, fallback,
+                               panel))
     return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
 
 
@@ -154,7 +176,7 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
         clean = False
         for lines in breaks(text, face, max(max_w, size * 2)):
             widths = [face.getlength(t) for t in lines]
-            shape = _Shape.around(kind, lines, widths, size)
+            shape = _Shape.around(kind, lines, widths, size, panel.voice(said))
             if max(widths) > max_w + 1 or shape.w > panel.width - 2 * panel.margin or \
                     shape.h > panel.height * (0.7 if kind == LineKind.sfx else 0.6):
                 continue
@@ -186,7 +208,12 @@ def _spots(shape: _Shape, said: NodeLine, panel: _Panel) -> list[Box]:
     cols, rows = 13, 10
     spots = [(m + span_x * c / (cols - 1), m + span_y * r / (rows - 1))
              for r in range(rows) for c in range(cols)]
-    speaker = panel.figures.get(said.speaker or "")
+    if panel.off(said):
+        # heard, not seen: near an edge, with room for a tail to reach it
+        gap = max(m, shape.size * OFF_GAP)
+        spots += [(gap, gap), (panel.width - w - gap, gap), ((panel.width - w) / 2, gap),
+                  (gap, (panel.height - h) / 3), (panel.width - w - gap, (panel.height - h) / 3)]
+    speaker = panel.speaker(said)
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
         gap = shape.size * 0.4
@@ -256,8 +283,11 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
     spoken = [b for b in placed if b.kind != LineKind.sfx]
     if any(not reads_after(b.box, box, panel.rtl) for b in spoken):
         bad += 5000
-    speaker = panel.figures.get(said.speaker or "")
+    speaker = panel.speaker(said)
     start_x = panel.width - x - w if panel.rtl else x
+    if panel.off(said):
+        # a short tail to the nearest edge: the balloon keeps a little way from it
+        score += abs(nearest_edge(box, panel.width)[0] - shape.size * OFF_GAP) * 3.0
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
         # best just above the head, or beside it at its top
@@ -316,18 +346,26 @@ def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure
     text_h = len(shape.lines) * shape.line_height
     first_baseline = cy - text_h / 2 + shape.size * 0.95
     kind = shape.kind
+    voice = shape.voice
     if kind == LineKind.caption:
         outline = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
     elif kind == LineKind.sfx:
         outline = []
+    elif voice:
+        outline = squared(x, y, w, h)
     else:
         draw = {LineKind.shout: _burst, LineKind.thought: _cloud}.get(kind, _ellipse)
         reach = OUTER.get(kind, 1.0)  # spikes and puffs stay inside the box
         outline = draw(cx, cy, w / 2 / reach, h / 2 / reach)
-    tail = _tail(kind, cx, cy, w / 2, h / 2, speaker, shape.size, panel) if speaker else []
+    off = panel.off(said)
+    if off:
+        tail = off_tail(kind, box, outline if voice else None, shape.size, panel.width,
+                        panel.rtl)
+    else:
+        tail = _tail(kind, cx, cy, w / 2, h / 2, speaker, shape.size, panel) if speaker else []
     if tail and kind != LineKind.thought:
         outline = _splice(outline, cx, cy, tail)
-    return Balloon(kind=kind, text=text, speaker=said.speaker,
+    return Balloon(kind=kind, text=text, speaker=said.speaker, voice=voice, off_panel=off,
                    box=(round(x, 1), round(y, 1), round(w, 1), round(h, 1)),
                    outline=[(round(a, 1), round(b, 1)) for a, b in outline],
                    lines=shape.lines, font_size=shape.size, line_height=shape.line_height,

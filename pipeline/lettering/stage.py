@@ -67,7 +67,8 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
     for spec in panels:
         key = digest("letters", code, font_digest, config.model_dump(mode="json"),
                      spec.model_dump(mode="json", include={"lines", "box", "rtl", "width",
-                                                           "height", "id"}),
+                                                           "height", "id", "heard",
+                                                           "voices"}),
                      [f.model_dump(mode="json") for f in art[spec.id].figures])
         keys[spec.id] = key
         cached = cache.get_json(key)
@@ -93,9 +94,9 @@ def _letter(job: tuple[PanelSpec, PanelArt],
 def _lettering_code() -> str:
     """The letterer's own code: improving it re-letters, as a changed input would.
 
-    The fitting and drawing code only (place, draw, fonts): this module's bookkeeping
+    The fitting and drawing code only (place, heard, draw, fonts): this module's bookkeeping
     does not change what a balloon looks like, so it keys nothing."""
     from . import draw as balloons
-    from . import fonts
+    from . import fonts, heard
     from . import place as lettering
-    return code_digest(lettering.__name__, balloons.__name__, fonts.__name__)
+    return code_digest(lettering.__name__, heard.__name__, balloons.__name__, fonts.__name__)

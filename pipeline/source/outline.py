@@ -9,7 +9,8 @@
     until the morning bell.                    case), an @id, or a cast name in any case or
     林霜：开门。                               script; a speech runs on until a blank line
     LIN SHUANG (whispering): Open the gate.    (whispering) (thinking) (shouting) set the balloon
-    SFX: KRRANG                                a sound effect
+    HALCYON (V.O.): Docking in ten.            (V.O.) (O.S.) (O.C.): heard, not seen; (CONT'D)
+    SFX: KRRANG                                is read and ignored; a sound effect
 
     ---                                        a page break; '--- grid_2x2' picks the layout
 
@@ -29,7 +30,7 @@ from collections.abc import Callable, Collection
 from ..errors import Problem, did_you_mean
 from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..format.layouts import LAYOUT_NAMES
-from ..format.model import Beat, LineKind, OutlineLine, OutlineScene
+from ..format.model import Beat, LineKind, Off, OutlineLine, OutlineScene
 from ..format.slugs import fold
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
@@ -43,10 +44,10 @@ PAREN_SUFFIX = re.compile(r"\s*\((?P<note>[^()]*)\)$")
 # A speaker: an @id, or a name of letters, digits, spaces, dots, apostrophes and hyphens
 # in any script; a colon (or a full-width colon) ends it.
 CUE = r"(?P<who>@[\w-]+|[^\W_][^:：()\[\]!?,;\"“”]*?)"  # its letters: _name_letters
-PAREN = r"(?:\s*\((?P<paren>[^)]*)\))?"
-DIALOGUE = re.compile(rf"^{CUE}{PAREN}\s*[:：]\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
-BARE_CUE = re.compile(r"^(?P<who>@[\w-]+|[A-Z0-9][A-Z0-9 .'’\-]*[A-Z0-9.]|[A-Z])"
-                      rf"{PAREN}\s*$")
+PARENS = r"(?P<parens>(?:\s*\([^()]*\))*)"  # after the name: (V.O.) (whispering)...
+PAREN = re.compile(r"\(([^()]*)\)")
+DIALOGUE = re.compile(rf"^{CUE}{PARENS}\s*[:：]\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
+BARE_CUE = re.compile(rf"^{CUE}{PARENS}\s*$")
 NEAR, NEAR_MIN = 0.85, 5  # how close a misspelt speaker is to a cast name, its least length
 MAX_NAME_WORDS = 4  # a line such as 'Note: ...' is a speaker only when its name is known
 TAGS = re.compile(r"^\[(?P<tags>[^\]]+)\]\s*")
@@ -60,11 +61,26 @@ class _TooLong(Exception):
 
 RESERVED = {"CAPTION": LineKind.caption, "NARRATION": LineKind.caption,
             "NARRATOR": LineKind.caption, "SFX": LineKind.sfx, "SOUND": LineKind.sfx}
-MANNERS = [
-    (re.compile(r"whisper|softly|under (?:her|his|their) breath|murmur", re.I), LineKind.whisper),
-    (re.compile(r"shout|yell|scream|roar|cr(?:y|ies)", re.I), LineKind.shout),
-    (re.compile(r"think|thought|to (?:her|him|them)self", re.I), LineKind.thought),
-]
+# Parentheticals of manner that change the balloon, as docs/format.md lists them: a
+# parenthetical containing one of these words (in any case: 'Whispers urgently') sets
+# the line's kind; any other ('sarcastic', 'beat') is kept as the line's note of manner.
+MANNER_WORDS = {
+    LineKind.whisper: ("whisper", "softly", "quietly", "murmur", "mutter", "hushed",
+                       "under her breath", "under his breath", "under their breath",
+                       "sotto voce"),
+    LineKind.shout: ("shout", "yell", "scream", "roar", "bellow", "cry", "cries", "angrily",
+                     "angry", "furious"),
+    LineKind.thought: ("think", "thought", "to herself", "to himself", "to themself",
+                       "to themselves", "to myself"),
+}
+MANNERS = [(re.compile("|".join(map(re.escape, words)), re.I), kind)
+           for kind, words in MANNER_WORDS.items()]
+# Screenplay extensions after a speaker's name, by their letters alone ('V.O.', 'v.o',
+# 'VO'): heard, not seen; CONT'D (the same speaker again) changes nothing.
+EXTENSIONS: dict[str, Off | None] = {
+    "VO": "voice_over", "VOICEOVER": "voice_over", "OS": "off_screen", "OC": "off_screen",
+    "OFF": "off_screen", "OFFSCREEN": "off_screen", "OFFCAMERA": "off_screen",
+    "CONTD": None, "CONT": None, "CONTINUED": None, "CONTINUING": None}
 
 
 def _capitals(name: str) -> bool:
@@ -110,10 +126,36 @@ def scene_name(heading: str) -> str:
 
 
 def manner(parenthetical: str | None) -> LineKind:
+    """The balloon a parenthetical of manner asks for: a whisper, a shout, a thought, or
+    ordinary speech."""
     for pattern, kind in MANNERS:
         if parenthetical and pattern.search(parenthetical):
             return kind
     return LineKind.speech
+
+
+def parentheticals(notes: list[str]) -> tuple[LineKind, Off | None, str | None]:
+    """A speaker's parentheticals ('V.O.', 'CONT'D', 'whispering', 'O.S., angrily'),
+    read as the line's kind, whether it is heard but not seen, and the note of manner
+    as written (None when there is none)."""
+    off: Off | None = None
+    manners = []
+    for note in notes:
+        for part in re.split(r"[,;/]", note):
+            part = part.strip()
+            key = re.sub(r"[\s.'’`-]", "", part).upper()
+            if key in EXTENSIONS:
+                off = EXTENSIONS[key] or off
+            elif part:
+                manners.append(part)
+    written = ", ".join(manners) or None
+    return manner(written), off, written
+
+
+def _spoken(kind_off_note: tuple[LineKind, Off | None, str | None], text: str, speaker: str,
+            line: int) -> OutlineLine:
+    kind, off, note = kind_off_note
+    return OutlineLine(kind=kind, text=text, speaker=speaker, line=line, off=off, manner=note)
 
 
 class _Parser:
@@ -247,12 +289,13 @@ class _Parser:
             self.near_miss(number, said.group("who").strip())
         if _is_dialogue(said, self.speakers):
             who = said.group("who").strip()
-            paren = said.group("paren") or (said.group("paren2") or "").strip(" ()")
+            notes = PAREN.findall(said.group("parens") or "")
+            if said.group("paren2"):
+                notes.append(said.group("paren2").strip()[1:-1])
             kind = RESERVED.get(who)
             words = said.group("text").strip()
             if kind is None:
-                said_line = OutlineLine(kind=manner(paren), text=words, speaker=who.lstrip("@"),
-                                        line=number)
+                said_line = _spoken(parentheticals(notes), words, who.lstrip("@"), number)
             else:
                 said_line = OutlineLine(kind=kind, text=words, line=number)
             self.add_words(said_line)
@@ -260,22 +303,26 @@ class _Parser:
             self.prose_open = False
             return 0
         cue = BARE_CUE.match(text)
-        following = block() if cue and not self.prose_open and cue.group("who") not in \
-            RESERVED and len(text) > 1 else []
+        who = cue.group("who").strip() if cue else ""
+        following = block() if cue and not self.prose_open and who not in RESERVED and \
+            len(text) > 1 and (who.startswith("@") or _capitals(who) and _name_letters(who)) \
+            else []
         if following:
             # Fountain style: the cue on its own line, the words on the lines after it.
-            paren = cue.group("paren")
-            if following[0].startswith("(") and following[0].endswith(")"):
-                paren, following = following[0][1:-1], following[1:]
+            notes = PAREN.findall(cue.group("parens") or "")
+            line_paren = following[0].startswith("(") and following[0].endswith(")")
+            if line_paren:
+                notes.append(following[0][1:-1])
+                following = following[1:]
             words = []
             for later in following:
                 if _is_dialogue(DIALOGUE.match(later), self.speakers):
                     break
                 words.append(later)
             if words:
-                self.add_words(OutlineLine(kind=manner(paren), text=" ".join(words),
-                                           speaker=cue.group("who").lstrip("@"), line=number))
-                return len(words) + (1 if paren != cue.group("paren") else 0)
+                self.add_words(_spoken(parentheticals(notes), " ".join(words), who.lstrip("@"),
+                                       number))
+                return len(words) + line_paren
         tagged = TAGS.match(text)
         shot = angle = None
         if tagged:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import Problem, did_you_mean, existing, unknown_reference
 from ..format.camera import Angle, Shot
-from ..format.model import Character, LineKind, ProjectConfig, SceneCard, StyleDNA, World
+from ..format.model import Character, LineKind, Off, ProjectConfig, SceneCard, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
 from ..format.presets import PRESETS, SWATCH_PREFIX, palette_swatch
 from ..format.slugs import fold, mentioned, slugify
@@ -26,6 +26,8 @@ class ResolvedLine(BaseModel):
     text: str
     speaker: str | None = None  # character id
     line: int
+    off: Off | None = None  # (V.O.), (O.S.): heard, not seen
+    manner: str | None = None  # the parenthetical of manner, as written
 
 
 class ResolvedBeat(BaseModel):
@@ -230,7 +232,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                                 + f"; or add characters/{slugify(said.speaker)}.md"))
                             continue
                     words.append(ResolvedLine(kind=said.kind, text=said.text, speaker=speaker,
-                                              line=said.line))
+                                              line=said.line, off=said.off, manner=said.manner))
                 cast = [w.speaker for w in words if w.speaker]
                 cast += mentioned(beat.description, names_of(project.characters))
                 resolved.beats.append(ResolvedBeat(

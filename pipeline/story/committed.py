@@ -54,8 +54,19 @@ def nodes_path(story_source: str) -> str:
 def outline_hash(beats: list[ResolvedBeat]) -> str:
     """What a scene visit's nodes were written from: its beats, without line numbers
     (moving a scene down the file does not make it stale)."""
-    return digest([b.model_dump(mode="json", exclude={"line", "layout_line"})
+    return digest([_unmarked(b.model_dump(mode="json", exclude={"line", "layout_line"}))
                    for b in beats])[:16]
+
+
+LINE_MARKS = ("off", "manner")  # a line's (V.O.) and parenthetical: newer than the format
+
+
+def _unmarked(beat: dict) -> dict:
+    """A beat as hashed: a line's `off` and `manner` count only when it has them, so the
+    nodes committed before lines had them stay fresh."""
+    beat["lines"] = [{k: v for k, v in line.items() if k not in LINE_MARKS or v is not None}
+                     for line in beat.get("lines", [])]
+    return beat
 
 
 def paired_visits(beats: list[ResolvedBeat], entries: Iterable[E], scene_of: Callable[[E], str]
@@ -114,6 +125,7 @@ def node_record(node: StoryNode) -> CommentedMap:
             value.fa.set_flow_style()  # characters: [lin-shuang, captain-han]
         elif key == "lines":
             value = [{k: v for k, v in (("kind", w["kind"]), ("speaker", w.get("speaker")),
+                                        ("off", w.get("off")), ("manner", w.get("manner")),
                                         ("text", w["text"])) if v is not None}
                      for w in value or []] or None
         if value is not None:

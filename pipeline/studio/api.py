@@ -20,6 +20,7 @@ from PIL import Image
 
 from ..art import default_jobs, draw_art, request_for
 from ..build import BuildReport, build
+from ..casting import bodies
 from ..characters.avatars import Avatars
 from ..characters.files import CharacterPage, Characters
 from ..engines import IMAGE_GROUP, load_engine
@@ -228,7 +229,9 @@ class ComicGenerator:
         return PanelSpec(
             id=f"{story.id}--{node}", story=story.id, node=node, page=1, slot=index,
             world=story.world, scene=scene_id, style=style, description=description,
-            camera=camera, characters=mentioned(description, names_of(project.characters)), lines=[],
+            camera=camera, lines=[],
+            characters=bodies(mentioned(description, names_of(project.characters)),
+                              project.characters),
             width=width, height=height, box=(0, 0, width, height),
             seed=panel_seed(project.config.seed, story.id, f"{node}:{description}"),
             source=story.source)
