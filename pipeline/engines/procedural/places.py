@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from ...format.model import Place, Weather
+from ...format.model import Era, Place, Weather
+from . import outdoors, space
+from .furniture import furnish
 from .palette import RGB, mix, shade
+from .rooms import Room
 from .scenery import LAMP, Set, View, vertical_gradient
 
 INK = (30, 28, 34)
@@ -21,15 +24,25 @@ INK = (30, 28, 34)
 def draw(stage: Set, image: Image.Image, view: View, from_above: bool = False) -> None:
     """Draw the scene's set into `image` as `view` sees it."""
     pen = ImageDraw.Draw(image)
+    place = stage.place
     if from_above:
         _above(stage, image, pen, view)
-    elif stage.place == Place.interior:
-        interior(stage, image, pen, view)
+    elif place == Place.hall and stage.era == Era.ancient:
+        interior(stage, image, pen, view)  # the lantern hall, pillars and all
+    elif stage.setting.inside:
+        room = Room(stage, image, view, place, stage.era)
+        room.shell()
+        furnish(room)
+    elif place in SPACE:
+        SPACE[place](stage, image, pen, view)
+    elif place == Place.cave:
+        outdoors.cave(stage, image, pen, view)
     else:
         stage.sky(image, pen, view)
-        stage.celestial(pen, view.far(1.0))
+        if not stage.setting.storm:
+            stage.celestial(pen, view.far(1.0))
         stage.ground(image, view)
-        globals()[stage.place.value](stage, image, pen, view)
+        OUTSIDE.get(place, neutral)(stage, image, pen, view)
 
 
 def _glow(pen: ImageDraw.ImageDraw, x: float, y: float, r: float, behind: RGB) -> None:
@@ -132,7 +145,8 @@ def street(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
         z = 1.0
         while z < 24:
             depth = z * rng.uniform(0.25, 0.45)
-            tall = rng.uniform(1.6, 3.0)
+            tall = rng.uniform(1.6, 3.0) * {Era.modern: 2.0, Era.futuristic: 4.0}.get(
+                stage.era, 1.0)
             body = stage.aerial(stage.dim(mix(stage.mid, stage.accent, rng.uniform(0, 0.5))),
                                 z / 30)
             x = side * 1.6
@@ -152,6 +166,18 @@ def street(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
                          at(x, 0.8, a + depth * 0.6), at(x, 0.8, a + depth * 0.35)],
                         fill=shade(body, -0.55))  # a door
             z = b
+    if stage.era != Era.ancient:  # street lamps along the kerbs
+        for z in (1.8, 3.6, 7.2):
+            for side in (-1, 1):
+                x = side * 1.3
+                pen.line([at(x, 0, z), at(x, 2.6, z)], fill=INK, width=max(1, int(3 / z)))
+                lx, ly = at(x - side * 0.2, 2.6, z)
+                r = f / z * 0.06
+                colour = LAMP if stage.lit else (230, 230, 220)
+                if stage.era == Era.futuristic:
+                    colour = (150, 230, 255)
+                pen.ellipse([lx - r, ly - r, lx + r, ly + r], fill=colour, outline=INK)
+        return
     for z in (2.5, 5.5):  # strings of lanterns across the street
         left, right = at(-1.6, 2.0, z), at(1.6, 2.0, z)
         mid = ((left[0] + right[0]) / 2, left[1] + f / z * 0.3)
@@ -328,11 +354,29 @@ def sky(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View) ->
 
 
 def neutral(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View) -> None:
-    """A plain backdrop and floor: the place is not the point of the panel."""
+    """A plain set in the scene's palette: a backdrop, a floor and a few flats placed by
+    the card's seed, so the place is no other story's and no other scene's."""
     back = stage.dim(mix(stage.mid, stage.light, 0.5), 0.4)
     image.paste(vertical_gradient((view.w, max(int(view.horizon), 1)), shade(back, -0.2), back),
                 (0, 0))
+    rng = stage.rng("flats")
+    layer = view.far(0.5)
+    for _ in range(rng.randint(2, 4)):
+        u, wide, tall = rng.uniform(-0.2, 1.0), rng.uniform(0.08, 0.25), rng.uniform(0.1, 0.4)
+        colour = stage.dim(mix(rng.choice([stage.accent, stage.mid, stage.dark]), back, 0.5), 0.3)
+        layer.quad(pen, u, 0.0, u + wide, tall, colour)
     pen.line([(0, view.horizon), (view.w, view.horizon)], fill=shade(back, -0.35), width=2)
+
+
+OUTSIDE = {Place.city_gate: city_gate, Place.street: street, Place.forest: forest,
+           Place.mountains: mountains, Place.shore: shore, Place.sky: sky,
+           Place.neutral: neutral, Place.alley: outdoors.alley, Place.rooftop: outdoors.rooftop,
+           Place.skyline: outdoors.skyline, Place.village: outdoors.village,
+           Place.countryside: outdoors.countryside, Place.field: outdoors.field,
+           Place.desert: outdoors.desert, Place.sea: outdoors.sea, Place.deck: outdoors.deck,
+           Place.snowfield: outdoors.snowfield, Place.battlefield: outdoors.battlefield}
+SPACE = {Place.space: space.space, Place.planet: space.planet_place,
+         Place.station: space.station_place}
 
 
 def _above(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View) -> None:
@@ -347,7 +391,12 @@ def _above(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
         ground = stage.dim(mix(stage.light, (224, 204, 162), 0.6), 0.45)
     elif place == Place.sky:
         ground = mix(stage.sky_low, (255, 255, 255), 0.4)
-    elif place == Place.interior:
+    elif place in (Place.sea, Place.deck):
+        ground = stage.dim(mix(stage.sky_low, (36, 86, 126), 0.65), 0.3)
+    elif place in SPACE:
+        ground = space.VOID
+    elif stage.setting.inside:
+        place = Place.interior
         ground = stage.dim(mix(stage.dark, stage.mid, 0.4), 0.3)
     pen.rectangle([0, 0, w, h], fill=ground)
     speck = shade(ground, -0.08)
