@@ -159,17 +159,21 @@ def room_(room: Room) -> None:
 
 
 def office(room: Room) -> None:
-    room.window(-2.2, 2.2, 0.9, 2.4)
     rng = room.stage.rng("desks")
-    rows = rng.choice((3, 4))
+    left = rng.uniform(-room.half + 0.2, -0.6)
+    room.window(left, rng.uniform(0.6, room.half - 0.2), rng.uniform(0.8, 1.1), 2.4)
+    rows = rng.choice((2, 3, 4))
+    walls = rng.random() < 0.5  # desks along the walls, or in pods either side of an aisle
     for i in reversed(range(rows)):  # far rows first: the near ones hide them
-        z = 2.0 + i * (room.back - 2.8) / rows
+        z = 2.4 + i * (room.back - 3.2) / rows
         for side in (-1, 1):
             inner, outer = side * 0.7, side * (room.half - 0.1)
-            _desk(room, min(inner, outer), max(inner, outer), z)
-            if room.era == Era.modern:  # cubicle walls
-                room.box(min(inner, outer), max(inner, outer), 0, 1.15, z + 0.75, z + 0.8,
+            if walls:
+                inner = side * (room.half - 1.0)
+            if room.era == Era.modern:  # low cubicle walls behind each desk
+                room.box(min(inner, outer), max(inner, outer), 0, 1.0, z + 0.75, z + 0.8,
                          room.stage.dim(mix(room.stage.mid, (170, 170, 170), 0.5), 0.3))
+            _desk(room, min(inner, outer), max(inner, outer), z)
 
 
 def classroom(room: Room) -> None:
@@ -265,6 +269,10 @@ def corridor(room: Room) -> None:
 
 def cellar(room: Room) -> None:
     b, h = room.back, room.half
+    z = 0.9
+    while z < b:  # joists under the floor above
+        room.box(-h, h, room.high - 0.16, room.high, z, z + 0.14, shade(room.wall, -0.3))
+        z += 0.7
     _pipes(room, 4)
     rng = room.stage.rng("crates")
     crates = []
@@ -281,8 +289,6 @@ def cellar(room: Room) -> None:
     room.window(-0.5, 0.5, 1.6, 2.05)  # a small high window
     room.pen.line([room.at(0, room.high, 3.0), room.at(0, 1.9, 3.0)], fill=INK)
     room.glow(0, 1.85, 3.0, 0.06, LAMP)  # one bare bulb
-    if room.stage.setting.flooded:
-        water(room, 0.22)
 
 
 def laboratory(room: Room) -> None:
@@ -363,6 +369,6 @@ FURNISH = {Place.hall: hall, Place.throne_room: throne_room, Place.room: room_,
 
 
 def furnish(room: Room) -> None:
+    if room.stage.setting.flooded:  # first: what stands in the water stands above it
+        water(room, 0.22 if room.place == Place.cellar else 0.1)
     FURNISH.get(room.place, room_)(room)
-    if room.place != Place.cellar and room.stage.setting.flooded:
-        water(room)

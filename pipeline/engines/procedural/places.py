@@ -141,6 +141,11 @@ def street(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
     for x in (-0.05, 0.05):
         pen.line([at(x, 0, 0.8), at(x, 0, 40)], fill=shade(road, 0.12), width=2)
     rng = stage.rng("street")
+    western = stage.setting.western
+    if western:
+        road = mix(road, (176, 140, 96), 0.5)  # dust
+        pen.polygon([at(-1.6, 0, 1.0), at(1.6, 0, 1.0), at(1.6, 0, 40), at(-1.6, 0, 40)],
+                    fill=road)
     for side in (-1, 1):
         z = 1.0
         while z < 24:
@@ -149,12 +154,22 @@ def street(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
                 stage.era, 1.0)
             body = stage.aerial(stage.dim(mix(stage.mid, stage.accent, rng.uniform(0, 0.5))),
                                 z / 30)
+            if western:
+                body = mix(body, (150, 108, 70), 0.5)
             x = side * 1.6
             a, b = z, z + depth
             pen.polygon([at(x, 0, a), at(x, 0, b), at(x, tall, b), at(x, tall, a)], fill=body,
                          outline=shade(body, -0.35))
-            pen.polygon([at(x, tall, a), at(x, tall, b), at(x - side * 0.5, tall + 0.5, b),
-                         at(x - side * 0.5, tall + 0.5, a)], fill=shade(body, -0.3))
+            if western:  # a false front over a plank porch roof on posts
+                pen.polygon([at(x, 1.25, a), at(x, 1.25, b), at(x - side * 0.7, 1.1, b),
+                             at(x - side * 0.7, 1.1, a)], fill=shade(body, -0.25),
+                            outline=INK)
+                for post in (a + 0.05, b - 0.05):
+                    pen.line([at(x - side * 0.68, 0, post), at(x - side * 0.68, 1.1, post)],
+                             fill=shade(body, -0.5), width=max(1, int(4 / post)))
+            else:
+                pen.polygon([at(x, tall, a), at(x, tall, b), at(x - side * 0.5, tall + 0.5, b),
+                             at(x - side * 0.5, tall + 0.5, a)], fill=shade(body, -0.3))
             for level in range(1, int(tall)):
                 for k in (0.25, 0.6):
                     w0, w1 = a + depth * k, a + depth * (k + 0.18)
@@ -177,6 +192,8 @@ def street(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
                 if stage.era == Era.futuristic:
                     colour = (150, 230, 255)
                 pen.ellipse([lx - r, ly - r, lx + r, ly + r], fill=colour, outline=INK)
+        return
+    if western:
         return
     for z in (2.5, 5.5):  # strings of lanterns across the street
         left, right = at(-1.6, 2.0, z), at(1.6, 2.0, z)

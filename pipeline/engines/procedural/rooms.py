@@ -39,22 +39,29 @@ class Room:
         self.stage, self.image, self.view = stage, image, view
         self.pen = ImageDraw.Draw(image)
         self.place, self.era = place, era
-        self.half, self.high, self.back = SHELL.get(place, PLAIN)
+        self.rng = stage.rng(f"room-{place.value}")
+        # the card's seed sizes the room and picks its paint: two offices are two rooms
+        half, high, back = SHELL.get(place, PLAIN)
+        self.half, self.high = half * self.rng.uniform(0.88, 1.12), high
+        self.back = back * self.rng.uniform(0.85, 1.15)
         self.eye = min(1.55, self.high * 0.6)
         self.cx = view.x(0.5)
         self.f = view.h * view.zoom * 0.55
-        self.rng = stage.rng(f"room-{place.value}")
         self.wooden = era == Era.ancient and (
             any(w in stage.words for w in WOODEN) or place in (Place.cabin, Place.bar))
-        warm = mix(stage.mid, stage.light, 0.35)
+        warm = self.rng.choice([mix(stage.mid, stage.light, 0.35),
+                                mix(stage.accent, stage.light, 0.45),
+                                mix(stage.dark, stage.light, 0.55), mix(stage.mid, stage.dark, 0.2)])
         if era == Era.futuristic:
             warm = mix(warm, (150, 160, 175), 0.55)
         elif era == Era.ancient:
             warm = mix(warm, (150, 104, 70) if self.wooden else (150, 140, 124), 0.5)
         else:
             warm = mix(warm, (226, 222, 212), 0.3)
+        if place == Place.cellar:  # bare, damp, dim
+            warm = shade(mix(warm, (120, 116, 108), 0.5), -0.25)
         self.wall = stage.dim(warm, 0.35)
-        floor = mix(stage.dark, stage.mid, 0.4)
+        floor = mix(stage.dark, self.rng.choice([stage.mid, stage.accent]), 0.4)
         if era == Era.ancient:
             floor = mix(floor, (92, 62, 40), 0.5)
         elif era == Era.futuristic:
@@ -141,9 +148,15 @@ class Room:
             for side in (-h, h):  # skirting boards
                 self.quad([(side, 0, 0.45), (side, 0, b), (side, 0.12, b), (side, 0.12, 0.45)],
                           shade(self.wall, -0.3))
-            for z in zs[1::2]:  # ceiling lights
-                self.quad([(-0.45, hi, z), (0.45, hi, z), (0.45, hi, z + 0.5),
-                           (-0.45, hi, z + 0.5)], mix(self.wall, (250, 250, 240), 0.7))
+            pendants = self.rng.random() < 0.5  # the room's own lights: panels or lamps
+            for z in zs[1::2] if self.place != Place.cellar else ():
+                if pendants:
+                    for x in (-h * 0.45, h * 0.45):
+                        pen.line([self.at(x, hi, z), self.at(x, hi - 0.5, z)], fill=INK)
+                        self.glow(x, hi - 0.55, z, 0.09, (255, 240, 200))
+                else:
+                    self.quad([(-0.45, hi, z), (0.45, hi, z), (0.45, hi, z + 0.5),
+                               (-0.45, hi, z + 0.5)], mix(self.wall, (250, 250, 240), 0.7))
         else:
             for z in zs:  # panels and gratings
                 for side in (-h, h):
@@ -189,13 +202,14 @@ class Room:
             self.pen.ellipse(box, outline=frame, width=width * 2)
         else:
             self.pen.polygon(corners, outline=frame, width=width)
-            if self.era != Era.futuristic:  # mullions
-                mx = [(a[0] + b[0]) / 2 for a, b in zip(corners[:2], corners[3:1:-1])]
-                my = [(a[1] + b[1]) / 2 for a, b in zip(corners[::3], corners[1:3])]
-                self.pen.line([(mx[0], corners[0][1]), (mx[1], corners[3][1])], fill=frame,
-                              width=width)
-                self.pen.line([(corners[0][0], my[0]), (corners[1][0], my[1])], fill=frame,
-                              width=width)
+            if self.era != Era.futuristic:  # mullions: a cross through the middle
+
+                def mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+                    return (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+
+                c = corners
+                self.pen.line([mid(c[0], c[1]), mid(c[3], c[2])], fill=frame, width=width)
+                self.pen.line([mid(c[0], c[3]), mid(c[1], c[2])], fill=frame, width=width)
 
     def outside(self, size: tuple[int, int]) -> Image.Image:
         """What a window shows: stars, a city, the sea or the sky, by place and era."""
@@ -224,11 +238,16 @@ def water(room: Room, level: float = 0.12) -> None:
     """A flooded floor: a sheet of water with ripples and the lights reflected."""
     h, b = room.half, room.back
     stage = room.stage
-    sheet = stage.dim(mix(mix(room.floor, (40, 70, 80), 0.5), stage.sky_low, 0.15), 0.2)
+    sheet = stage.dim(mix(mix(room.floor, (28, 74, 90), 0.8), room.wall, 0.1), 0.2)
     room.quad([(-h, level, 0.45), (h, level, 0.45), (h, level, b), (-h, level, b)], sheet)
+    # the far wall and the lights, reflected upside down and broken by ripples
+    x0, y0 = room.at(-h, level, b)
+    x1, _ = room.at(h, level, b)
+    mirror = shade(mix(room.wall, sheet, 0.5), -0.1)
+    room.pen.rectangle([x0, y0, x1, y0 + (y0 - room.at(0, room.high, b)[1]) * 0.5], fill=mirror)
     rng = stage.rng("ripples")
-    light = shade(sheet, 0.35)
-    for _ in range(40):
+    light = shade(sheet, 0.45)
+    for _ in range(int(110 * room.view.zoom)):
         x, z = rng.uniform(-h, h), rng.uniform(0.6, b)
         w = rng.uniform(0.1, 0.5)
         room.pen.line([room.at(x, level, z), room.at(x + w, level, z)], fill=light,

@@ -92,9 +92,9 @@ class Set:
         self.words = f"{scene.id} {scene.name} {scene.description}".lower()
         self.description = description.lower()
         # a card with no palette gets one of its own, so two such scenes never look alike
-        own = from_name(scene.id, 0.35, 0.55)
+        own = from_name(scene.id, 0.45, 0.6)
         palette = [hex_rgb(c) for c in scene.palette] or [
-            shade(own, -0.45), own, mix(own, (226, 226, 232), 0.7), from_name(scene.name)]
+            shade(own, -0.45), own, mix(own, (226, 226, 232), 0.7), from_name(scene.name, 0.5)]
         while len(palette) < 4:
             palette.append(shade(palette[-1], 0.25))
         by_light = sorted(palette, key=luminance)

@@ -9,7 +9,8 @@ writer can both predict it:
    description is matched against each place's word list (a word counts when it
    starts with a listed stem and is at most three letters longer, or equals a
    listed exact word); words of the id and name count twice. The place with the
-   highest score wins; a tie goes to the place listed first in PLACE_WORDS, where
+   highest score wins, except that a plain `room` loses to any other place named
+   ("Room 12, a classroom" is a classroom); a tie goes to the place listed first in PLACE_WORDS, where
    the particular comes before the general (a "throne room" is a throne room, a
    "corridor of the station" a corridor). No word at all: `neutral`, a plain set
    in the scene's palette, never another story's setting.
@@ -32,7 +33,8 @@ PLACE_WORDS: dict[Place, tuple[str, ...]] = {
     Place.bridge: ("bridge", "control", "operation", "ops$", "helm$", "command",
                    "wheelhouse"),
     Place.throne_room: ("throne",),
-    Place.classroom: ("classroom", "class$", "school", "lecture", "lesson", "schoolroom"),
+    Place.classroom: ("classroom", "class$", "school", "lecture", "lesson", "schoolroom",
+                      "chalkboard", "blackboard", "whiteboard", "pupils"),
     Place.laboratory: ("laboratory", "lab$", "labs$", "experiment"),
     Place.library: ("library", "libraries", "archive", "bookshop", "bookshelves", "study$"),
     Place.office: ("office", "police station", "cubicle", "desks", "workplace", "newsroom", "open-plan",
@@ -49,7 +51,7 @@ PLACE_WORDS: dict[Place, tuple[str, ...]] = {
                  "lobby", "atrium", "auditorium", "palace", "shrine", "train station",
                  "railway station"),
     Place.room: ("room", "rooms", "apartment", "parlour", "parlor", "lounge", "inside",
-                 "interior", "indoors", "living"),
+                 "interior", "indoors", "living", "attic"),
     Place.deck: ("deck", "aboard", "sail", "mast", "galleon", "schooner", "ship$", "ship's"),
     Place.sea: ("sea$", "seas$", "ocean", "open water", "adrift", "swell"),
     Place.shore: ("shore", "beach", "coast", "harbour", "harbor", "pier", "lake", "river",
@@ -81,6 +83,7 @@ PLACE_WORDS: dict[Place, tuple[str, ...]] = {
     Place.sky: ("sky", "cloud", "flying", "air$", "gull", "aloft"),
 }
 INSIDE = frozenset(list(PLACE_WORDS)[:15]) | {Place.interior}
+GENERIC = (Place.room,)  # "Room 12" is whatever else the card names it: a classroom
 
 ERA_WORDS: dict[Era, tuple[str, ...]] = {
     Era.futuristic: ("futur", "station", "orbit", "space$", "spaces$", "starship", "spaceship", "android",
@@ -101,6 +104,8 @@ ERA_WORDS: dict[Era, tuple[str, ...]] = {
 ERA_OF_PLACE = {Place.throne_room: Era.ancient, Place.city_gate: Era.ancient,
                 Place.village: Era.ancient, Place.station: Era.futuristic,
                 Place.space: Era.futuristic, Place.planet: Era.futuristic}
+WESTERN = ("western", "frontier", "cowboy", "sheriff", "saloon", "outlaw", "ranch",
+           "gunslinger", "gunfighter", "stagecoach")
 WET = ("flood", "water", "submerged", "puddle", "leak", "drown", "knee-deep", "ankle-deep")
 STORMY = ("storm", "gale", "tempest", "hurricane", "squall", "typhoon")
 
@@ -111,6 +116,7 @@ class Setting:
     era: Era
     flooded: bool = False  # water on the floor
     storm: bool = False  # heavy seas and a dark sky
+    western: bool = False  # the old west: false fronts and clapboard, no lantern strings
 
     @property
     def inside(self) -> bool:
@@ -136,6 +142,9 @@ def _score(table: dict, weighted: list[tuple[str, int]], among=None) -> object |
             continue
         scores[key] = sum(weight * _matches(text, stem) for text, weight in weighted
                           for stem in stems)
+    if any(scores[k] for k in scores if k not in GENERIC):
+        for key in GENERIC:
+            scores.pop(key, None)
     best = max(scores, key=lambda k: scores[k], default=None)  # first listed wins a tie
     return best if best is not None and scores[best] else None
 
@@ -163,8 +172,10 @@ def setting_of(scene: SceneCard, world_description: str = "") -> Setting:
     if era is None:
         era = ERA_OF_PLACE.get(place, Era.modern)
     text = card[0][0] + card[1][0]
+    old_west = era == Era.ancient and any(_matches(text + words(world_description), w)
+                                          for w in WESTERN)
     return Setting(place, era, flooded=any(_matches(text, w) for w in WET),
-                   storm=any(_matches(text, w) for w in STORMY))
+                   storm=any(_matches(text, w) for w in STORMY), western=old_west)
 
 
 def place_of(scene: SceneCard) -> Place:
