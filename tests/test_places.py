@@ -203,3 +203,20 @@ def test_the_place_sheet_draws_every_place_in_every_era(spec, tmp_path):
     assert image.width == PER_ROW * len(Era) * THUMB[0]
     result = CliRunner().invoke(main, ["preview", "--help"])
     assert "--places" in result.output
+
+
+def test_the_docs_examples_of_the_rule_hold():
+    """docs/format.md shows what the rule makes of some cards; every one holds."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    doc = (Path(__file__).parent.parent / "docs" / "format.md").read_text()
+    [block] = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+               if b.startswith("# read as:")]
+    examples = yaml.safe_load(block)
+    assert len(examples) >= 5
+    for example in examples:
+        setting = setting_of(SceneCard(**example["card"]), example["world"])
+        assert f"{setting.place.value}, {setting.era.value}" == example["drawn_as"], example

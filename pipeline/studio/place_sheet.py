@@ -13,7 +13,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ..art import request_for
-from ..engines import DrawRequest, ImageEngine, load_engine, IMAGE_GROUP
+from ..engines import IMAGE_GROUP, DrawRequest, ImageEngine, load_engine
+from ..format.camera import Shot
 from ..format.model import Era, Place, SceneCard, StyleDNA
 from ..lettering.fonts import LetteringFont
 from ..plan import plan
@@ -21,10 +22,9 @@ from ..project import prepare
 from ..runtime.cache import write_atomic
 from ..runtime.outdir import check_out, mark
 from ..specs import Camera, PanelSpec
-from ..format.camera import Shot
 from ..story.nodes import write_nodes
 
-THUMB = (192, 144)
+THUMB = (160, 120)
 LABEL = 22
 PER_ROW = 4  # places per row, each in every era
 PALETTE = ["#2e3440", "#5e6b80", "#d8d4c8", "#b07a4a"]  # one palette: places compare
@@ -78,7 +78,8 @@ def place_sheet(root: str | Path, out: str | Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     mark(out)
     path = out / "places.png"
-    image.save(path)
+    # a palette of 256 colours: a sheet of flat storyboard colours loses nothing by it
+    image.quantize(256, dither=Image.Dither.NONE).save(path, optimize=True)
     names = "".join(f"<li><code>{p.value}</code></li>" for p in places())
     page = (f"<!doctype html><meta charset=utf-8><title>Places</title>"
             f"<style>body{{font-family:sans-serif;margin:1rem}}img{{max-width:100%}}</style>"

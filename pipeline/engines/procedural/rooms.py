@@ -149,7 +149,7 @@ class Room:
                 self.quad([(side, 0, 0.45), (side, 0, b), (side, 0.12, b), (side, 0.12, 0.45)],
                           shade(self.wall, -0.3))
             pendants = self.rng.random() < 0.5  # the room's own lights: panels or lamps
-            for z in zs[1::2] if self.place != Place.cellar else ():
+            for z in zs[1::2] if self.place not in (Place.cellar, Place.cockpit) else ():
                 if pendants:
                     for x in (-h * 0.45, h * 0.45):
                         pen.line([self.at(x, hi, z), self.at(x, hi - 0.5, z)], fill=INK)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...format.model import Era, Place, SceneCard
 
@@ -129,10 +130,16 @@ def words(text: str) -> str:
 
 
 def _matches(text: str, stem: str) -> int:
+    if " " in stem.strip("$"):  # a phrase: "open plan", "police station"
+        return text.count(f" {stem.rstrip('$')} ")
     if stem.endswith("$"):
-        return len(re.findall(rf" {re.escape(stem[:-1])}(?= )", text))
-    return sum(1 for w in re.findall(rf" ({re.escape(stem)}[a-z']*)(?= )", text)
-               if len(w) <= len(stem) + 3)
+        return text.count(f" {stem[:-1]} ")
+    return sum(1 for w in _split(text) if w.startswith(stem) and len(w) <= len(stem) + 3)
+
+
+@lru_cache(maxsize=64)
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
 
 
 def _score(table: dict, weighted: list[tuple[str, int]], among=None) -> object | None:
@@ -158,6 +165,14 @@ def _year_era(text: str) -> Era | None:
 
 def setting_of(scene: SceneCard, world_description: str = "") -> Setting:
     """The place and era a scene card is drawn as (the rule above)."""
+    return _setting(scene.id, scene.name, scene.description, scene.place, scene.era,
+                    world_description)
+
+
+@lru_cache(maxsize=256)
+def _setting(sid: str, name: str, description: str, given: Place | None, given_era: Era | None,
+             world_description: str) -> Setting:
+    scene = SceneCard(id=sid, name=name, description=description, place=given, era=given_era)
     card = [(words(f"{scene.id} {scene.name}"), 2), (words(scene.description), 1)]
     if scene.place is not None and scene.place != Place.interior:
         place = scene.place
