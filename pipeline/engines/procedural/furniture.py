@@ -323,8 +323,9 @@ def bridge(room: Room) -> None:
     for x0, x1 in ((-h + 0.1, -0.9), (-0.7, 0.7), (0.9, h - 0.1)):  # consoles
         room.box(x0, x1, 0, 0.95, b - 1.0, b - 0.4, room.stage.dim(METAL, 0.2))
         _screen(room, x0 + 0.1, x1 - 0.1, 0.98, 1.3, b - 1.0)
-    room.box(-0.35, 0.35, 0, 0.5, 2.2, 2.7, room.stage.dim(room.stage.accent, 0.3))
-    room.box(-0.35, 0.35, 0.5, 1.3, 2.7, 2.85, room.stage.dim(room.stage.accent, 0.3))
+    seat = room.stage.dim(shade(mix(room.stage.accent, METAL, 0.5), -0.35), 0.3)
+    room.box(-0.35, 0.35, 0, 0.5, 2.2, 2.7, seat)  # the commander's chair, from behind
+    room.box(-0.35, 0.35, 0.5, 1.3, 2.7, 2.85, shade(seat, 0.1))
 
 
 def cabin(room: Room) -> None:

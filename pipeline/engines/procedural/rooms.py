@@ -150,10 +150,10 @@ class Room:
                           shade(self.wall, -0.3))
             pendants = self.rng.random() < 0.5  # the room's own lights: panels or lamps
             for z in zs[1::2] if self.place not in (Place.cellar, Place.cockpit) else ():
-                if pendants:
+                if pendants and z > 1.4:  # nearer, a lamp would fill the frame
                     for x in (-h * 0.45, h * 0.45):
-                        pen.line([self.at(x, hi, z), self.at(x, hi - 0.5, z)], fill=INK)
-                        self.glow(x, hi - 0.55, z, 0.09, (255, 240, 200))
+                        pen.line([self.at(x, hi, z), self.at(x, hi - 0.45, z)], fill=INK)
+                        self.glow(x, hi - 0.5, z, 0.05, (255, 240, 200))
                 else:
                     self.quad([(-0.45, hi, z), (0.45, hi, z), (0.45, hi, z + 0.5),
                                (-0.45, hi, z + 0.5)], mix(self.wall, (250, 250, 240), 0.7))
