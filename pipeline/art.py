@@ -40,7 +40,8 @@ def request_for(project: ResolvedProject, spec: PanelSpec) -> DrawRequest:
     paths += style.anchor_paths if style else []
     references = {p: project.assets[p].data for p in paths if project.assets[p].data}
     return DrawRequest(spec=spec, scene=project.scene(spec.world, spec.scene),
-                       characters=characters, style=style, references=references)
+                       characters=characters, style=style, references=references,
+                       world_description=project.worlds[spec.world].description)
 
 
 def art_inputs(request: DrawRequest, engine_digest: str, digests: dict[str, str]
@@ -55,7 +56,8 @@ def art_inputs(request: DrawRequest, engine_digest: str, digests: dict[str, str]
     return {
         "description": digest(spec.description),
         "camera": digest(spec.camera.model_dump(mode="json", exclude={"chosen_by"})),
-        "scene": digest(spec.world, request.scene.model_dump(mode="json")),
+        "scene": digest(spec.world, request.scene.model_dump(mode="json"),
+                        request.world_description),
         "cast": digest([c.model_dump(mode="json", include={"id", "colours"})
                         for c in request.characters],
                        [digests.get(c.avatar_path or "", "") for c in request.characters]),

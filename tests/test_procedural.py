@@ -248,7 +248,7 @@ def test_an_unseen_world_reads_its_places_and_tells_them_apart(example):
     """A world the engine has never seen: every place recognised from its words, and
     each drawn differently (at eye level and from above)."""
     from pipeline.engines import DrawRequest
-    from pipeline.engines.procedural.scenery import place_of
+    from pipeline.engines.procedural.setting import place_of
     from pipeline.format.model import Character, SceneCard
 
     project, panels = example

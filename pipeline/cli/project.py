@@ -202,15 +202,22 @@ def clean(project: Path, out: Path | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for index.html and contact-sheet.png: a new or empty folder, "
               "or one Panelwright wrote.")
-def preview(project: Path, out: Path) -> None:
+@click.option("--places", is_flag=True,
+              help="Draw every place in every era instead (places.png), in the project's "
+              "engine and style: what a scene card's place: and era: look like.")
+def preview(project: Path, out: Path, places: bool) -> None:
     """Draw one panel of PROJECT in every shot, angle and treatment, on a contact sheet.
 
     \b
     Example:
       panelwright preview projects/frost-moon --out /tmp/sheet
       # then open /tmp/sheet/index.html or /tmp/sheet/contact-sheet.png
+      panelwright preview projects/frost-moon --places --out /tmp/places
     """
-    from ..studio.preview import preview as run
+    if places:
+        from ..studio.place_sheet import place_sheet as run
+    else:
+        from ..studio.preview import preview as run
 
     sheet = run(project, out)
     click.echo(f"Wrote {sheet} and {out / 'index.html'}")

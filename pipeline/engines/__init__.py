@@ -117,6 +117,7 @@ class DrawRequest(BaseModel):
     characters: list[Character]
     style: StyleDNA | None
     references: dict[str, bytes]  # project path -> image bytes (avatars, anchors)
+    world_description: str = ""  # the world's own words: its era when the scene says none
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 

@@ -145,14 +145,57 @@ class Weather(StrEnum):
 
 
 class Place(StrEnum):
-    city_gate = "city_gate"
+    """The kinds of place the procedural engine draws (docs/format.md, "Places")."""
+
+    # inside
+    hall = "hall"
+    room = "room"
+    office = "office"
+    classroom = "classroom"
+    bar = "bar"
+    kitchen = "kitchen"
+    bedroom = "bedroom"
+    corridor = "corridor"
+    cellar = "cellar"
+    laboratory = "laboratory"
+    bridge = "bridge"
+    cabin = "cabin"
+    cockpit = "cockpit"
+    library = "library"
+    throne_room = "throne_room"
+    interior = "interior"  # some room: which one is read from the words (default: a hall)
+    # outside
     street = "street"
-    interior = "interior"
+    alley = "alley"
+    rooftop = "rooftop"
+    skyline = "skyline"
+    village = "village"
+    countryside = "countryside"
+    field = "field"
     forest = "forest"
+    desert = "desert"
+    shore = "shore"  # a beach
+    sea = "sea"
+    deck = "deck"
     mountains = "mountains"
-    shore = "shore"
+    snowfield = "snowfield"
+    cave = "cave"
+    battlefield = "battlefield"
+    city_gate = "city_gate"
+    # above
     sky = "sky"
+    space = "space"
+    planet = "planet"
+    station = "station"
     neutral = "neutral"
+
+
+class Era(StrEnum):
+    """When a place is: its materials and lights (docs/format.md, "Places")."""
+
+    ancient = "ancient"  # antiquity to the 1800s: stone, wood, torches, candles, oil lamps
+    modern = "modern"  # electric light: plaster, glass, lamps, screens
+    futuristic = "futuristic"  # metal panels, light strips, holo screens, stars outside
 
 
 class SceneCard(Strict):
@@ -161,7 +204,8 @@ class SceneCard(Strict):
     description: str = ""
     time_of_day: TimeOfDay = TimeOfDay.day
     weather: Weather = Weather.clear
-    place: Place | None = None  # read from the description when not given
+    place: Place | None = None  # read from the words when not given
+    era: Era | None = None  # read from the words (the scene's, then the world's) when not given
     palette: list[Colour] = Field(default_factory=list, max_length=8)
 
 

@@ -23,6 +23,7 @@ from ...specs import Figure, PanelSpec
 from .. import Drawing, DrawRequest, Engine, EngineSettings
 from .figures import HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above, rim_light
 from .palette import stable_int
+from .places import SPACE
 from .places import draw as draw_set
 from .props import draw_prop
 from .scenery import Set, View, depth_of_field, light, weather
@@ -76,7 +77,7 @@ class ProceduralImageEngine(Engine):
         spec = request.spec
         w, h = spec.width, spec.height
         shot, angle = spec.camera.shot, spec.camera.angle
-        stage = Set(spec.world, request.scene, spec.description)
+        stage = Set(spec.world, request.scene, spec.description, request.world_description)
         zoom = ZOOM[shot] * (1.6 if angle == Angle.worms_eye else 1.0)  # what looms, close
         pan = 0.0
         if shot in CLOSE or shot == Shot.insert:
@@ -104,8 +105,10 @@ class ProceduralImageEngine(Engine):
                                                         if request.style else [])
                         if p in request.references)
         image = apply_style(image, request.style, anchors, spec.seed)
-        # weather falls in front of everything, after the treatment, so flakes stay crisp
-        image = weather(image, request.scene, spec.seed, zoom)
+        # weather falls in front of everything, after the treatment, so flakes stay crisp;
+        # indoors it stays outside the windows, and space has none
+        if not stage.setting.inside and stage.place not in SPACE:
+            image = weather(image, request.scene, spec.seed, zoom)
         if angle == Angle.dutch:
             image, figures = _dutch(image, figures, spec.seed)
         return Drawing(image=frame(image), figures=figures)

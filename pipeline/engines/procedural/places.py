@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from ...format.model import Place, Weather
+from ...format.model import Era, Place, Weather
+from . import outdoors, space
+from .above import plan_view
+from .furniture import furnish
 from .palette import RGB, mix, shade
+from .rooms import Room
 from .scenery import LAMP, Set, View, vertical_gradient
 
 INK = (30, 28, 34)
@@ -21,15 +25,25 @@ INK = (30, 28, 34)
 def draw(stage: Set, image: Image.Image, view: View, from_above: bool = False) -> None:
     """Draw the scene's set into `image` as `view` sees it."""
     pen = ImageDraw.Draw(image)
+    place = stage.place
     if from_above:
-        _above(stage, image, pen, view)
-    elif stage.place == Place.interior:
-        interior(stage, image, pen, view)
+        plan_view(stage, image, pen, view)
+    elif place == Place.hall and stage.era == Era.ancient:
+        interior(stage, image, pen, view)  # the lantern hall, pillars and all
+    elif stage.setting.inside:
+        room = Room(stage, image, view, place, stage.era)
+        room.shell()
+        furnish(room)
+    elif place in SPACE:
+        SPACE[place](stage, image, pen, view)
+    elif place == Place.cave:
+        outdoors.cave(stage, image, pen, view)
     else:
         stage.sky(image, pen, view)
-        stage.celestial(pen, view.far(1.0))
+        if not stage.setting.storm:
+            stage.celestial(pen, view.far(1.0))
         stage.ground(image, view)
-        globals()[stage.place.value](stage, image, pen, view)
+        OUTSIDE.get(place, neutral)(stage, image, pen, view)
 
 
 def _glow(pen: ImageDraw.ImageDraw, x: float, y: float, r: float, behind: RGB) -> None:
@@ -128,19 +142,35 @@ def street(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
     for x in (-0.05, 0.05):
         pen.line([at(x, 0, 0.8), at(x, 0, 40)], fill=shade(road, 0.12), width=2)
     rng = stage.rng("street")
+    western = stage.setting.western
+    if western:
+        road = mix(road, (176, 140, 96), 0.5)  # dust
+        pen.polygon([at(-1.6, 0, 1.0), at(1.6, 0, 1.0), at(1.6, 0, 40), at(-1.6, 0, 40)],
+                    fill=road)
     for side in (-1, 1):
         z = 1.0
         while z < 24:
             depth = z * rng.uniform(0.25, 0.45)
-            tall = rng.uniform(1.6, 3.0)
+            tall = rng.uniform(1.6, 3.0) * {Era.modern: 2.0, Era.futuristic: 4.0}.get(
+                stage.era, 1.0)
             body = stage.aerial(stage.dim(mix(stage.mid, stage.accent, rng.uniform(0, 0.5))),
                                 z / 30)
+            if western:
+                body = mix(body, (150, 108, 70), 0.5)
             x = side * 1.6
             a, b = z, z + depth
             pen.polygon([at(x, 0, a), at(x, 0, b), at(x, tall, b), at(x, tall, a)], fill=body,
                          outline=shade(body, -0.35))
-            pen.polygon([at(x, tall, a), at(x, tall, b), at(x - side * 0.5, tall + 0.5, b),
-                         at(x - side * 0.5, tall + 0.5, a)], fill=shade(body, -0.3))
+            if western:  # a false front over a plank porch roof on posts
+                pen.polygon([at(x, 1.25, a), at(x, 1.25, b), at(x - side * 0.7, 1.1, b),
+                             at(x - side * 0.7, 1.1, a)], fill=shade(body, -0.25),
+                            outline=INK)
+                for post in (a + 0.05, b - 0.05):
+                    pen.line([at(x - side * 0.68, 0, post), at(x - side * 0.68, 1.1, post)],
+                             fill=shade(body, -0.5), width=max(1, int(4 / post)))
+            else:
+                pen.polygon([at(x, tall, a), at(x, tall, b), at(x - side * 0.5, tall + 0.5, b),
+                             at(x - side * 0.5, tall + 0.5, a)], fill=shade(body, -0.3))
             for level in range(1, int(tall)):
                 for k in (0.25, 0.6):
                     w0, w1 = a + depth * k, a + depth * (k + 0.18)
@@ -152,6 +182,20 @@ def street(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View)
                          at(x, 0.8, a + depth * 0.6), at(x, 0.8, a + depth * 0.35)],
                         fill=shade(body, -0.55))  # a door
             z = b
+    if stage.era != Era.ancient:  # street lamps along the kerbs
+        for z in (1.8, 3.6, 7.2):
+            for side in (-1, 1):
+                x = side * 1.3
+                pen.line([at(x, 0, z), at(x, 2.6, z)], fill=INK, width=max(1, int(3 / z)))
+                lx, ly = at(x - side * 0.2, 2.6, z)
+                r = f / z * 0.06
+                colour = LAMP if stage.lit else (230, 230, 220)
+                if stage.era == Era.futuristic:
+                    colour = (150, 230, 255)
+                pen.ellipse([lx - r, ly - r, lx + r, ly + r], fill=colour, outline=INK)
+        return
+    if western:
+        return
     for z in (2.5, 5.5):  # strings of lanterns across the street
         left, right = at(-1.6, 2.0, z), at(1.6, 2.0, z)
         mid = ((left[0] + right[0]) / 2, left[1] + f / z * 0.3)
@@ -328,112 +372,26 @@ def sky(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View) ->
 
 
 def neutral(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View) -> None:
-    """A plain backdrop and floor: the place is not the point of the panel."""
+    """A plain set in the scene's palette: a backdrop, a floor and a few flats placed by
+    the card's seed, so the place is no other story's and no other scene's."""
     back = stage.dim(mix(stage.mid, stage.light, 0.5), 0.4)
     image.paste(vertical_gradient((view.w, max(int(view.horizon), 1)), shade(back, -0.2), back),
                 (0, 0))
+    rng = stage.rng("flats")
+    layer = view.far(0.5)
+    for _ in range(rng.randint(2, 4)):
+        u, wide, tall = rng.uniform(-0.2, 1.0), rng.uniform(0.08, 0.25), rng.uniform(0.1, 0.4)
+        colour = stage.dim(mix(rng.choice([stage.accent, stage.mid, stage.dark]), back, 0.5), 0.3)
+        layer.quad(pen, u, 0.0, u + wide, tall, colour)
     pen.line([(0, view.horizon), (view.w, view.horizon)], fill=shade(back, -0.35), width=2)
 
 
-def _above(stage: Set, image: Image.Image, pen: ImageDraw.ImageDraw, view: View) -> None:
-    """Straight down: the ground plan of the place, at the shot's scale."""
-    w, h = view.w, view.h
-    s = min(w, h) * view.zoom
-    cx, cy = view.x(0.5), h / 2
-    rng = stage.rng("above")
-    ground = stage.ground_near
-    place = stage.place
-    if place == Place.shore:
-        ground = stage.dim(mix(stage.light, (224, 204, 162), 0.6), 0.45)
-    elif place == Place.sky:
-        ground = mix(stage.sky_low, (255, 255, 255), 0.4)
-    elif place == Place.interior:
-        ground = stage.dim(mix(stage.dark, stage.mid, 0.4), 0.3)
-    pen.rectangle([0, 0, w, h], fill=ground)
-    speck = shade(ground, -0.08)
-    for _ in range(160):
-        x, y = rng.uniform(0, w), rng.uniform(0, h)
-        pen.ellipse([x - 2, y - 1, x + 2, y + 1], fill=speck)
-    if place in (Place.city_gate, Place.street, Place.neutral, Place.mountains):
-        pen.rectangle([cx - s * 0.12, 0, cx + s * 0.12, h],
-                      fill=mix(ground, stage.dark, 0.18))  # the road
-    if place == Place.city_gate:
-        stone = stage.dim(mix(stage.mid, stage.light, 0.35), 0.55)
-        top, bottom = cy - s * 0.42, cy - s * 0.22
-        pen.rectangle([0, top, w, bottom], fill=stone, outline=INK, width=2)
-        for x in range(0, w, max(6, int(s * 0.04))):
-            pen.rectangle([x, bottom - s * 0.03, x + s * 0.02, bottom], fill=shade(stone, 0.15))
-        pen.rectangle([cx - s * 0.1, top, cx + s * 0.1, bottom], fill=shade(stone, -0.65))
-        for side in (-1, 1):
-            tx = cx + side * s * 0.33
-            _roof(pen, tx - s * 0.12, top - s * 0.04, tx + s * 0.12, bottom + s * 0.04,
-                  stage.dim(stage.accent, 0.4))
-        for i in range(int(w / (s * 0.3)) + 2):  # roofs of the city beyond
-            x = i * s * 0.3 - s * 0.1
-            if abs(x + s * 0.12 - cx) > s * 0.2:
-                _roof(pen, x, top - s * 0.35, x + s * 0.24, top - s * 0.1,
-                      stage.dim(mix(stage.dark, stage.accent, 0.3), 0.4))
-    elif place == Place.street:
-        for side in (-1, 1):
-            for i in range(-4, 5):
-                y = cy + i * s * 0.3
-                x0 = cx + side * s * 0.2
-                x1 = x0 + side * s * 0.45
-                _roof(pen, min(x0, x1), y, max(x0, x1), y + s * 0.27,
-                      stage.dim(mix(stage.mid, stage.accent, rng.uniform(0, 0.6)), 0.4))
-    elif place == Place.interior:
-        for i in range(-8, 9):
-            pen.line([(cx + i * s * 0.12, 0), (cx + i * s * 0.12, h)], fill=shade(ground, -0.15))
-        pen.rectangle([cx - s * 0.14, 0, cx + s * 0.14, h],
-                      fill=mix(stage.dim(stage.accent, 0.3), (120, 30, 40), 0.35))
-        for i in range(-3, 4):
-            for side in (-1, 1):
-                x, y, r = cx + side * s * 0.5, cy + i * s * 0.35, s * 0.06
-                pen.ellipse([x - r, y - r, x + r, y + r], fill=shade(ground, 0.25), outline=INK)
-    elif place == Place.forest:
-        leaf = stage.dim(mix(stage.dark, (52, 104, 66), 0.55))
-        for _ in range(60):
-            x, y, r = rng.uniform(-0.1, 1.1) * w, rng.uniform(-0.1, 1.1) * h, s * rng.uniform(
-                0.06, 0.12)
-            if abs(x - cx) < s * 0.12:
-                continue
-            pen.ellipse([x - r + r * 0.3, y - r + r * 0.3, x + r * 1.3, y + r * 1.3],
-                        fill=shade(ground, -0.35))
-            pen.ellipse([x - r, y - r, x + r, y + r], fill=leaf, outline=shade(leaf, -0.3))
-            pen.ellipse([x - r * 0.5, y - r * 0.6, x + r * 0.2, y], fill=shade(leaf, 0.15))
-    elif place == Place.shore:
-        sea = stage.dim(mix(stage.sky_low, (36, 86, 126), 0.55), 0.3)
-        edge = w * 0.62
-        pen.rectangle([edge, 0, w, h], fill=sea)
-        for i in range(0, h, 24):
-            pen.line([(edge + 12 * ((i // 24) % 2), i), (edge + 12 * ((i // 24 + 1) % 2), i + 24)],
-                     fill=(244, 248, 250), width=4)
-            pen.arc([edge + 60 + (i * 7) % 200, i, edge + 140 + (i * 7) % 200, i + 30], 200, 340,
-                    fill=shade(sea, 0.3), width=2)
-    elif place == Place.mountains:
-        rock = stage.dim(mix(stage.mid, stage.dark, 0.4), 0.4)
-        for _ in range(14):
-            x, y, r = rng.uniform(0, w), rng.uniform(0, h), s * rng.uniform(0.08, 0.16)
-            if abs(x - cx) < s * 0.2:
-                continue
-            pts = [(x + r * dx, y + r * dy) for dx, dy in
-                   ((-1, 0), (-0.4, -0.9), (0.6, -0.7), (1, 0.1), (0.3, 0.8), (-0.6, 0.7))]
-            pen.polygon(pts, fill=rock, outline=INK)
-            pen.polygon([pts[1], pts[2], (x, y)], fill=(236, 240, 246))
-    elif place == Place.sky:
-        for _ in range(24):
-            x, y, r = rng.uniform(0, w), rng.uniform(0, h), s * rng.uniform(0.05, 0.12)
-            pen.ellipse([x - r * 1.5, y - r, x + r * 1.5, y + r], fill=(250, 252, 255))
-
-
-def _roof(pen: ImageDraw.ImageDraw, x0: float, y0: float, x1: float, y1: float,
-          colour: RGB) -> None:
-    """A hipped roof from above: four slopes, two in light and two in shade."""
-    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-    ridge = (x1 - x0) * 0.25 if x1 - x0 > y1 - y0 else 0
-    a, b = (mx - ridge, my), (mx + ridge, my)
-    pen.polygon([(x0, y0), (x1, y0), b, a], fill=shade(colour, 0.15))
-    pen.polygon([(x1, y0), (x1, y1), b], fill=shade(colour, -0.1))
-    pen.polygon([(x0, y1), (x1, y1), b, a], fill=shade(colour, -0.25))
-    pen.polygon([(x0, y0), (x0, y1), a], fill=colour)
-    pen.rectangle([x0, y0, x1, y1], outline=INK)
+OUTSIDE = {Place.city_gate: city_gate, Place.street: street, Place.forest: forest,
+           Place.mountains: mountains, Place.shore: shore, Place.sky: sky,
+           Place.neutral: neutral, Place.alley: outdoors.alley, Place.rooftop: outdoors.rooftop,
+           Place.skyline: outdoors.skyline, Place.village: outdoors.village,
+           Place.countryside: outdoors.countryside, Place.field: outdoors.field,
+           Place.desert: outdoors.desert, Place.sea: outdoors.sea, Place.deck: outdoors.deck,
+           Place.snowfield: outdoors.snowfield, Place.battlefield: outdoors.battlefield}
+SPACE = {Place.space: space.space, Place.planet: space.planet_place,
+         Place.station: space.station_place}

@@ -11,12 +11,12 @@ move less than near ones, as in a real view. The places themselves are in
 from __future__ import annotations
 
 import random
-import re
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from ...format.model import Place, SceneCard, TimeOfDay, Weather
-from .palette import RGB, hex_rgb, luminance, mix, shade, stable_int
+from ...format.model import SceneCard, TimeOfDay, Weather
+from .palette import RGB, from_name, hex_rgb, luminance, mix, shade, stable_int
+from .setting import setting_of
 
 SKY = {  # top, horizon colours of the sky by time of day
     TimeOfDay.dawn: ((86, 104, 168), (252, 196, 164)),
@@ -26,38 +26,6 @@ SKY = {  # top, horizon colours of the sky by time of day
 }
 LIGHT = {TimeOfDay.dawn: 0.85, TimeOfDay.day: 1.0, TimeOfDay.dusk: 0.7, TimeOfDay.night: 0.42}
 LAMP = (255, 208, 120)
-
-PLACE_WORDS = {  # word stems: a word of the scene's that starts with one counts for it
-    Place.city_gate: ("gate", "wall", "rampart", "fortress", "battlement", "portcullis"),
-    Place.interior: ("room", "hall", "inside", "interior", "chamber", "tavern", "inn", "temple",
-                     "kitchen", "library", "throne", "cabin", "office", "cellar", "palace"),
-    Place.street: ("street", "market", "alley", "road", "town", "square", "city", "village",
-                   "shop", "lane"),
-    Place.forest: ("forest", "wood", "tree", "grove", "bamboo", "jungle", "pine", "oak"),
-    Place.mountains: ("mountain", "peak", "cliff", "summit", "pass", "valley", "ridge", "crag"),
-    Place.shore: ("shore", "sea", "beach", "lake", "harbour", "harbor", "coast", "river",
-                  "ocean", "pier", "wave"),
-    Place.sky: ("sky", "cloud", "flying", "air", "rooftop", "gull"),
-}
-
-
-def place_of(scene: SceneCard) -> Place:
-    """The kind of place a scene card describes, read from its words when not given.
-
-    Each kind scores the words of the description that start with one of its stems,
-    the scene's name counting double; the best score wins ("lighthouse" is no house).
-    """
-    if scene.place is not None:
-        return scene.place
-    score = dict.fromkeys(PLACE_WORDS, 0)
-    for text, weight in ((scene.name, 2), (scene.description, 1)):
-        for word in re.findall(r"[a-z]+", text.lower()):
-            for place, stems in PLACE_WORDS.items():
-                if any(word.startswith(stem) and len(word) <= len(stem) + 3 for stem in stems):
-                    score[place] += weight
-    best = max(score, key=lambda p: score[p])
-    return best if score[best] else Place.neutral
-
 
 class View:
     """Maps set coordinates to panel pixels: u across (0..1, 0.5 is the centre),
@@ -115,14 +83,18 @@ def vertical_gradient(size: tuple[int, int], top: RGB, bottom: RGB, gamma: float
 class Set:
     """Colours and shapes of one scene, fixed for every panel that shows it."""
 
-    def __init__(self, world: str, scene: SceneCard, description: str = ""):
+    def __init__(self, world: str, scene: SceneCard, description: str = "",
+                 world_description: str = ""):
         self.scene = scene
-        self.place = place_of(scene)
+        self.setting = setting_of(scene, world_description)
+        self.place, self.era = self.setting.place, self.setting.era
         self.seed = stable_int(world, scene.id)
-        self.words = f"{scene.name} {scene.description}".lower()
+        self.words = f"{scene.id} {scene.name} {scene.description}".lower()
         self.description = description.lower()
-        palette = [hex_rgb(c) for c in scene.palette] or [(70, 80, 110), (120, 130, 150),
-                                                          (200, 200, 210), (150, 120, 90)]
+        # a card with no palette gets one of its own, so two such scenes never look alike
+        own = from_name(scene.id, 0.45, 0.6)
+        palette = [hex_rgb(c) for c in scene.palette] or [
+            shade(own, -0.45), own, mix(own, (226, 226, 232), 0.7), from_name(scene.name, 0.5)]
         while len(palette) < 4:
             palette.append(shade(palette[-1], 0.25))
         by_light = sorted(palette, key=luminance)
@@ -132,6 +104,9 @@ class Set:
         top, low = SKY[tod]
         self.sky_top = mix(top, self.dark, 0.25)
         self.sky_low = mix(low, self.light, 0.25)
+        if self.setting.storm:  # a low, dark sky
+            self.sky_top, self.sky_low = mix(self.sky_top, (40, 44, 52), 0.7), \
+                mix(self.sky_low, (90, 96, 104), 0.6)
         self.light_level = LIGHT[tod]
         self.lit = tod in (TimeOfDay.dusk, TimeOfDay.night)  # windows and lanterns glow
         self.haze = mix(self.sky_low, self.mid, 0.25)
