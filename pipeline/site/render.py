@@ -237,7 +237,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     appearances: dict[str, list[str]] = {cid: [] for cid in characters}
     for story_plan in plans:
         for panel in story_plan.panels:
-            for cid in panel.characters:
+            for cid in panel.characters + panel.heard:  # a voice appears by speaking
                 if story_plan.story not in appearances[cid]:
                     appearances[cid].append(story_plan.story)
 
