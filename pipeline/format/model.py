@@ -86,6 +86,7 @@ class ProjectConfig(Strict):
     language: str = "en"
     description: str = ""
     author: str = ""
+    site_url: str = ""  # where the site is published: absolute links in feeds and previews
     style: str | None = None  # default style id for stories that name none
     panel_size: Size = Field(default_factory=lambda: Size(aspect_ratio="4:3"))
     reading_direction: ReadingDirection = ReadingDirection.ltr
