@@ -111,3 +111,13 @@ def test_the_command_exports_and_reports(exported, tmp_path):
     bad = CliRunner().invoke(main, ["export", str(root), "--format", "cbz", "--out",
                                     str(root / "worlds")])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+def test_studio_exports_as_the_command_does(exported, tmp_path):
+    from pipeline.studio.api import Studio
+
+    root, _, _ = exported
+    report = Studio(root).export("cbz", story="visitor", out=tmp_path / "studio")
+    assert report.files == ["visitor.cbz"]
+    assert comicarchive.ComicArchive(str(tmp_path / "studio" / "visitor.cbz")
+                                     ).get_number_of_pages() == 3
