@@ -121,3 +121,35 @@ def test_studio_exports_as_the_command_does(exported, tmp_path):
     assert report.files == ["visitor.cbz"]
     assert comicarchive.ComicArchive(str(tmp_path / "studio" / "visitor.cbz")
                                      ).get_number_of_pages() == 3
+
+
+def test_a_killed_export_leaves_the_last_whole_file(exported, tmp_path, monkeypatch):
+    import os
+
+    root, _, _ = exported
+    out = tmp_path / "killed"
+    export(root, "cbz", story="visitor", out=out, jobs=1)
+    before = (out / "visitor.cbz").read_bytes()
+    story = root / "stories" / "visitor.md"
+    story.write_text(story.read_text().replace("Only the wind", "Just the wind"))
+    real_replace = os.replace
+
+    def killed(src, dst, *args, **kwargs):
+        if str(dst).endswith(".cbz"):
+            raise KeyboardInterrupt  # the export dies as the file would be swapped in
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", killed)
+    seen = []
+    with pytest.raises(KeyboardInterrupt):
+        export(root, "cbz", story="visitor", out=out, jobs=1,
+               progress=lambda stage, done, total: seen.append((stage, done, total)))
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (out / "visitor.cbz").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [".panelwright-export.json",
+                                                     ".panelwright-site", "visitor.cbz"]
+    # the progress of the stages it finished: only the edited page was baked again
+    assert ("drawing", 3, 3) in seen and ("baking pages", 1, 1) in seen
+    # the next export knows the file is stale and writes it
+    assert export(root, "cbz", story="visitor", out=out, jobs=1).written == ["visitor.cbz"]
+    story.write_text(story.read_text().replace("Just the wind", "Only the wind"))
