@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from ..site.chapters import chapter_pages
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PageSpec, StoryPlan
 
@@ -75,9 +76,22 @@ def story_url(site_url: str, story_id: str) -> str:
     return f"{site_url.rstrip('/')}/stories/{story_id}/index.html" if site_url else ""
 
 
+def _scenes_in(scenes: list[tuple[str, int]], pages: range, level: int) -> list[Section]:
+    """The scenes of a run of pages: the one going on at its first page, then those
+    starting within it."""
+    out = []
+    for n, (name, index) in enumerate(scenes):
+        ends = scenes[n + 1][1] if n + 1 < len(scenes) else pages.stop
+        if index in pages or index < pages.start < ends:
+            out.append(Section(title=name, level=level, page=max(index, pages.start)))
+    return out
+
+
 def books(project: ResolvedProject, plans: list[StoryPlan],
-          lettered: dict[str, LetteredPanel]) -> list[Book]:
-    """One book per story, in the project's order (the pages' files not yet filled in)."""
+          lettered: dict[str, LetteredPanel], by_chapter: bool = False) -> list[Book]:
+    """The books of the stories, in the project's order (their pages' files not yet
+    filled in): a book per story, whose outline holds its chapters and scenes, or, with
+    `by_chapter`, a book per chapter of a story that has chapters."""
     config = project.config
     stories = {s.id: s for s in project.stories}
     order = [s.id for s in project.stories]
@@ -85,22 +99,46 @@ def books(project: ResolvedProject, plans: list[StoryPlan],
     for story_plan in plans:
         story = stories[story_plan.story]
         style = project.styles.get(story.style or "")
-        cast: list[str] = []
-        for panel in story_plan.panels:
-            cast += [c for c in panel.characters if c not in cast]
         scenes = _scene_starts(project, story_plan)
+        panels = {p.id: p for p in story_plan.panels}
         pages = [BookPage(spec=page, lettered={p: lettered[p] for p in page.panels})
                  for page in story_plan.pages]
-        out.append(Book(
-            stem=story.id, title=story.title, series=config.title,
-            number=order.index(story.id) + 1, count=len(order), summary=story.summary,
-            author=config.author, language=config.language,
-            rtl=config.reading_direction.value == "rtl",
-            web=story_url(config.site_url, story.id),
-            characters=[project.characters[c].name for c in cast],
-            locations=list(dict.fromkeys(name for name, _ in scenes)),
-            names={cid: c.name for cid, c in project.characters.items()},
-            page_colour=style.page_colour if style else "#fdfbf6", pages=pages,
-            sections=[Section(title=story.title, level=0, page=0)]
-            + [Section(title=name, level=1, page=index) for name, index in scenes]))
+        chapters = chapter_pages(story, story_plan)
+
+        def book(stem: str, title: str, series: str, number: int, count: int,
+                 span: range, date: str | None, sections: list[Section]) -> Book:
+            cast: list[str] = []
+            for page in pages[span.start:span.stop]:
+                for panel_id in page.spec.panels:
+                    cast += [c for c in panels[panel_id].characters if c not in cast]
+            return Book(
+                stem=stem, title=title, series=series, number=number, count=count,
+                summary=story.summary, author=config.author, language=config.language,
+                rtl=config.reading_direction.value == "rtl",
+                web=story_url(config.site_url, story.id), date=date,
+                characters=[project.characters[c].name for c in cast],
+                locations=list(dict.fromkeys(s.title for s in _scenes_in(scenes, span, 1))),
+                names={cid: c.name for cid, c in project.characters.items()},
+                page_colour=style.page_colour if style else "#fdfbf6",
+                pages=pages[span.start:span.stop], sections=sections)
+
+        everything = range(len(pages))
+        if by_chapter and chapters:
+            for n, (chapter, span) in enumerate(chapters, 1):
+                sections = [Section(title=chapter.title, level=0, page=0)] + [
+                    s.model_copy(update={"page": s.page - span.start})
+                    for s in _scenes_in(scenes, span, 1)]
+                out.append(book(f"{story.id}-{n:0{max(2, len(str(len(chapters))))}d}",
+                                chapter.title, story.title, n, len(chapters), span,
+                                chapter.date or story.date, sections))
+            continue
+        sections = [Section(title=story.title, level=0, page=0)]
+        if chapters:
+            for chapter, span in chapters:
+                sections.append(Section(title=chapter.title, level=1, page=span.start))
+                sections += _scenes_in(scenes, span, 2)
+        else:
+            sections += _scenes_in(scenes, everything, 1)
+        out.append(book(story.id, story.title, config.title, order.index(story.id) + 1,
+                        len(order), everything, story.date, sections))
     return out

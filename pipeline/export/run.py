@@ -131,7 +131,7 @@ def export(root: str | Path, fmt: str, story: str | None = None,
         code = _export_code(fmt)
         todo: list[tuple[Book, str, str]] = []  # book, file name, key
         files = []
-        for book in books(project, plans, lettered):
+        for book in books(project, plans, lettered, by_chapter=fmt == "cbz"):
             story_id = book.pages[0].spec.story if book.pages else book.stem
             style = styles[story_id]
             key = digest("export", fmt, code, bleed, book.metadata(),
@@ -146,6 +146,12 @@ def export(root: str | Path, fmt: str, story: str | None = None,
                 todo.append((book, name, key))
         _bake_pages(project, [b for b, _, _ in todo], art, styles, font, font_digest,
                     letter_keys, fmt, workers, progress)
+        if story is None:  # a whole export: files of stories or chapters no longer there go
+            for name in [n for n in record if n.endswith(f".{fmt}") and n not in files]:
+                (target / name).unlink(missing_ok=True)
+                del record[name]
+                write_atomic(target / RECORD, json.dumps(record, indent=1,
+                                                         sort_keys=True).encode())
         tick = ticker(progress, "writing", len(todo))
         for book, name, key in todo:
             write_atomic(target / name, _write(fmt, book, font, bleed))
