@@ -37,3 +37,15 @@ def manga(root: Path, extra_config: str = "") -> Path:
         "stories/epilogue.md": "---\ntitle: Epilogue\nworld: edo\n---\n\n## Old Dojo\n\n"
                                "[wide_shot] Morning at the dojo.\n\nCAPTION: Dawn.\n",
     })
+
+
+def with_chapters(root: Path) -> Path:
+    """The manga with a date, two dated chapters (one at a scene, one at a page) and a
+    site URL."""
+    manga(root, "site_url: https://example.org/dojo\n")
+    story = root / "stories" / "visitor.md"
+    story.write_text(story.read_text().replace(
+        "summary:", "date: 2024-03-01\nchapters:\n"
+        "  - {title: The Knock, starts: 1}\n"
+        "  - {title: Outside, starts: Lantern Street, date: 2024-04-15}\nsummary:"))
+    return root
