@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
+from export_projects import manga
 from PIL import Image, ImageChops, ImageStat
 
-from export_projects import manga
 from pipeline.cli.main import main
 from pipeline.errors import ProjectError
 from pipeline.export.run import export

@@ -14,9 +14,9 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from export_projects import MANGA_LINES, manga
 from fontTools.ttLib import TTFont
 
-from export_projects import MANGA_LINES, manga
 from pipeline.export.run import export
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",

@@ -9,9 +9,9 @@ import subprocess
 import zipfile
 
 import pytest
+from export_projects import MANGA_LINES, manga
 from PIL import Image, ImageChops, ImageStat
 
-from export_projects import MANGA_LINES, manga
 from pipeline.export.pdf import TRIM_WIDTH
 from pipeline.export.run import export
 

@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
+from export_projects import manga, with_chapters
 from PIL import Image
 
-from export_projects import manga, with_chapters
 from pipeline.build import build, check
 from pipeline.errors import ProjectError
 from pipeline.export.run import export

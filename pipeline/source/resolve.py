@@ -12,8 +12,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import Problem, did_you_mean, unknown_reference
 from ..format.camera import Angle, Shot
-from ..format.model import (Character, LineKind, ProjectConfig, SceneCard, Story, StyleDNA,
-                            World)
+from ..format.model import Character, LineKind, ProjectConfig, SceneCard, Story, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
 from ..format.slugs import fold, mentioned, slugify
 from .load import Asset

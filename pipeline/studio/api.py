@@ -23,8 +23,8 @@ from ..build import BuildReport, build
 from ..characters.avatars import Avatars
 from ..characters.files import CharacterPage, Characters
 from ..engines import IMAGE_GROUP, load_engine
-from ..export.run import ExportReport, export
 from ..errors import Problem, ProjectError, unknown_reference
+from ..export.run import ExportReport, export
 from ..format.camera import Angle, Shot
 from ..format.sizes import ASPECT_RATIOS, fit
 from ..format.slugs import mentioned
