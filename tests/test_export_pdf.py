@@ -76,6 +76,14 @@ def test_pages_look_like_the_baked_pages(exported, tmp_path):
     baked = baked.resize(drawn.size, Image.Resampling.LANCZOS)
     difference = ImageChops.difference(baked, drawn)
     assert ImageStat.Stat(difference).mean[0] < 6
+    # the first words sit in a white balloon drawn over the (night-dark) art
+    word = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                     r'yMax="([\d.]+)">Who</word>', _run("pdftotext", "-bbox", "-f", "1",
+                                                           "-l", "1", str(path), "-"))
+    x0, y0, x1, y1 = (float(v) * 50 / 72 for v in word.groups())  # points -> 50 dpi pixels
+    around = drawn.crop((round(x0) - 6, round(y0) - 4, round(x1) + 6, round(y1) + 2))
+    assert ImageStat.Stat(around).mean[0] > 200  # mostly the balloon's paper
+    assert ImageStat.Stat(drawn).mean[0] < 150  # where the page is mostly night
 
 
 def test_bleed_adds_millimetres_and_trim_marks(exported, tmp_path):
