@@ -153,3 +153,14 @@ def test_a_killed_export_leaves_the_last_whole_file(exported, tmp_path, monkeypa
     # the next export knows the file is stale and writes it
     assert export(root, "cbz", story="visitor", out=out, jobs=1).written == ["visitor.cbz"]
     story.write_text(story.read_text().replace("Just the wind", "Only the wind"))
+
+
+def test_pages_are_webp_when_the_style_draws_webp(tmp_path):
+    root = manga(tmp_path / "webp")
+    (root / "styles" / "plain.yaml").write_text("name: Plain\ntreatment: flat\nformat: webp\n")
+    export(root, "cbz", story="epilogue", out=tmp_path / "out", jobs=1)
+    archive = comicarchive.ComicArchive(str(tmp_path / "out" / "epilogue.cbz"))
+    assert archive.get_page_name_list() == ["001.webp"]
+    page = Image.open(io.BytesIO(archive.get_page(0)))
+    assert page.format == "WEBP"
+    assert archive.read_cix().pages[0]["ImageWidth"] == str(page.width)
