@@ -151,3 +151,29 @@ def test_chapter_and_site_url_mistakes_are_reported_at_their_line(tmp_path):
     with pytest.raises(ProjectError):
         manga(tmp_path / "bad", "site_url: ftp://x\n")
         build(tmp_path / "bad", out=tmp_path / "bad-site")
+
+
+def test_chapters_reach_the_pdf_and_epub_outlines(site, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    root, _, _ = site
+    export(root, "epub", story="visitor", out=tmp_path / "epub", jobs=1)
+    with zipfile.ZipFile(tmp_path / "epub" / "visitor.epub") as archive:
+        nav = ElementTree.fromstring(archive.read("OEBPS/nav.xhtml"))
+    x = "{http://www.w3.org/1999/xhtml}"
+    story = nav.find(f".//{x}nav/{x}ol/{x}li")
+    chapters = story.findall(f"{x}ol/{x}li")
+    assert [c.find(f"{x}a").text for c in chapters] == ["The Knock", "Outside"]
+    assert [c.find(f"{x}ol/{x}li/{x}a").text for c in chapters] == ["Old Dojo", "Lantern Street"]
+    assert chapters[1].find(f"{x}a").get("href") == "page-003.xhtml"
+    if shutil.which("pdftohtml") is None:
+        pytest.skip("poppler-utils is not installed")
+    export(root, "pdf", story="visitor", out=tmp_path / "pdf", jobs=1)
+    xml = subprocess.run(["pdftohtml", "-stdout", "-xml", "-i",
+                          str(tmp_path / "pdf" / "visitor.pdf")], capture_output=True,
+                         text=True, check=True).stdout
+    assert re.findall(r'<item page="(\d+)">([^<]*)</item>', xml) == [
+        ("1", "The Visitor"), ("1", "The Knock"), ("1", "Old Dojo"), ("3", "Outside"),
+        ("3", "Lantern Street")]
