@@ -164,3 +164,30 @@ def test_pages_are_webp_when_the_style_draws_webp(tmp_path):
     page = Image.open(io.BytesIO(archive.get_page(0)))
     assert page.format == "WEBP"
     assert archive.read_cix().pages[0]["ImageWidth"] == str(page.width)
+
+
+# ComicInfo v2.0's xs:sequence (ComicInfo.xsd of the Anansi Project): readers that
+# validate refuse elements out of this order
+SCHEMA_ORDER = ["Title", "Series", "Number", "Count", "Volume", "AlternateSeries",
+                "AlternateNumber", "AlternateCount", "Summary", "Notes", "Year", "Month", "Day",
+                "Writer", "Penciller", "Inker", "Colorist", "Letterer", "CoverArtist", "Editor",
+                "Publisher", "Imprint", "Genre", "Web", "PageCount", "LanguageISO", "Format",
+                "BlackAndWhite", "Manga", "Characters", "Teams", "Locations",
+                "ScanInformation", "StoryArc", "SeriesGroup", "AgeRating", "Pages",
+                "CommunityRating", "MainCharacterOrTeam", "Review"]
+
+
+def test_comicinfo_elements_follow_the_schema_order(exported):
+    from xml.etree import ElementTree
+
+    _, out, _ = exported
+    with zipfile.ZipFile(out / "visitor.cbz") as archive:
+        assert archive.namelist()[-1] == "ComicInfo.xml"
+        root = ElementTree.fromstring(archive.read("ComicInfo.xml"))
+    names = [child.tag for child in root]
+    assert names == sorted(names, key=SCHEMA_ORDER.index)
+    assert {"Title", "Series", "Number", "Count", "Summary", "Writer", "Web", "PageCount",
+            "LanguageISO", "Manga", "Characters", "Locations", "Pages"} <= set(names)
+    for page in root.find("Pages"):
+        assert set(page.attrib) <= {"Image", "Type", "DoublePage", "ImageSize", "Key",
+                                    "Bookmark", "ImageWidth", "ImageHeight"}
