@@ -17,6 +17,7 @@ import uuid
 import zipfile
 from html import escape
 
+from ..errors import Problem, ProjectError
 from ..lettering.draw import to_svg
 from ..lettering.fonts import LetteringFont
 from .book import Book, Section
@@ -171,7 +172,14 @@ def epub(book: Book, font: LetteringFont) -> bytes:
     for name, data in used.items():
         ext, kind = _font_kind(data)
         fonts[name] = (ext, kind)
-        files[f"OEBPS/fonts/{name}.{ext}"] = subset_font(data, words)
+        try:
+            files[f"OEBPS/fonts/{name}.{ext}"] = subset_font(data, words)
+        except Exception as exc:  # fontTools raises many kinds on a bad table
+            key = "font" if name == "lettering" else "fallback_font"
+            raise ProjectError([Problem(
+                file="panelwright.yaml", field=f"lettering.{key}",
+                message=f"the lettering font cannot be embedded in an EPUB ({exc})",
+                hint="use a TrueType (.ttf) or OpenType (.otf) font with outlines")]) from None
     style = STYLE % (MAIN_FAMILY, fonts["lettering"][0], FALLBACK_FAMILY,
                      fonts.get("fallback", fonts["lettering"])[0])
     if not font.fallback:  # no fallback face: its @font-face would name a missing file

@@ -19,6 +19,7 @@ from pathlib import Path
 from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import TextMode
 
+from ..errors import Problem, ProjectError
 from ..format.model import LineKind
 from ..lettering.draw import CAPTION, INK, PAPER, SFX_FILL, STROKE, text_stroke
 from ..lettering.fonts import LetteringFont
@@ -61,9 +62,19 @@ def pdf(book: Book, font: LetteringFont, bleed: float = 0.0) -> bytes:
     document.viewer_preferences = ViewerPreferences(
         display_doc_title=True, direction="RTL" if book.rtl else "LTR")
     with tempfile.TemporaryDirectory(prefix="panelwright-pdf-") as folder:
-        document.add_font(MAIN, "", font_file(Path(folder), "main", font.data))
+        for family, key, data in ((MAIN, "font", font.data),
+                                  (FALLBACK, "fallback_font", font.fallback)):
+            if data is None:
+                continue
+            try:
+                document.add_font(family, "", font_file(Path(folder), key, data))
+            except Exception as exc:  # fontTools and fpdf2 raise many kinds on a bad table
+                raise ProjectError([Problem(
+                    file="panelwright.yaml", field=f"lettering.{key}",
+                    message=f"the lettering font cannot be embedded in a PDF ({exc})",
+                    hint="use a TrueType (.ttf) or OpenType (.otf) font with outlines")]
+                ) from None
         if font.fallback:
-            document.add_font(FALLBACK, "", font_file(Path(folder), "fallback", font.fallback))
             document.set_fallback_fonts([FALLBACK])
         sections = {}
         for section in book.sections:
