@@ -37,7 +37,7 @@ def describe(*texts: str) -> str:
     return text[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + "…"
 
 
-def page_image(story_plan: StoryPlan, number: int, alt: str) -> dict:
+def preview_image(story_plan: StoryPlan, number: int, alt: str) -> dict:
     """The baked page image of a page as a link preview shows it."""
     page = story_plan.pages[number - 1]
     return dict(path=f"pages/{story_plan.story}-{number}.jpg", alt=alt,
@@ -68,7 +68,7 @@ def feed_entries(project: ResolvedProject, plans: list[StoryPlan]) -> list[dict]
                 entries.append(dict(
                     title=story.title, date=story.date, summary=story.summary,
                     path=f"stories/{story.id}/index.html",
-                    image=page_image(story_plan, 1, f"Cover of {story.title}")))
+                    image=preview_image(story_plan, 1, f"Cover of {story.title}")))
             continue
         for chapter, span in chapters:
             date = chapter.date or story.date
@@ -76,7 +76,7 @@ def feed_entries(project: ResolvedProject, plans: list[StoryPlan]) -> list[dict]
                 entries.append(dict(
                     title=f"{story.title}: {chapter.title}", date=date, summary=story.summary,
                     path=f"stories/{story.id}/page-{span.start + 1}.html",
-                    image=page_image(story_plan, span.start + 1,
+                    image=preview_image(story_plan, span.start + 1,
                                      f"{chapter.title}, page {span.start + 1}")))
     url = base_url(project)
     for entry in entries:  # the entry's page image, as feed readers show an entry

@@ -38,7 +38,7 @@ from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
 from .chapters import chapter_pages
 from .output import SiteFiles
-from .publish import base_url, describe, favicon, feed_entries, page_image, sitemap
+from .publish import base_url, describe, favicon, feed_entries, preview_image, sitemap
 
 FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 # languages written right to left (ISO 639 codes): the page's own text direction
@@ -259,7 +259,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         """A page's own address, meta description and link-preview image."""
         return dict(path=path, description=describe(*descriptions, config.description,
                                                     config.title), social_image=image)
-    covers = {sp.story: page_image(sp, 1, f"Cover of {stories[sp.story].title}")
+    covers = {sp.story: preview_image(sp, 1, f"Cover of {stories[sp.story].title}")
               for sp in plans if sp.pages}
     names = {cid: character.name for cid, character in characters.items()}
 
@@ -288,7 +288,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                 common, root="../../", story=story, page=page, total=total, slots=slots,
                 transcript=transcript, cover=cover, style=project.styles.get(story.style or ""),
                 **meta(path, f"{story.title}, page {page.number} of {total}. {story.summary}",
-                       image=page_image(story_plan, page.number,
+                       image=preview_image(story_plan, page.number,
                                         f"{story.title}, page {page.number}: "
                                         + " ".join(s["spec"].alt for s in slots))))
         path = f"stories/{story.id}/index.html"
