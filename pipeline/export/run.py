@@ -91,7 +91,7 @@ def _chosen(project: ResolvedProject, story: str | None) -> list[str]:
     if story not in ids:
         raise ProjectError([Problem(file="stories", field="--story",
                                     message=f"there is no story '{story}'",
-                                    hint=unknown_reference("story", story, ids))])
+                                    hint=unknown_reference("stories", story, ids))])
     return [story]
 
 
@@ -103,11 +103,11 @@ def export(root: str | Path, fmt: str, story: str | None = None,
     (PROJECT/_export by default); returns what was written."""
     started = time.perf_counter()
     if fmt not in FORMATS:
-        raise ProjectError([Problem(file="--format", field="--format",
+        raise ProjectError([Problem(file="--format",
                                     message=f"'{fmt}' is not an export format",
                                     hint=f"use one of {', '.join(FORMATS)}")])
     if not 0 <= bleed <= 25:
-        raise ProjectError([Problem(file="--bleed", field="--bleed",
+        raise ProjectError([Problem(file="--bleed",
                                     message=f"a bleed of {bleed:g} mm is out of range",
                                     hint="printers ask for 3 to 5 mm; give 0 to 25")])
     root = Path(root)
