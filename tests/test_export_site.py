@@ -177,3 +177,17 @@ def test_chapters_reach_the_pdf_and_epub_outlines(site, tmp_path):
     assert re.findall(r'<item page="(\d+)">([^<]*)</item>', xml) == [
         ("1", "The Visitor"), ("1", "The Knock"), ("1", "Old Dojo"), ("3", "Outside"),
         ("3", "Lantern Street")]
+
+
+def test_a_schedule_dates_each_page_in_the_feed(tmp_path):
+    root = manga(tmp_path / "dojo", "site_url: https://example.org/dojo\n")
+    story = root / "stories" / "visitor.md"
+    story.write_text(story.read_text().replace("summary:", "schedule: 7\nsummary:"))
+    assert [p.field for p in check(root) if p.severity == "error"] == ["schedule"]
+    story.write_text(story.read_text().replace("schedule:", "date: 2024-01-01\nschedule:"))
+    build(root, out=tmp_path / "site", jobs=1)
+    feed = feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes())
+    assert [(e.title, e.published_parsed[:3]) for e in feed.entries] == [
+        ("The Visitor, page 3", (2024, 1, 15)), ("The Visitor, page 2", (2024, 1, 8)),
+        ("The Visitor, page 1", (2024, 1, 1))]
+    assert feed.entries[0].link == URL + "stories/visitor/page-3.html"

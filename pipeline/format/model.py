@@ -284,6 +284,7 @@ class Story(Strict):
     summary: str = ""
     cover: str | None = None
     date: dt.date | None = None  # published on: the feed's and ComicInfo's date
+    schedule: int | None = Field(default=None, ge=1, le=366)  # days between pages, from date
     chapters: list[Chapter] = Field(default_factory=list)
     engines: Engines | None = None
     scenes: list[OutlineScene] = Field(default_factory=list)

@@ -9,6 +9,7 @@ site a favicon cut from the first story's cover, with or without it.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from html import escape
 
@@ -56,13 +57,24 @@ def favicon(cover_path: str) -> bytes:
 
 
 def feed_entries(project: ResolvedProject, plans: list[StoryPlan]) -> list[dict]:
-    """The feed's entries, newest first: each dated chapter (its first page), and each
-    dated story without chapters. Undated ones are not announced."""
+    """The feed's entries, newest first: each page of a story with a schedule, each
+    dated chapter (its first page), and each dated story without chapters. Undated
+    ones are not announced."""
     stories = {s.id: s for s in project.stories}
     entries = []
     for story_plan in plans:
         story = stories[story_plan.story]
         chapters = chapter_pages(story, story_plan)
+        if story.schedule and story.date:  # a page per entry, each on its own day
+            first = dt.date.fromisoformat(story.date)
+            for page in story_plan.pages:
+                day = first + dt.timedelta(days=story.schedule * (page.number - 1))
+                entries.append(dict(
+                    title=f"{story.title}, page {page.number}", date=day.isoformat(),
+                    summary=story.summary, path=f"stories/{story.id}/page-{page.number}.html",
+                    image=preview_image(story_plan, page.number,
+                                        f"{story.title}, page {page.number}")))
+            continue
         if not chapters:
             if story.date:
                 entries.append(dict(

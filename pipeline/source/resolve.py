@@ -55,6 +55,7 @@ class ResolvedStory(BaseModel):
     title: str
     summary: str = ""
     date: str | None = None  # YYYY-MM-DD
+    schedule: int | None = None  # days between pages, the first on `date`
     chapters: list[ResolvedChapter] = Field(default_factory=list)
     world: str
     style: str | None = None
@@ -205,7 +206,13 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                                  if story.engines else None,
                                  committed=valid.nodes.get(story.id),
                                  date=story.date.isoformat() if story.date else None,
+                                 schedule=story.schedule,
                                  chapters=_chapters(story, world, lines, problems))
+        if story.schedule and not story.date:
+            problems.append(Problem(
+                file=story.source, line=lines.get("schedule"), field="schedule",
+                message="a schedule counts from the story's date, and it has none",
+                hint="add the first page's date to the front matter, e.g. date: 2024-05-01"))
         for scene in story.scenes:
             card = _find_scene(scene.scene, world) if world and scene.scene else None
             if card is None and world and scene.heading:  # a card named 'Gate - North'
