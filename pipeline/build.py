@@ -29,6 +29,7 @@ from .runtime.outdir import check_out
 from .runtime.parallel import ticker
 from .site.output import recover
 from .site.pages import compose
+from .site.publish import publication_warnings
 from .site.render import render_if_changed, template_problems
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, StoryPlan
@@ -55,10 +56,12 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
                    lettered: dict[str, LetteredPanel], font: LetteringFont) -> list[Problem]:
     """Every warning about a project that can be built, as `check` and `build` (and
     `build --json`) all report them: the project's own, its committed nodes', the
-    pages' layouts', the lettering's, sorted by file and line."""
+    pages' layouts', the lettering's, the publication's (chapters, feed), sorted by
+    file and line."""
     return in_order([p for p in project.problems if p.severity == "warning"]
                     + committed_problems(project) + layout_warnings(plans)
-                    + lettering_warnings(project, plans, lettered, font))
+                    + lettering_warnings(project, plans, lettered, font)
+                    + publication_warnings(project, plans))
 
 
 def ready(root: str | Path) -> ResolvedProject:

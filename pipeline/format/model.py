@@ -8,6 +8,7 @@ their own values; linking ids across files is `resolve`'s job.
 from __future__ import annotations
 
 import difflib
+import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -30,6 +31,13 @@ def _colour(value: str) -> str:
 
 
 Colour = Annotated[str, AfterValidator(_colour)]
+
+
+def _site_url(value: str) -> str:
+    if value and not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+        raise ValueError(f"'{value}' is not the address of a web site; write it whole, "
+                         "e.g. https://example.org/my-comic/")
+    return value
 
 
 class Strict(BaseModel):
@@ -88,6 +96,7 @@ class ProjectConfig(Strict):
     language: str = "en"
     description: str = ""
     author: str = ""
+    site_url: Annotated[str, AfterValidator(_site_url)] = ""  # where the site is published
     style: str | None = None  # default style id for stories that name none
     panel_size: Size = Field(default_factory=lambda: Size(aspect_ratio="4:3"))
     reading_direction: ReadingDirection = ReadingDirection.ltr
@@ -335,6 +344,16 @@ class OutlineScene(BaseModel):
     beats: list[Beat] = Field(default_factory=list)
 
 
+class Chapter(Strict):
+    """A chapter of a story, in its front matter's `chapters:` list: its title, where it
+    starts (a scene's id or name, at the first page showing it, or a page number) and
+    the date it is published on (the feed's and ComicInfo's)."""
+
+    title: str = Field(min_length=1)
+    starts: int | str
+    date: dt.date | None = None
+
+
 class Story(Strict):
     """stories/<id>.md: front matter and the outline."""
 
@@ -344,6 +363,9 @@ class Story(Strict):
     style: str | None = None
     summary: str = ""
     cover: str | None = None
+    date: dt.date | None = None  # published on: the feed's and ComicInfo's date
+    schedule: int | None = Field(default=None, ge=1, le=366)  # days between pages, from date
+    chapters: list[Chapter] = Field(default_factory=list)
     engines: Engines | None = None
     scenes: list[OutlineScene] = Field(default_factory=list)
     source: str = ""

@@ -37,7 +37,9 @@ from ..runtime.manifest import Manifest, PanelRecord
 from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
+from .chapters import chapter_pages
 from .output import SiteFiles
+from .publish import base_url, describe, favicon, feed_entries, preview_image, sitemap
 
 RULE = re.compile(r"\n(?=[ ]{0,3}-{3,}[ \t]*(?:\n|$))")  # the line before a `---` rule
 
@@ -263,10 +265,18 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
             files.text[name] = json.dumps(to_card(character, spec, embedded),
                                           ensure_ascii=False, indent=2)
 
+    url = base_url(project)
     common = dict(config=config, characters=characters, worlds=project.worlds,
                   stories=stories, avatars=avatars, idles=idles, font_family=FONT_FAMILY,
                   rtl=config.reading_direction.value == "rtl",
-                  text_dir=language_direction(config.language))
+                  text_dir=language_direction(config.language), site_url=url)
+
+    def meta(path: str, *descriptions: str, image: dict | None = None) -> dict:
+        """A page's own address, meta description and link-preview image."""
+        return dict(path=path, description=describe(*descriptions, config.description,
+                                                    config.title), social_image=image)
+    covers = {sp.story: preview_image(sp, 1, f"Cover of {stories[sp.story].title}")
+              for sp in plans if sp.pages}
     names = {cid: character.name for cid, character in characters.items()}
 
     for story_plan in plans:
@@ -289,26 +299,47 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                                            if b.speaker else None, text=b.text)
                                       for b in s["spec"].lines])
                           for index, s in enumerate(slots)]
-            files.text[f"stories/{story.id}/page-{page.number}.html"] = env.get_template(
-                "page.html").render(common, root="../../", story=story, page=page, total=total,
-                                    slots=slots, transcript=transcript, cover=cover,
-                                    style=project.styles.get(story.style or ""))
-        files.text[f"stories/{story.id}/index.html"] = env.get_template("story.html").render(
+            path = f"stories/{story.id}/page-{page.number}.html"
+            files.text[path] = env.get_template("page.html").render(
+                common, root="../../", story=story, page=page, total=total, slots=slots,
+                transcript=transcript, cover=cover, style=project.styles.get(story.style or ""),
+                **meta(path, f"{story.title}, page {page.number} of {total}. {story.summary}",
+                       image=preview_image(story_plan, page.number,
+                                        f"{story.title}, page {page.number}: "
+                                        + " ".join(s["spec"].alt for s in slots))))
+        path = f"stories/{story.id}/index.html"
+        files.text[path] = env.get_template("story.html").render(
             common, root="../../", story=story, plan=story_plan,
             world=project.worlds[story.world],
-            cast=[cid for cid in characters if story.id in appearances[cid]])
+            cast=[cid for cid in characters if story.id in appearances[cid]],
+            chapters=[dict(title=c.title, date=c.date, pages=[story_plan.pages[i] for i in span])
+                      for c, span in chapter_pages(story, story_plan)],
+            **meta(path, story.summary, image=covers.get(story.id)))
 
+    first = covers.get(plans[0].story) if plans else None
     files.text["index.html"] = env.get_template("index.html").render(
-        common, root="", plans=plans)
+        common, root="", plans=plans, **meta("index.html", config.description, image=first))
     files.text["characters/index.html"] = env.get_template("characters.html").render(
-        common, root="../")
+        common, root="../", **meta("characters/index.html", f"The characters of {config.title}: "
+                                   + ", ".join(c.name for c in characters.values())))
     for cid, character in characters.items():
-        files.text[f"characters/{cid}.html"] = env.get_template("character.html").render(
-            common, root="../", character=character, appears_in=appearances[cid])
+        path = f"characters/{cid}.html"
+        files.text[path] = env.get_template("character.html").render(
+            common, root="../", character=character, appears_in=appearances[cid],
+            **meta(path, character.description, character.personality, character.name))
     for wid, world in project.worlds.items():
         files.text[f"worlds/{wid}.html"] = env.get_template("world.html").render(
             common, root="../", world=world,
-            used_by=[s for s in project.stories if s.world == wid])
+            used_by=[s for s in project.stories if s.world == wid],
+            **meta(f"worlds/{wid}.html", world.description, world.name))
+    if plans and plans[0].pages:
+        files.data["favicon.png"] = favicon(pages[(plans[0].story, 1)])
+    if url:  # feeds and sitemaps are made of absolute links
+        entries = feed_entries(project, plans)
+        files.text["feed.xml"] = env.get_template("feed.xml").render(
+            common, entries=entries,
+            updated=max((e["date"] for e in entries), default="2000-01-01"))
+        files.text["sitemap.xml"] = sitemap(url, [p for p in files.text if p.endswith(".html")])
     for asset in sorted((theme_dir() / "assets").glob("*")):
         files.copies[f"assets/{asset.name}"] = str(asset)
     for name, text in project.templates.items():

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from ..errors import Problem, did_you_mean, existing, unknown_reference
 from ..format.camera import Angle, Shot
-from ..format.model import Character, LineKind, Off, ProjectConfig, SceneCard, StyleDNA, World
+from ..format.model import (Character, LineKind, Off, ProjectConfig, SceneCard, Story, StyleDNA,
+                            World)
 from ..format.nodes_model import CommittedNodes
 from ..format.presets import PRESETS, SWATCH_PREFIX, palette_swatch
 from ..format.slugs import fold, mentioned, slugify
@@ -45,10 +46,21 @@ class ResolvedBeat(BaseModel):
     layout_line: int | None = None
 
 
+class ResolvedChapter(BaseModel):
+    title: str
+    scene: str | None = None  # the scene card it starts at, or
+    page: int | None = None  # the page number it starts on
+    date: str | None = None  # YYYY-MM-DD
+    line: int | None = None
+
+
 class ResolvedStory(BaseModel):
     id: str
     title: str
     summary: str = ""
+    date: str | None = None  # YYYY-MM-DD
+    schedule: int | None = None  # days between pages, the first on `date`
+    chapters: list[ResolvedChapter] = Field(default_factory=list)
     world: str
     style: str | None = None
     source: str
@@ -116,6 +128,35 @@ def _scene_hint(written: str, world: World) -> str:
     cards = ", ".join(f"{s.id} ({s.name})" for s in world.scenes) or "none yet"
     listed = f"the scene cards of '{world.id}' are: {cards}"
     return f"{close} ({listed})" if close else listed
+
+
+def _chapters(story: Story, world: World | None, lines: dict[str, int],
+              problems: list[Problem]) -> list[ResolvedChapter]:
+    """A story's chapters with the scene each starts at linked to its card."""
+    out = []
+    for index, chapter in enumerate(story.chapters):
+        line = lines.get(f"chapters/{index}/starts") or lines.get("chapters")
+        scene, page = None, None
+        if isinstance(chapter.starts, int):
+            page = chapter.starts
+            if page < 1:
+                problems.append(Problem(
+                    file=story.source, line=line, field=f"chapters[{index}].starts",
+                    message=f"chapter '{chapter.title}' starts on page {page}",
+                    hint="pages are counted from 1; or name the scene it starts at"))
+                continue
+        elif world is not None:
+            scene = _find_scene(chapter.starts, world)
+            if scene is None:
+                problems.append(Problem(
+                    file=story.source, line=line, field=f"chapters[{index}].starts",
+                    message=f"chapter '{chapter.title}' starts at '{chapter.starts}', which is "
+                            f"not a scene card of the world '{world.id}'",
+                    hint=_scene_hint(chapter.starts, world) + "; or give a page number"))
+                continue
+        out.append(ResolvedChapter(title=chapter.title, scene=scene, page=page, line=line,
+                                   date=chapter.date.isoformat() if chapter.date else None))
+    return out
 
 
 def names_of(characters: dict[str, Character]) -> dict[str, list[str]]:
@@ -204,7 +245,15 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                                  world=story.world, style=style, source=story.source,
                                  engines=story.engines.model_dump(exclude_unset=True)
                                  if story.engines else None,
-                                 committed=valid.nodes.get(story.id))
+                                 committed=valid.nodes.get(story.id),
+                                 date=story.date.isoformat() if story.date else None,
+                                 schedule=story.schedule,
+                                 chapters=_chapters(story, world, lines, problems))
+        if story.schedule and not story.date:
+            problems.append(Problem(
+                file=story.source, line=lines.get("schedule"), field="schedule",
+                message="a schedule counts from the story's date, and it has none",
+                hint="add the first page's date to the front matter, e.g. date: 2024-05-01"))
         for scene in story.scenes:
             card = _find_scene(scene.scene, world) if world and scene.scene else None
             if card is None and world and scene.heading:  # a card named 'Gate - North'

@@ -25,6 +25,7 @@ from ..characters.avatars import Avatars
 from ..characters.files import CharacterPage, Characters
 from ..engines import IMAGE_GROUP, load_engine
 from ..errors import Problem, ProjectError, unknown_reference
+from ..export.run import ExportReport, export
 from ..format.camera import Angle, Shot
 from ..format.model import StyleDNA
 from ..format.presets import PRESETS
@@ -359,6 +360,14 @@ class Studio:
     def build(self, out: str | Path | None = None, jobs: int | None = None) -> BuildReport:
         """Build the site (PROJECT/_site by default); a progress bar shows in notebooks."""
         return build(self.root, out=out, jobs=jobs, progress=Progress("Building"))
+
+    def export(self, format: str, story: str | None = None, out: str | Path | None = None,
+               jobs: int | None = None, bleed: float = 0.0) -> ExportReport:
+        """Export the stories (or one) as "cbz", "pdf" or "epub" files into `out`
+        (PROJECT/_export by default), as `panelwright export` does; an unchanged story
+        is not written again."""
+        return export(self.root, format, story=story, out=out, jobs=jobs,
+                      progress=Progress("Exporting"), bleed=bleed)
 
 
 __all__ = ["Studio"]

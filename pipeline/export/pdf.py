@@ -1,0 +1,160 @@
+"""PDF: each comic page as a PDF page, the art raster, the lettering vector and text.
+
+Made with fpdf2 (pure Python; it subsets and embeds TrueType/OpenType fonts, draws
+vector shapes and writes outlines). A page's art and borders are the export's bare
+raster; over it the balloons are drawn from the same `Balloon` geometry the web's SVG
+and the baked pages use, and the words are real text in the lettering font (or its
+fallback, as the letterer chose per balloon), so they can be searched, copied and
+printed sharp at any resolution. Pages are TRIM_WIDTH mm wide (the American comic
+book's 6.625 in), as tall as their aspect ratio makes them; `bleed` adds that many mm
+on every side, in the page colour, with trim marks at the corners.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fpdf import FPDF, ViewerPreferences
+from fpdf.enums import TextMode
+
+from ..errors import Problem, ProjectError
+from ..format.model import LineKind
+from ..lettering.draw import CAPTION, INK, PAPER, SFX_FILL, STROKE, text_stroke
+from ..lettering.fonts import LetteringFont
+from ..specs import Balloon
+from .book import Book
+
+TRIM_WIDTH = 168.275  # mm: 6.625 in, the American comic book page
+PT = 72 / 25.4  # points per mm
+MAIN, FALLBACK = "Lettering", "LetteringFallback"
+
+
+def font_file(folder: Path, name: str, data: bytes) -> Path:
+    """The font written where fpdf2 can read it, named by its kind (it reads the suffix)."""
+    ext = {b"OTTO": ".otf", b"ttcf": ".ttc", b"wOFF": ".woff", b"wOF2": ".woff2"}.get(
+        data[:4], ".ttf")
+    path = folder / f"{name}{ext}"
+    path.write_bytes(data)
+    return path
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def pdf(book: Book, font: LetteringFont, bleed: float = 0.0) -> bytes:
+    document = FPDF(unit="mm")
+    document.set_auto_page_break(False)
+    document.set_margins(0, 0, 0)
+    document.set_title(book.title)
+    document.set_author(book.author)
+    document.set_subject(book.summary)
+    document.set_creator("Panelwright")
+    document.set_lang(book.language)
+    if book.date:  # the book's own date, so the same book makes the same file
+        document.set_creation_date(datetime.fromisoformat(book.date).replace(
+            tzinfo=timezone.utc))
+    else:
+        document.set_creation_date(datetime(2000, 1, 1, tzinfo=timezone.utc))
+    document.viewer_preferences = ViewerPreferences(
+        display_doc_title=True, direction="RTL" if book.rtl else "LTR")
+    with tempfile.TemporaryDirectory(prefix="panelwright-pdf-") as folder:
+        for family, key, data in ((MAIN, "font", font.data),
+                                  (FALLBACK, "fallback_font", font.fallback)):
+            if data is None:
+                continue
+            try:
+                document.add_font(family, "", font_file(Path(folder), key, data))
+            except Exception as exc:  # fontTools and fpdf2 raise many kinds on a bad table
+                raise ProjectError([Problem(
+                    file="panelwright.yaml", field=f"lettering.{key}",
+                    message=f"the lettering font cannot be embedded in a PDF ({exc})",
+                    hint="use a TrueType (.ttf) or OpenType (.otf) font with outlines")]
+                ) from None
+        if font.fallback:
+            document.set_fallback_fonts([FALLBACK])
+        sections = {}
+        for section in book.sections:
+            sections.setdefault(section.page, []).append(section)
+        for index, page in enumerate(book.pages):
+            k = TRIM_WIDTH / page.spec.width  # mm per page pixel
+            width, height = page.spec.width * k, page.spec.height * k
+            document.add_page(format=(width + 2 * bleed, height + 2 * bleed))
+            for section in sections.get(index, []):
+                document.start_section(section.title, section.level, strict=False)
+            if bleed:
+                document.set_fill_color(*_hex(book.page_colour))
+                document.rect(0, 0, width + 2 * bleed, height + 2 * bleed, style="F")
+            document.image(page.bare, bleed, bleed, width, height)
+            for panel_id, (x, y, _, _) in zip(page.spec.panels, page.spec.slots, strict=True):
+                for balloon in page.lettered[panel_id].balloons:
+                    _balloon(document, balloon, bleed + x * k, bleed + y * k, k, font)
+            if bleed:
+                _trim_marks(document, bleed, width, height)
+        return bytes(document.output())
+
+
+def _balloon(document: FPDF, b: Balloon, ox: float, oy: float, k: float,
+             font: LetteringFont) -> None:
+    def at(point):
+        return ox + point[0] * k, oy + point[1] * k
+
+    fill = CAPTION if b.kind == LineKind.caption else PAPER
+    document.set_draw_color(*INK)
+    document.set_fill_color(*fill)
+    document.set_line_width(STROKE * k)
+    if b.kind == LineKind.thought:
+        for i, point in enumerate(b.tail):
+            x, y = at(point)
+            r = b.font_size * (0.45 - 0.12 * i) * k
+            document.ellipse(x - r, y - r, 2 * r, 2 * r, style="DF")
+    if b.outline:
+        if b.kind == LineKind.whisper:
+            document.set_dash_pattern(dash=7 * k, gap=5 * k)
+        document.polygon([at(p) for p in b.outline], style="DF")
+        document.set_dash_pattern()
+    document.set_font(FALLBACK if b.fallback and font.fallback else MAIN,
+                      size=b.font_size * k * PT)
+    stroke = text_stroke(b)
+    document.set_text_color(*(SFX_FILL if b.kind == LineKind.sfx else INK))
+    document.set_line_width(stroke * k)
+    x0, y0 = at(b.text_origin)
+    bx, by, bw, bh = b.box
+    centre = at((bx + bw / 2, by + bh / 2))
+    # the outline under the letters, then the letters: SVG's paint-order="stroke"
+    for mode in ([TextMode.STROKE] if stroke else []) + [TextMode.FILL]:
+        document.text_mode = mode
+        if mode == TextMode.STROKE:  # an artifact: search and copy see the words once
+            document._out("/Artifact BMC")
+        with document.rotation(-b.tilt, *centre) if b.tilt else _nothing():
+            for i, line in enumerate(b.lines):
+                shown = font.showable(line, b.fallback)
+                x = x0 - document.get_string_width(shown) / 2
+                document.text(x, y0 + i * b.line_height * k, shown)
+        if mode == TextMode.STROKE:
+            document._out("EMC")
+    document.text_mode = TextMode.FILL
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def _trim_marks(document: FPDF, bleed: float, width: float, height: float) -> None:
+    """Short lines in the bleed at each corner, on the lines the printer cuts along."""
+    document.set_draw_color(0, 0, 0)
+    document.set_line_width(0.25 / PT)
+    reach = bleed * 0.6
+    for x in (bleed, bleed + width):
+        document.line(x, 0, x, reach)
+        document.line(x, height + 2 * bleed - reach, x, height + 2 * bleed)
+    for y in (bleed, bleed + height):
+        document.line(0, y, reach, y)
+        document.line(width + 2 * bleed - reach, y, width + 2 * bleed, y)
