@@ -128,7 +128,7 @@ class Balloon(BaseModel):
     text_origin: Point  # centre x, baseline y of the first line
     tail: list[Point] = Field(default_factory=list)  # base, tip, base; bubbles for thoughts
     order: int = 0
-    fallback: bool = False  # drawn with the fallback font
+    face: int = 0  # the face of the lettering chain it is drawn with (0: the main face)
     tilt: float = 0.0  # degrees, clockwise, about the box's centre: sound effects lean
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from PIL import Image, ImageDraw
@@ -48,9 +48,6 @@ def text_stroke(balloon: Balloon) -> float:
     return 0.0
 
 
-FALLBACK_FAMILY = "PanelwrightFallback"  # the site's @font-face for lettering.fallback_font
-
-
 def text_direction(text: str) -> str:
     """'rtl' or 'ltr': the direction of `text` by its first strong letter, as the
     Unicode bidirectional algorithm (and HTML's dir="auto") decides a paragraph's;
@@ -74,12 +71,12 @@ def _spaced(text: str, before: str, after: str) -> bool:
 
 
 def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str,
-           fallback_family: str = FALLBACK_FAMILY,
-           names: Mapping[str, str] | None = None) -> str:
+           families: Sequence[str] = (), names: Mapping[str, str] | None = None) -> str:
     """An <svg> to lay over a panel whose slot is `width` x `height` page pixels.
 
-    Words the letterer measured with the fallback font name it first, so the
-    browser breaks nothing differently from the geometry. Each balloon's text runs
+    Words the letterer measured with a fallback face name its family (`families[i]` for
+    face i; `font_family` is the main one's) first, so the browser draws and breaks them
+    with the face the geometry was measured with. Each balloon's text runs
     in its own direction (`text_direction`), whatever the page's; its lines are
     one text with a space at each break, so find and copy see a phrase across
     them; its label names the speaker as `names` does (id -> display name)."""
@@ -99,8 +96,9 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         if b.outline:
             parts.append(f'<polygon points="{_points(b.outline)}" fill="{fill}" stroke="{ink}" '
                          f'stroke-width="{STROKE}" stroke-linejoin="round"{dash}/>')
-        family = f"{fallback_family}, {font_family}, sans-serif" if b.fallback else \
-            f"{font_family}, sans-serif"
+        family = f"{font_family}, sans-serif"
+        if b.face and b.face < len(families):
+            family = f"'{families[b.face]}', {family}"
         colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else ink
         stroke = text_stroke(b)
         outlined = (f' stroke="{ink}" stroke-width="{stroke:g}" paint-order="stroke" '
@@ -145,7 +143,7 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
                 _dashed(draw, at(b.outline + b.outline[:1]), stroke, 7 * scale, 5 * scale)
             else:
                 draw.polygon(at(b.outline), fill=fill, outline=INK, width=stroke)
-        face = font.at(b.font_size * scale, b.fallback)
+        face = font.at(b.font_size * scale, b.face)
         x0, y0 = at([b.text_origin])[0]
         # Pillow's stroke grows the letters by its width on every side, as SVG's
         # centred stroke does by half of it: the same look at any scale.
@@ -157,7 +155,7 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
             continue
         for i, line in enumerate(b.lines):
             y = y0 + i * b.line_height * scale
-            draw.text((x0, y), font.showable(line, b.fallback), font=face, anchor="ms",
+            draw.text((x0, y), font.showable(line, b.face), font=face, anchor="ms",
                       fill=colour, stroke_width=width, stroke_fill=INK)
 
 
@@ -173,7 +171,7 @@ def _tilted(image: Image.Image, b: Balloon, at, face, font: LetteringFont, colou
     tx, ty = at([b.text_origin])[0]
     for i, line in enumerate(b.lines):
         draw.text((tx - left, ty - top + i * b.line_height * scale),
-                  font.showable(line, b.fallback), font=face, anchor="ms", fill=(*colour, 255),
+                  font.showable(line, b.face), font=face, anchor="ms", fill=(*colour, 255),
                   stroke_width=stroke, stroke_fill=(*INK, 255))
     # PIL turns counter-clockwise, SVG (y down) clockwise
     layer = layer.rotate(-b.tilt, resample=Image.Resampling.BICUBIC,
