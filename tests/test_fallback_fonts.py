@@ -267,3 +267,13 @@ def test_without_fc_list_the_standard_font_folders_are_searched(tmp_path, monkey
     monkeypatch.setattr(machine_fonts.shutil, "which", lambda name: None)
     monkeypatch.setattr(machine_fonts, "font_folders", lambda: [tmp_path, tmp_path / "none"])
     assert machine_fonts.machine_font_files() == [str(tmp_path / "sub" / "Font.TTF")]
+
+
+def test_a_line_no_one_font_draws_whole_is_a_warning_not_an_error(tmp_path):
+    root = write_project(tmp_path / "story")
+    story = root / "stories" / "meeting.md"
+    story.write_text(story.read_text().replace("NOA: שלום!", "NOA: 你好 שלום!"))
+    problems = check(root)
+    assert [p for p in problems if p.severity == "error"] == []
+    [warning] = [p for p in problems if "no one font" in p.message]
+    assert warning.severity == "warning" and "U+" in warning.message

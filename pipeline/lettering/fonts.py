@@ -67,7 +67,7 @@ class Face:
     path: str | None = None
     index: int = 0  # the face inside a collection
     licence_file: str | None = None  # the package's licence file, when it came with one
-    codes: frozenset[int] | None = field(default=None, repr=False)
+    codes: frozenset[int] | None = field(default=None, repr=False)  # a found font's cmap
 
     def __hash__(self) -> int:
         return hash(self.digest)
@@ -77,9 +77,9 @@ class Face:
 
     @classmethod
     def of_bytes(cls, data: bytes, origin: str, licence_file: str | None = None) -> Face:
-        family, codes = _described(data)
-        return cls(family=family or Path(origin).stem, digest=hashlib.sha256(data).hexdigest(),
-                   origin=origin, data_=data, codes=codes, licence_file=licence_file)
+        return cls(family=_family(data) or Path(origin).stem,
+                   digest=hashlib.sha256(data).hexdigest(), origin=origin, data_=data,
+                   licence_file=licence_file)
 
     @classmethod
     def found(cls, face: machine_fonts.FoundFace) -> Face:
@@ -97,7 +97,7 @@ class Face:
     def covers(self, char: str) -> bool:
         if self.codes is not None:
             return ord(char) in self.codes
-        return _has_glyph(self, char)  # a font fontTools cannot read: ask FreeType
+        return _has_glyph(self, char)  # a project's font: FreeType draws it or not
 
     def __getstate__(self) -> dict:
         # sent to every worker: a machine font travels as its path, not its megabytes
@@ -108,10 +108,11 @@ class Face:
 
 
 @lru_cache(maxsize=8)
-def _described(data: bytes) -> tuple[str, frozenset[int] | None]:
-    """A font file's family name and the characters it maps, read once per process."""
-    faces = machine_fonts.read_faces("", data)
-    return (faces[0]["family"], _codes(faces[0]["ranges"])) if faces else ("", None)
+def _family(data: bytes) -> str:
+    """A project font's family name, as FreeType reads it. What such a font covers is asked
+    of FreeType glyph by glyph (`_has_glyph`): reading its character map would need
+    fontTools, whose import alone costs every rebuild a tenth of a second."""
+    return ImageFont.truetype(io.BytesIO(data), 24).getname()[0] or ""
 
 
 def default_licence_file() -> str | None:
@@ -221,18 +222,32 @@ def with_fallbacks(font: LetteringFont, texts: Iterable[str],
     if not pending:
         return font
     pool = list(found if found is not None else machine_fonts.candidates())
+
+    def add(face: machine_fonts.FoundFace) -> None:
+        if all(f.digest != face.digest for f in faces):
+            faces.append(Face.found(face))
+
     for text in pending:
         if any(not _missing(f, text) for f in faces):
             continue
         needed = [c for c in dict.fromkeys(text) if _drawable(c)]
         whole = next((c for c in pool if all(c.covers(ch) for ch in needed)), None)
-        if whole is None:  # no one font has all of it: the one with the most, if any helps
-            have = max(pool, default=None,
-                       key=lambda c: (sum(c.covers(ch) for ch in needed), -pool.index(c)))
-            lacking = [ch for ch in needed if not any(f.covers(ch) for f in faces)]
-            whole = have if have and any(have.covers(ch) for ch in lacking) else None
-        if whole is not None and all(f.digest != whole.digest for f in faces):
-            faces.append(Face.found(whole))
+        if whole is not None:
+            add(whole)
+            continue
+        # No one font has all of it: the line is lettered with the face that has the most
+        # (`check` warns), and the rest is found too, so only what no font has is an error.
+        lacking = [ch for ch in needed if not any(f.covers(ch) for f in faces)]
+        while lacking:
+            best = max(pool, default=None, key=lambda c: (sum(map(c.covers, needed)),
+                                                          sum(map(c.covers, lacking)),
+                                                          -pool.index(c)))
+            if best is None or not any(best.covers(ch) for ch in lacking):
+                best = next((c for c in pool if any(c.covers(ch) for ch in lacking)), None)
+            if best is None:
+                break
+            add(best)
+            lacking = [ch for ch in lacking if not best.covers(ch)]
     return LetteringFont(faces=faces, name=font.name)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import io
 import json
 import os
 import re
@@ -92,7 +93,6 @@ def read_faces(path: str | Path, data: bytes | None = None) -> list[dict]:
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     raw = data if data is not None else Path(path).read_bytes()
-    import io
     try:
         fonts = list(TTCollection(io.BytesIO(raw)).fonts) if raw[:4] == b"ttcf" else \
             [TTFont(io.BytesIO(raw), lazy=True)]
