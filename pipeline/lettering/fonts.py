@@ -67,7 +67,8 @@ class Face:
     path: str | None = None
     index: int = 0  # the face inside a collection
     licence_file: str | None = None  # the package's licence file, when it came with one
-    codes: frozenset[int] | None = field(default=None, repr=False)  # a found font's cmap
+    ranges: list | None = field(default=None, repr=False)  # a found font's cmap, as ranges
+    starts: list[int] = field(default_factory=list, repr=False)
 
     def __hash__(self) -> int:
         return hash(self.digest)
@@ -85,8 +86,8 @@ class Face:
     def found(cls, face: machine_fonts.FoundFace) -> Face:
         origin = f"the package {face.package}" if face.package else face.path
         return cls(family=face.family, digest=face.digest, origin=origin, path=face.path,
-                   index=face.index, licence_file=face.licence,
-                   codes=_codes(face.ranges))
+                   index=face.index, licence_file=face.licence, ranges=face.ranges,
+                   starts=face.starts)
 
     @property
     def data(self) -> bytes:
@@ -95,8 +96,8 @@ class Face:
         return self.data_
 
     def covers(self, char: str) -> bool:
-        if self.codes is not None:
-            return ord(char) in self.codes
+        if self.ranges is not None:
+            return machine_fonts.covered(self.ranges, self.starts, char)
         return _has_glyph(self, char)  # a project's font: FreeType draws it or not
 
     def __getstate__(self) -> dict:
@@ -121,10 +122,6 @@ def default_licence_file() -> str | None:
         return str(path) if path.is_file() else None
     except ModuleNotFoundError:
         return None
-
-
-def _codes(ranges) -> frozenset[int]:
-    return frozenset(c for a, b in ranges for c in range(a, b + 1))
 
 
 @lru_cache(maxsize=8)

@@ -27,7 +27,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from .cache import write_atomic
@@ -37,7 +36,15 @@ INDEX_VERSION = 1
 PACKAGE, MACHINE = 1, 2  # the tiers, in the order they are searched
 
 
-@dataclass(frozen=True)
+def covered(ranges: list, starts: list[int], char: str) -> bool:
+    """Whether `char` lies in the sorted code point `ranges` ([first, last] pairs, whose
+    firsts are `starts`)."""
+    code = ord(char)
+    at = bisect.bisect_right(starts, code) - 1
+    return at >= 0 and ranges[at][0] <= code <= ranges[at][1]
+
+
+@dataclass(eq=False)
 class FoundFace:
     """One face of a font file, with the characters it can draw (as code point ranges)."""
 
@@ -49,23 +56,16 @@ class FoundFace:
     width: int
     italic: bool
     digest: str  # of the file's bytes and the face index: what the face is, wherever it lies
-    ranges: tuple[tuple[int, int], ...]
+    ranges: list  # sorted [first, last] code point pairs, as the index stores them
     tier: int = MACHINE
     package: str | None = None  # the Python distribution it came with
     licence: str | None = None  # that distribution's licence file, when it has one
 
-    def covers(self, char: str) -> bool:
-        code = ord(char)
-        at = bisect.bisect_right(self._starts, code) - 1
-        return at >= 0 and self.ranges[at][0] <= code <= self.ranges[at][1]
+    def __post_init__(self) -> None:
+        self.starts = [a for a, _ in self.ranges]
 
-    @property
-    def _starts(self) -> list[int]:
-        starts = self.__dict__.get("_starts_list")
-        if starts is None:
-            starts = [a for a, _ in self.ranges]
-            object.__setattr__(self, "_starts_list", starts)
-        return starts
+    def covers(self, char: str) -> bool:
+        return covered(self.ranges, self.starts, char)
 
     def rank(self) -> tuple:
         """The order fonts are tried in: packages first; a regular upright face of normal
@@ -78,14 +78,14 @@ class FoundFace:
                 self.family, self.style, self.path, self.index)
 
 
-def _ranges(codes: list[int]) -> tuple[tuple[int, int], ...]:
-    out: list[tuple[int, int]] = []
+def _ranges(codes: list[int]) -> list[list[int]]:
+    out: list[list[int]] = []
     for code in sorted(codes):
         if out and code == out[-1][1] + 1:
-            out[-1] = (out[-1][0], code)
+            out[-1][1] = code
         else:
-            out.append((code, code))
-    return tuple(out)
+            out.append([code, code])
+    return out
 
 
 def read_faces(path: str | Path, data: bytes | None = None) -> list[dict]:
@@ -112,7 +112,7 @@ def read_faces(path: str | Path, data: bytes | None = None) -> list[dict]:
                 weight=int(os2.usWeightClass) if os2 else 400,
                 width=int(os2.usWidthClass) if os2 else 5, italic=italic,
                 digest=hashlib.sha256(raw + str(index).encode()).hexdigest(),
-                ranges=[list(r) for r in _ranges(list(cmap))]))
+                ranges=_ranges(list(cmap))))
         except Exception:  # a damaged table: this face is not a candidate
             continue
     return faces
@@ -166,8 +166,8 @@ _LICENCE = re.compile(r"(^|/)(licen[cs]e|copying|ofl|copyright)[^/]*$", re.IGNOR
 
 def package_font_files() -> list[tuple[str, str, str | None]]:
     """(font file, distribution, its licence file) for fonts inside installed Python
-    packages. Only distributions whose name says font are read: their folder name is
-    enough to tell, and parsing every package's metadata costs half a second."""
+    packages. Only distributions whose name says font are read (`fonttools` is a library,
+    not fonts), and only their RECORD: parsing every package's metadata costs half a second."""
     out = []
     seen = set()
     for folder in sys.path:
@@ -176,21 +176,24 @@ def package_font_files() -> list[tuple[str, str, str | None]]:
         except OSError:
             continue
         for entry in entries:
-            stem = entry.name.rsplit(".", 1)[0].split("-")[0]
-            if not entry.name.endswith(".dist-info") or stem.lower() in seen or \
-                    not re.search(r"font|ttf|otf|noto", stem, re.IGNORECASE):
+            name = entry.name.rsplit(".", 1)[0].rsplit("-", 1)[0]
+            if not entry.name.endswith(".dist-info") or name.lower() in seen or \
+                    name.lower() == "fonttools" or \
+                    not re.search(r"font|ttf|otf|noto", name, re.IGNORECASE):
                 continue
-            seen.add(stem.lower())
-            dist = metadata.Distribution.at(entry.path)
-            name = dist.metadata.get("Name") or stem
-            files = [f for f in (dist.files or []) if not str(f).startswith("..")]
-            licence = next((str(dist.locate_file(f)) for f in files
-                            if _LICENCE.search(str(f))), None)
+            seen.add(name.lower())
+            try:
+                record = (Path(entry.path) / "RECORD").read_text(errors="replace")
+            except OSError:
+                continue
+            files = [line.split(",")[0] for line in record.splitlines()]
+            files = [f for f in files if f and not f.startswith("..")]
+            licence = next((os.path.join(folder, f) for f in files if _LICENCE.search(f)), None)
             for file in files:
-                if str(file).lower().endswith(FONT_SUFFIXES):
-                    path = str(dist.locate_file(file))
+                if file.lower().endswith(FONT_SUFFIXES):
+                    path = os.path.join(folder, file)
                     if os.path.isfile(path):
-                        out.append((path, name, licence))
+                        out.append((path, name.replace("_", "-"), licence))
     return sorted(out)
 
 
@@ -253,5 +256,5 @@ def _face(entry: dict, path: str, tier: int, package: str | None = None,
     return FoundFace(path=path, index=entry["index"], family=entry["family"],
                      style=entry["style"], weight=entry["weight"], width=entry["width"],
                      italic=entry["italic"], digest=entry["digest"],
-                     ranges=tuple((a, b) for a, b in entry["ranges"]), tier=tier,
+                     ranges=entry["ranges"], tier=tier,
                      package=package, licence=licence)
