@@ -39,8 +39,9 @@ def _lettered(said: NodeLine, config: LetteringConfig) -> tuple[str, ...]:
     return (said.text,)
 
 
-def _codes(chars: str) -> str:
-    return ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars)
+def _codes(chars: str, most: int = 10) -> str:
+    named = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:most])
+    return named + (f" and {len(chars) - most} more" if len(chars) > most else "")
 
 
 def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettered: dict,
@@ -66,7 +67,7 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
                 if missing:
                     warnings.append(Problem(
                         file=panel.source, line=said.line,
-                        message=f"no font on this machine can draw {_codes(missing[:10])}",
+                        message=f"no font on this machine can draw {_codes(missing)}",
                         hint="install a font that has these characters: "
                              "pip install 'panelwright[cjk]' for Chinese, Japanese and "
                              "Korean, a system font package (e.g. fonts-noto), or set "
@@ -76,7 +77,7 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
                 if lacking:
                     warnings.append(Problem(
                         file=panel.source, line=said.line, severity="warning",
-                        message=f"no one font draws all of this line: {_codes(lacking[:10])} "
+                        message=f"no one font draws all of this line: {_codes(lacking)} "
                                 f"would show as '?'",
                         hint="split the line into balloons by script, or set "
                              "lettering.fallback_font to a font that has all of it"))
