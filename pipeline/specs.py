@@ -131,6 +131,11 @@ class Balloon(BaseModel):
     face: int = 0  # the face of the lettering chain it is drawn with (0: the main face)
     tilt: float = 0.0  # degrees, clockwise, about the box's centre: sound effects lean
 
+    @property
+    def fallback(self) -> bool:
+        """Drawn with a face other than the main one (for callers that know one fallback)."""
+        return self.face > 0
+
 
 class LetteredPanel(BaseModel):
     panel: str

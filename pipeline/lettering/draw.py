@@ -71,12 +71,13 @@ def _spaced(text: str, before: str, after: str) -> bool:
 
 
 def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str,
-           families: Sequence[str] = (), names: Mapping[str, str] | None = None) -> str:
+           families: Sequence[str] | str = (), names: Mapping[str, str] | None = None) -> str:
     """An <svg> to lay over a panel whose slot is `width` x `height` page pixels.
 
     Words the letterer measured with a fallback face name its family (`families[i]` for
     face i; `font_family` is the main one's) first, so the browser draws and breaks them
-    with the face the geometry was measured with. Each balloon's text runs
+    with the face the geometry was measured with (one family name as `families` stands for
+    every face after the main one). Each balloon's text runs
     in its own direction (`text_direction`), whatever the page's; its lines are
     one text with a space at each break, so find and copy see a phrase across
     them; its label names the speaker as `names` does (id -> display name)."""
@@ -97,7 +98,9 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
             parts.append(f'<polygon points="{_points(b.outline)}" fill="{fill}" stroke="{ink}" '
                          f'stroke-width="{STROKE}" stroke-linejoin="round"{dash}/>')
         family = f"{font_family}, sans-serif"
-        if b.face and b.face < len(families):
+        if b.face and isinstance(families, str):
+            family = f"{families}, {family}"
+        elif b.face and b.face < len(families):
             family = f"'{families[b.face]}', {family}"
         colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else ink
         stroke = text_stroke(b)

@@ -158,6 +158,11 @@ class LetteringFont:
     def data(self) -> bytes:
         return self.faces[0].data
 
+    @property
+    def fallback(self) -> bytes | None:
+        """The first face after the main one, for callers that know a single fallback."""
+        return self.faces[1].data if len(self.faces) > 1 else None
+
     def digest(self) -> str:
         """What the lettering depends on: every face of the chain, in order."""
         return hashlib.sha256(" ".join(f.digest for f in self.faces).encode()).hexdigest()
