@@ -9,7 +9,6 @@ one list of warnings `build_warnings` makes.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -82,7 +81,7 @@ def check(root: str | Path) -> list[Problem]:
         return exc.problems
     plans = plan(project, write_nodes(project))
     panels = [p for sp in plans for p in sp.panels]
-    font = lettering_font(project)
+    font = lettering_font(project, plans)
     lettered = letter(panels, {}, font, project.config.lettering)
     return build_warnings(project, plans, lettered, font)
 
@@ -108,8 +107,8 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         panels = [p for sp in plans for p in sp.panels]
         workers = jobs or default_jobs()
         art = draw_art(project, panels, workers, ticker(progress, "drawing", len(panels)))
-        font = lettering_font(project)
-        font_digest = hashlib.sha256(font.data + (font.fallback or b"")).hexdigest()
+        font = lettering_font(project, plans)
+        font_digest = font.digest()
         lettered, relettered, letter_keys = letter_cached(project, panels, art, font,
                                                           font_digest, workers)
         pages = compose(project, plans, art, lettered, font, font_digest, workers,

@@ -133,10 +133,15 @@ class Balloon(BaseModel):
     text_origin: Point  # centre x, baseline y of the first line
     tail: list[Point] = Field(default_factory=list)  # base, tip, base; bubbles for thoughts
     order: int = 0
-    fallback: bool = False  # drawn with the fallback font
+    face: int = 0  # the face of the lettering chain it is drawn with (0: the main face)
     tilt: float = 0.0  # degrees, clockwise, about the box's centre: sound effects lean
     voice: bool = False  # a bodiless voice's words: the squared, electronic balloon
     off_panel: bool = False  # the speaker is heard, not seen: the tail ends on the panel edge
+
+    @property
+    def fallback(self) -> bool:
+        """Drawn with a face other than the main one (for callers that know one fallback)."""
+        return self.face > 0
 
 
 class LetteredPanel(BaseModel):

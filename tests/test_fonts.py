@@ -43,11 +43,11 @@ def test_the_default_face_shows_western_accents_and_reports_the_rest():
 
 def test_a_fallback_font_shows_what_the_main_one_cannot():
     font = LetteringFont(fallback=cjk_font())
-    assert font.choose("Halt!") is False  # the main face
-    assert font.choose("站住！") is True  # the fallback
-    assert font.choose("Lin: 站住！") is True  # mixed words are lettered with the one that has both
+    assert font.choose("Halt!") == 0  # the main face
+    assert font.choose("站住！") == 1  # the fallback
+    assert font.choose("Lin: 站住！") == 1  # mixed words are lettered with the one that has both
     assert missing_glyphs(font, "站住！我是林霜。") == ""
-    assert LetteringFont().choose("站住！") is None  # neither: check reports it
+    assert missing_glyphs(LetteringFont(), "站住！") == "站住！"  # neither: found elsewhere
 
 
 def test_text_no_font_can_show_becomes_question_marks_never_empty_boxes():
@@ -63,7 +63,7 @@ def test_text_no_font_can_show_becomes_question_marks_never_empty_boxes():
 
 
 def test_chinese_breaks_between_characters_and_no_line_starts_with_closing_punctuation():
-    face = LetteringFont(fallback=cjk_font()).at(26, True)
+    face = LetteringFont(fallback=cjk_font()).at(26, 1)
     for width in range(40, 300, 13):
         lines = wrap("「站住！」我是林霜。城门在黄昏关闭，你知道的。", face, width)
         assert "".join(lines) == "「站住！」我是林霜。城门在黄昏关闭，你知道的。"
@@ -87,12 +87,13 @@ def test_wrapped_lines_fit_and_keep_every_letter(words, width):
         assert " ".join(lines) == text
 
 
-def test_the_svg_names_the_fallback_family_first_for_words_measured_with_it():
+def test_the_svg_names_the_face_family_first_for_words_measured_with_it():
     common = dict(box=(0, 0, 100, 50), lines=["x"], font_size=20, line_height=24,
                   text_origin=(50, 30))
-    svg = to_svg([Balloon(kind="speech", text="站住", fallback=True, **common),
-                  Balloon(kind="speech", text="Halt", **common)], 100, 50, "Main")
-    assert 'font-family="PanelwrightFallback, Main, sans-serif"' in svg
+    svg = to_svg([Balloon(kind="speech", text="站住", face=1, **common),
+                  Balloon(kind="speech", text="Halt", **common)], 100, 50, "Main",
+                 ["Main", "Noto Sans CJK TC"])
+    assert 'font-family="&#x27;Noto Sans CJK TC&#x27;, Main, sans-serif"' in svg
     assert 'font-family="Main, sans-serif"' in svg
 
 

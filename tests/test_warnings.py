@@ -29,14 +29,15 @@ def _warned(stderr: str) -> list[str]:
 
 def _project(tmp_path: Path) -> Path:
     """The valid fixture with a page that asks for a layout it cannot have (a layout
-    warning) and words the default font cannot show (a lettering warning)."""
+    warning) and a line no one font can draw whole (a lettering warning: Chinese and
+    Arabic)."""
     root = tmp_path / "p"
     shutil.copytree(FIXTURES / "valid", root)
     story = root / "stories" / "arrival.md"
     text = story.read_text(encoding="utf-8")
     text = text.replace("\n---\n\n## Moon Hall", "\n--- grid_2x2\n\n## Moon Hall", 1)
     text = text.replace("LIN SHUANG: I have come to see the elder.",
-                        "LIN SHUANG: I have come to see the elder. 月光", 1)
+                        "LIN SHUANG: I have come to see the elder. 月光 سلام", 1)
     story.write_text(text, encoding="utf-8")
     return root
 
@@ -47,7 +48,7 @@ def test_build_reports_the_warnings_check_reports(tmp_path):
     assert checked.exit_code == 0
     warnings = _warned(checked.stderr)
     assert any("page 2 asks for the layout 'grid_2x2'" in w for w in warnings)
-    assert any("cannot show '月光'" in w for w in warnings)
+    assert any("no one font draws all of this line" in w for w in warnings)
     assert f"({len(warnings)} warnings)" in checked.stdout
 
     built = _run("build", str(root), "--out", str(tmp_path / "a"), "-j", "1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from PIL import Image, ImageDraw
@@ -71,9 +71,6 @@ def text_stroke(balloon: Balloon) -> float:
     return 0.0
 
 
-FALLBACK_FAMILY = "PanelwrightFallback"  # the site's @font-face for lettering.fallback_font
-
-
 def text_direction(text: str) -> str:
     """'rtl' or 'ltr': the direction of `text` by its first strong letter, as the
     Unicode bidirectional algorithm (and HTML's dir="auto") decides a paragraph's;
@@ -97,12 +94,13 @@ def _spaced(text: str, before: str, after: str) -> bool:
 
 
 def to_svg(balloons: list[Balloon], width: float, height: float, font_family: str,
-           fallback_family: str = FALLBACK_FAMILY,
-           names: Mapping[str, str] | None = None) -> str:
+           families: Sequence[str] | str = (), names: Mapping[str, str] | None = None) -> str:
     """An <svg> to lay over a panel whose slot is `width` x `height` page pixels.
 
-    Words the letterer measured with the fallback font name it first, so the
-    browser breaks nothing differently from the geometry. Each balloon's text runs
+    Words the letterer measured with a fallback face name its family (`families[i]` for
+    face i; `font_family` is the main one's) first, so the browser draws and breaks them
+    with the face the geometry was measured with (one family name as `families` stands for
+    every face after the main one). Each balloon's text runs
     in its own direction (`text_direction`), whatever the page's; its lines are
     one text with a space at each break, so find and copy see a phrase across
     them; its label names the speaker as `names` does (id -> display name)."""
@@ -126,8 +124,11 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         if b.voice and b.outline:
             parts.append(f'<polygon points="{_points(_inset(b))}" fill="none" stroke="{ink}" '
                          f'stroke-width="{STROKE / 2:g}"{dash}/>')
-        family = f"{fallback_family}, {font_family}, sans-serif" if b.fallback else \
-            f"{font_family}, sans-serif"
+        family = f"{font_family}, sans-serif"
+        if b.face and isinstance(families, str):
+            family = f"{families}, {family}"
+        elif b.face and b.face < len(families):
+            family = f"'{families[b.face]}', {family}"
         colour = _hex(SFX_FILL) if b.kind == LineKind.sfx else _hex(INK)
         stroke = text_stroke(b)
         outlined = (f' stroke="{_hex(INK)}" stroke-width="{stroke:g}" paint-order="stroke" '
@@ -179,7 +180,7 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
                     _dashed(draw, inner + inner[:1], thin, 7 * scale, 5 * scale, ink)
                 else:
                     draw.polygon(inner, outline=ink, width=thin)
-        face = font.at(b.font_size * scale, b.fallback)
+        face = font.at(b.font_size * scale, b.face)
         x0, y0 = at([b.text_origin])[0]
         # Pillow's stroke grows the letters by its width on every side, as SVG's
         # centred stroke does by half of it: the same look at any scale.
@@ -191,7 +192,7 @@ def to_raster(image: Image.Image, balloons: list[Balloon], origin: tuple[float, 
             continue
         for i, line in enumerate(b.lines):
             y = y0 + i * b.line_height * scale
-            draw.text((x0, y), font.showable(line, b.fallback), font=face, anchor="ms",
+            draw.text((x0, y), font.showable(line, b.face), font=face, anchor="ms",
                       fill=colour, stroke_width=width, stroke_fill=INK)
 
 
@@ -207,7 +208,7 @@ def _tilted(image: Image.Image, b: Balloon, at, face, font: LetteringFont, colou
     tx, ty = at([b.text_origin])[0]
     for i, line in enumerate(b.lines):
         draw.text((tx - left, ty - top + i * b.line_height * scale),
-                  font.showable(line, b.fallback), font=face, anchor="ms", fill=(*colour, 255),
+                  font.showable(line, b.face), font=face, anchor="ms", fill=(*colour, 255),
                   stroke_width=stroke, stroke_fill=(*INK, 255))
     # PIL turns counter-clockwise, SVG (y down) clockwise
     layer = layer.rotate(-b.tilt, resample=Image.Resampling.BICUBIC,

@@ -126,19 +126,19 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
     for order, said in enumerate(spec.lines):
         text = said.text.upper() if config.case == "upper" or said.kind == LineKind.sfx \
             else said.text
-        fallback = bool(font.choose(text))
-        found = _letter_one(said, text, order, len(spec.lines), font, fallback, config, panel,
+        face_index = font.choose(text)
+        found = _letter_one(said, text, order, len(spec.lines), font, face_index, config, panel,
                             placed)
         if found is None:
             # drawn anyway, at the minimum size, and reported by `check`
             overflow.append(said.text)
-            face = font.at(config.min_size, fallback)
+            face = font.at(config.min_size, face_index)
             lines = wrap(text, face, max(slot_w * 0.8, config.min_size * 4))
             shape = _Shape.around(said.kind, lines, [face.getlength(t) for t in lines],
                                   config.min_size, panel.voice(said))
             found = (shape, _stack(shape, [b.box for b in placed], panel))
         shape, box = found
-        placed.append(_balloon(said, text, shape, box, panel.speaker(said), order, fallback,
+        placed.append(_balloon(said, text, shape, box, panel.speaker(said), order, face_index,
                                panel))
     return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
 
@@ -154,7 +154,7 @@ def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
 
 
 def _letter_one(said: NodeLine, text: str, order: int, count: int, font: LetteringFont,
-                fallback: bool, config: LetteringConfig, panel: _Panel,
+                face_index: int, config: LetteringConfig, panel: _Panel,
                 placed: list[Balloon]) -> tuple[_Shape, Box] | None:
     """The best shape and place for one line: the biggest size that sits clean (off
     faces, in reading order, tail clear), shrinking a little for that, more only to fit."""
@@ -169,7 +169,7 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
     clean_floor = max(floor, size * 0.8)
     best: tuple[float, _Shape, Box] | None = None
     while size >= floor - 1e-6:
-        face = font.at(size, fallback)
+        face = font.at(size, face_index)
         share = 0.92 if kind in (LineKind.caption, LineKind.sfx) else 0.7
         max_w = min(panel.width * share - 2 * size * PAD - 2 * panel.margin, size * MAX_EMS
                     if kind != LineKind.sfx else panel.width)
@@ -340,7 +340,7 @@ def _cloud(cx: float, cy: float, rx: float, ry: float) -> list[Point]:
 
 
 def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure | None,
-             order: int, fallback: bool, panel: _Panel) -> Balloon:
+             order: int, face_index: int, panel: _Panel) -> Balloon:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
     text_h = len(shape.lines) * shape.line_height
@@ -370,7 +370,7 @@ def _balloon(said: NodeLine, text: str, shape: _Shape, box: Box, speaker: Figure
                    outline=[(round(a, 1), round(b, 1)) for a, b in outline],
                    lines=shape.lines, font_size=shape.size, line_height=shape.line_height,
                    text_origin=(round(cx, 1), round(first_baseline, 1)),
-                   tail=tail, order=order, fallback=fallback,
+                   tail=tail, order=order, face=face_index,
                    tilt=(-SFX_TILT if order % 2 == 0 else SFX_TILT) if kind == LineKind.sfx
                    else 0.0)
 

@@ -8,28 +8,46 @@ and the warnings about words that cannot be shown.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..errors import Problem
-from ..format.model import LetteringConfig
+from ..format.model import LetteringConfig, LineKind
 from ..runtime import parallel
 from ..runtime.cache import Cache, digest
 from ..runtime.code import code_digest
 from ..source.resolve import ResolvedProject
-from ..specs import LetteredPanel, PanelArt, PanelSpec, StoryPlan
-from .fonts import LetteringFont, missing_glyphs
+from ..specs import LetteredPanel, NodeLine, PanelArt, PanelSpec, StoryPlan
+from .fonts import LetteringFont, missing_glyphs, with_fallbacks
 from .place import letter_panel
 
 
-def lettering_font(project: ResolvedProject) -> LetteringFont:
-    """The project's lettering font and fallback (the bundled face when it names none)."""
+def lettering_font(project: ResolvedProject, plans: Iterable[StoryPlan] = ()) -> LetteringFont:
+    """The project's lettering font and fallback (the bundled face when it names none),
+    then the faces found on the machine for what the lettering of `plans` still needs."""
     config = project.config.lettering
     main = project.assets.get(config.font or "")
     fallback = project.assets.get(config.fallback_font or "")
-    return LetteringFont(main.data if main else None, fallback.data if fallback else None)
+    font = LetteringFont(main.data if main else None, fallback.data if fallback else None)
+    return with_fallbacks(font, [text for story_plan in plans for panel in story_plan.panels
+                                 for said in panel.lines for text in _lettered(said, config)])
+
+
+def _lettered(said: NodeLine, config: LetteringConfig) -> tuple[str, ...]:
+    """The text as the writer wrote it (the transcript) and as it is lettered (capitals)."""
+    if config.case == "upper" or said.kind == LineKind.sfx:
+        return (said.text, said.text.upper())
+    return (said.text,)
+
+
+def _codes(chars: str, most: int = 10) -> str:
+    named = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:most])
+    return named + (f" and {len(chars) - most} more" if len(chars) > most else "")
 
 
 def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettered: dict,
                        font: LetteringFont) -> list[Problem]:
-    """Words that do not fit their panel, and characters the fonts cannot show."""
+    """Words that do not fit their panel, and characters no font on the machine can draw
+    (an error: they would be drawn as '?')."""
     warnings = []
     for story_plan in plans:
         for panel in story_plan.panels:
@@ -43,13 +61,26 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
                     hint="shorten the line, split it between panels, or give the page a "
                          "layout with a bigger panel here"))
             for said in panel.lines:
-                missing = missing_glyphs(font, said.text)
+                texts = _lettered(said, project.config.lettering)
+                missing = "".join(dict.fromkeys("".join(missing_glyphs(font, t)
+                                                        for t in texts)))
                 if missing:
                     warnings.append(Problem(
+                        file=panel.source, line=said.line,
+                        message=f"no font on this machine can draw {_codes(missing)}",
+                        hint="install a font that has these characters: "
+                             "pip install 'panelwright[cjk]' for Chinese, Japanese and "
+                             "Korean, a system font package (e.g. fonts-noto), or set "
+                             "lettering.fallback_font in panelwright.yaml to a font file"))
+                    continue
+                lacking = font.lacking(texts[-1], font.choose(texts[-1]))
+                if lacking:
+                    warnings.append(Problem(
                         file=panel.source, line=said.line, severity="warning",
-                        message=f"the lettering font cannot show {''.join(missing[:10])!r}",
-                        hint="set lettering.fallback_font in panelwright.yaml to a font "
-                             "file that has these characters (e.g. a Noto CJK font)"))
+                        message=f"no one font draws all of this line: {_codes(lacking)} "
+                                f"would show as '?'",
+                        hint="split the line into balloons by script, or set "
+                             "lettering.fallback_font to a font that has all of it"))
     return warnings
 
 

@@ -30,7 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import Problem, ProjectError
 from ..lettering.draw import to_svg
-from ..lettering.fonts import LetteringFont, default_font_bytes, default_font_licence
+from ..lettering.fonts import LetteringFont
 from ..runtime.cache import CACHE_DIR, digest
 from ..runtime.code import code_digest, tree_files
 from ..runtime.manifest import Manifest, PanelRecord
@@ -38,12 +38,12 @@ from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
 from .chapters import chapter_pages
+from . import webfonts
 from .output import SiteFiles
 from .publish import base_url, describe, favicon, feed_entries, preview_image, sitemap
 
 RULE = re.compile(r"\n(?=[ ]{0,3}-{3,}[ \t]*(?:\n|$))")  # the line before a `---` rule
 
-FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 # languages written right to left (ISO 639 codes): the page's own text direction
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ku", "ps",
                            "sd", "syr", "ug", "ur", "yi"})
@@ -230,7 +230,7 @@ def template_problems(overrides: dict[str, str]) -> list[Problem]:
 
 def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                 lettered: dict[str, LetteredPanel], pages: dict[tuple[str, int], str],
-                font_bytes: bytes, fallback_bytes: bytes | None = None) -> SiteFiles:
+                font: LetteringFont) -> SiteFiles:
     env = environment(project.templates, Path(project.root) / CACHE_DIR / "templates")
     files = SiteFiles()
     config = project.config
@@ -266,8 +266,9 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                                           ensure_ascii=False, indent=2)
 
     url = base_url(project)
+    served = webfonts.serve(project.root, font, plans, lettered)
     common = dict(config=config, characters=characters, worlds=project.worlds,
-                  stories=stories, avatars=avatars, idles=idles, font_family=FONT_FAMILY,
+                  stories=stories, avatars=avatars, idles=idles, font_family=webfonts.MAIN_FAMILY,
                   rtl=config.reading_direction.value == "rtl",
                   text_dir=language_direction(config.language), site_url=url)
 
@@ -293,7 +294,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                 files.copies[image] = drawn.image
                 slots.append(dict(spec=spec, box=box, image=image, balloons=lettered[panel_id],
                                   svg=to_svg(lettered[panel_id].balloons, box[2], box[3],
-                                             FONT_FAMILY, names=names)))
+                                             webfonts.MAIN_FAMILY, served.families,
+                                             names=names)))
             transcript = [dict(panel=index + 1, description=s["spec"].description,
                                lines=[dict(kind=b.kind.value, speaker=characters[b.speaker].name
                                            if b.speaker else None, text=b.text)
@@ -345,11 +347,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     for name, text in project.templates.items():
         if name.startswith("assets/"):
             files.text[name] = text
-    files.data["assets/lettering.ttf"] = font_bytes
-    if fallback_bytes:
-        files.data["assets/lettering-fallback.ttf"] = fallback_bytes
-    if font_bytes == default_font_bytes():
-        files.text["assets/lettering-OFL.txt"] = default_font_licence()
+    files.data.update(served.data)
+    files.text.update(served.text)
     files.text[".nojekyll"] = ""
     return files
 
@@ -377,7 +376,7 @@ def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
     if render_key == previous.render and written():
         reader_pages, site_digest = previous.pages, previous.site
     else:
-        files = render_site(project, plans, art, lettered, pages, font.data, font.fallback)
+        files = render_site(project, plans, art, lettered, pages, font)
         contents = files.digests()
         site_digest = digest(contents)
         if site_digest != previous.site or not written():

@@ -112,7 +112,7 @@ class StoryView:
         art = draw_art(project, story_plan.panels, default_jobs(),
                        ticker(Progress(f"Drawing {self.model.title}"), "drawing",
                               len(story_plan.panels)))
-        font = lettering_font(project)
+        font = lettering_font(project, [story_plan])
         lettered = letter(story_plan.panels, art, font, project.config.lettering)
         return [PageView(page, page_image(project, self.model.style, page, art, lettered, font,
                                           scale=0.5)) for page in story_plan.pages]
