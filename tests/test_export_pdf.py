@@ -101,3 +101,28 @@ def test_bleed_adds_millimetres_and_trim_marks(exported, tmp_path):
     assert min(page.getpixel((x, y)) for x in range(0, 8) for y in range(trim - 3, trim + 4)) \
         < 128
     assert min(page.getpixel((x, trim + 60)) for x in range(0, 8)) > 200
+
+
+SCRIPTS = ["你好，朋友。", "Καλημέρα, φίλε.", "Привет, друг."]
+
+
+def test_scripts_the_main_face_lacks_are_text_in_the_faces_found(tmp_path):
+    # no fallback_font: the faces the lettering found on the machine reach the PDF and EPUB
+    root = manga(tmp_path / "night-dojo")
+    story = root / "stories" / "epilogue.md"
+    story.write_text(story.read_text().replace(
+        "CAPTION: Dawn.", "\n\n".join(f"KENJI: {line}" for line in SCRIPTS)))
+    export(root, "pdf", story="epilogue", out=tmp_path / "out", jobs=1)
+    export(root, "epub", story="epilogue", out=tmp_path / "out", jobs=1)
+    # a balloon breaks Chinese between characters: compare without the breaks
+    text = "".join(_run("pdftotext", str(tmp_path / "out" / "epilogue.pdf"), "-").split())
+    for line in SCRIPTS:
+        assert "".join(line.split()) in text
+    fonts = _run("pdffonts", str(tmp_path / "out" / "epilogue.pdf")).splitlines()[2:]
+    assert len(fonts) >= 2  # the main face and at least one found for these scripts
+    with zipfile.ZipFile(tmp_path / "out" / "epilogue.epub") as book:
+        names = book.namelist()
+        assert any(n.startswith("OEBPS/fonts/face") for n in names), names
+        style = book.read("OEBPS/style.css").decode()
+        page = book.read("OEBPS/page-001.xhtml").decode()
+    assert "PanelwrightFace" in style and "PanelwrightFace" in page

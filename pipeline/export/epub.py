@@ -23,15 +23,14 @@ from ..lettering.fonts import LetteringFont
 from .book import Book, Section
 from .cbz import EPOCH
 
-MAIN_FAMILY, FALLBACK_FAMILY = "PanelwrightLettering", "PanelwrightFallback"
+MAIN_FAMILY = "PanelwrightLettering"  # face i > 0 of the chain is "PanelwrightFace<i>"
 XHTML = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
 CONTAINER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
              '<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
              '<rootfiles><rootfile full-path="OEBPS/package.opf" '
              'media-type="application/oebps-package+xml"/></rootfiles></container>\n')
-STYLE = """@font-face { font-family: "%s"; src: url("fonts/lettering.%s"); }
-@font-face { font-family: "%s"; src: url("fonts/fallback.%s"); }
-html, body { margin: 0; padding: 0; }
+FONT_FACE = '@font-face { font-family: "%s"; src: url("fonts/%s.%s"); }\n'
+STYLE = """html, body { margin: 0; padding: 0; }
 .page { position: relative; overflow: hidden; }
 .page img { position: absolute; left: 0; top: 0; width: 100%%; height: 100%%; }
 .slot { position: absolute; }
@@ -67,13 +66,17 @@ def book_id(book: Book) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'panelwright:{book.series}:{book.stem}')}"
 
 
-def page_xhtml(book: Book, index: int) -> str:
+def _family(face: int) -> str:
+    return MAIN_FAMILY if face == 0 else f"PanelwrightFace{face}"
+
+
+def page_xhtml(book: Book, index: int, faces: int = 1) -> str:
     page = book.pages[index]
     spec = page.spec
     slots = []
     for panel_id, (x, y, w, h) in zip(spec.panels, spec.slots, strict=True):
-        svg = to_svg(page.lettered[panel_id].balloons, w, h, MAIN_FAMILY, FALLBACK_FAMILY,
-                     names=book.names)
+        svg = to_svg(page.lettered[panel_id].balloons, w, h, MAIN_FAMILY,
+                     [_family(i) for i in range(faces)], names=book.names)
         slots.append(f'<div class="slot" style="left:{x}px;top:{y}px;width:{w}px;'
                      f'height:{h}px">{svg}</div>')
     title = escape(f"{book.title}, page {index + 1}")
@@ -165,25 +168,25 @@ def package_opf(book: Book, fonts: dict[str, str]) -> str:
 def epub(book: Book, font: LetteringFont) -> bytes:
     words = "".join(b.text + "".join(b.lines) for page in book.pages
                     for panel in page.lettered.values() for b in panel.balloons)
-    used = {"lettering": font.data}
-    if font.fallback:
-        used["fallback"] = font.fallback
-    fonts, files = {}, {}
-    for name, data in used.items():
-        ext, kind = _font_kind(data)
+    balloons = [b for page in book.pages for panel in page.lettered.values()
+                for b in panel.balloons]
+    used = {0} | {b.face for b in balloons}
+    fonts, files, style = {}, {}, ""
+    for index in sorted(used):
+        face = font.faces[index]
+        name = "lettering" if index == 0 else f"face{index}"
+        ext, kind = _font_kind(face.data)
         fonts[name] = (ext, kind)
         try:
-            files[f"OEBPS/fonts/{name}.{ext}"] = subset_font(data, words)
+            files[f"OEBPS/fonts/{name}.{ext}"] = subset_font(face.data, words)
         except Exception as exc:  # fontTools raises many kinds on a bad table
-            key = "font" if name == "lettering" else "fallback_font"
             raise ProjectError([Problem(
-                file="panelwright.yaml", field=f"lettering.{key}",
-                message=f"the lettering font cannot be embedded in an EPUB ({exc})",
+                file="panelwright.yaml", field="lettering.font",
+                message=f"the lettering face '{face.family}' ({face.origin}) cannot be "
+                        f"embedded in an EPUB ({exc})",
                 hint="use a TrueType (.ttf) or OpenType (.otf) font with outlines")]) from None
-    style = STYLE % (MAIN_FAMILY, fonts["lettering"][0], FALLBACK_FAMILY,
-                     fonts.get("fallback", fonts["lettering"])[0])
-    if not font.fallback:  # no fallback face: its @font-face would name a missing file
-        style = "\n".join(line for line in style.splitlines() if "fallback." not in line) + "\n"
+        style += FONT_FACE % (_family(index), name, ext)
+    style += STYLE
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         def put(name: str, data: bytes | str, stored: bool = False) -> None:
@@ -198,7 +201,8 @@ def epub(book: Book, font: LetteringFont) -> bytes:
         for name, data in files.items():
             put(name, data)
         for index, page in enumerate(book.pages):
-            put(f"OEBPS/page-{index + 1:03d}.xhtml", page_xhtml(book, index))
+            put(f"OEBPS/page-{index + 1:03d}.xhtml",
+                page_xhtml(book, index, len(font.faces)))
             with open(page.bare, "rb") as handle:
                 put(f"OEBPS/images/page-{index + 1:03d}.jpg", handle.read(), stored=True)
     return buffer.getvalue()

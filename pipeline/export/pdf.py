@@ -3,8 +3,8 @@
 Made with fpdf2 (pure Python; it subsets and embeds TrueType/OpenType fonts, draws
 vector shapes and writes outlines). A page's art and borders are the export's bare
 raster; over it the balloons are drawn from the same `Balloon` geometry the web's SVG
-and the baked pages use, and the words are real text in the lettering font (or its
-fallback, as the letterer chose per balloon), so they can be searched, copied and
+and the baked pages use, and the words are real text in the lettering face the letterer
+chose per balloon (the main font or a fallback), so they can be searched, copied and
 printed sharp at any resolution. Pages are TRIM_WIDTH mm wide (the American comic
 book's 6.625 in), as tall as their aspect ratio makes them; `bleed` adds that many mm
 on every side, in the page colour, with trim marks at the corners.
@@ -28,7 +28,7 @@ from .book import Book
 
 TRIM_WIDTH = 168.275  # mm: 6.625 in, the American comic book page
 PT = 72 / 25.4  # points per mm
-MAIN, FALLBACK = "Lettering", "LetteringFallback"
+MAIN = "Lettering"  # face i > 0 of the chain is "LetteringFace<i>"
 
 
 def font_file(folder: Path, name: str, data: bytes) -> Path:
@@ -43,6 +43,10 @@ def font_file(folder: Path, name: str, data: bytes) -> Path:
 def _hex(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def _family(face: int) -> str:
+    return MAIN if face == 0 else f"LetteringFace{face}"
 
 
 def pdf(book: Book, font: LetteringFont, bleed: float = 0.0) -> bytes:
@@ -62,20 +66,20 @@ def pdf(book: Book, font: LetteringFont, bleed: float = 0.0) -> bytes:
     document.viewer_preferences = ViewerPreferences(
         display_doc_title=True, direction="RTL" if book.rtl else "LTR")
     with tempfile.TemporaryDirectory(prefix="panelwright-pdf-") as folder:
-        for family, key, data in ((MAIN, "font", font.data),
-                                  (FALLBACK, "fallback_font", font.fallback)):
-            if data is None:
-                continue
+        used = {0} | {b.face for page in book.pages for panel in page.lettered.values()
+                      for b in panel.balloons}
+        for index in sorted(used):
+            face = font.faces[index]
             try:
-                document.add_font(family, "", font_file(Path(folder), key, data))
+                document.add_font(_family(index), "",
+                                  font_file(Path(folder), f"face{index}", face.data))
             except Exception as exc:  # fontTools and fpdf2 raise many kinds on a bad table
                 raise ProjectError([Problem(
-                    file="panelwright.yaml", field=f"lettering.{key}",
-                    message=f"the lettering font cannot be embedded in a PDF ({exc})",
+                    file="panelwright.yaml", field="lettering.font",
+                    message=f"the lettering face '{face.family}' ({face.origin}) cannot be "
+                            f"embedded in a PDF ({exc})",
                     hint="use a TrueType (.ttf) or OpenType (.otf) font with outlines")]
                 ) from None
-        if font.fallback:
-            document.set_fallback_fonts([FALLBACK])
         sections = {}
         for section in book.sections:
             sections.setdefault(section.page, []).append(section)
@@ -116,8 +120,7 @@ def _balloon(document: FPDF, b: Balloon, ox: float, oy: float, k: float,
             document.set_dash_pattern(dash=7 * k, gap=5 * k)
         document.polygon([at(p) for p in b.outline], style="DF")
         document.set_dash_pattern()
-    document.set_font(FALLBACK if b.fallback and font.fallback else MAIN,
-                      size=b.font_size * k * PT)
+    document.set_font(_family(b.face), size=b.font_size * k * PT)
     stroke = text_stroke(b)
     document.set_text_color(*(SFX_FILL if b.kind == LineKind.sfx else INK))
     document.set_line_width(stroke * k)
@@ -131,7 +134,7 @@ def _balloon(document: FPDF, b: Balloon, ox: float, oy: float, k: float,
             document._out("/Artifact BMC")
         with document.rotation(-b.tilt, *centre) if b.tilt else _nothing():
             for i, line in enumerate(b.lines):
-                shown = font.showable(line, b.fallback)
+                shown = font.showable(line, b.face)
                 x = x0 - document.get_string_width(shown) / 2
                 document.text(x, y0 + i * b.line_height * k, shown)
         if mode == TextMode.STROKE:

@@ -11,7 +11,6 @@ beside it. Every file is written to a temporary name and renamed into place.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import time
@@ -120,8 +119,8 @@ def export(root: str | Path, fmt: str, story: str | None = None,
         panels = [p for sp in plans for p in sp.panels]
         workers = jobs or default_jobs()
         art = draw_art(project, panels, workers, ticker(progress, "drawing", len(panels)))
-        font = lettering_font(project)
-        font_digest = hashlib.sha256(font.data + (font.fallback or b"")).hexdigest()
+        font = lettering_font(project, plans)
+        font_digest = font.digest()
         lettered, _, letter_keys = letter_cached(project, panels, art, font, font_digest,
                                                  workers)
         target.mkdir(parents=True, exist_ok=True)
