@@ -283,3 +283,61 @@ def test_a_copy_of_the_site_is_served_whole_by_a_plain_web_server(sites, browser
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+SCRIPTS = {"zh": "城门黄昏关闭，谁也不能进。", "ja": "雪の中を長い道のりを来ました。",
+           "ko": "문은 아침까지 닫혀 있습니다.", "el": "Η πύλη κλείνει το σούρουπο.",
+           "ru": "Ворота закрыты до утра.", "ar": ARABIC, "he": HEBREW}
+
+
+@pytest.fixture(scope="module")
+def many_scripts(tmp_path_factory):
+    """Seven scripts in one story, no fallback font configured: the lettering finds faces."""
+    root = tmp_path_factory.mktemp("scripts") / "comic"
+    shutil.copytree(FIXTURES / "valid", root)
+    panels = "\n".join(f"[close_up] {'Captain Han' if i % 2 else 'Lin Shuang'} speaks.\n\n"
+                       f"{'CAPTAIN HAN' if i % 2 else 'LIN SHUANG'}: {words}\n"
+                       for i, words in enumerate(SCRIPTS.values()))
+    (root / "stories/arrival.md").write_text(
+        "---\ntitle: Arrival\nworld: frost-moon\n---\n\n## EXT. City Gate - DUSK\n\n" + panels,
+        encoding="utf-8")
+    assert "fallback_font" not in (root / "panelwright.yaml").read_text(encoding="utf-8")
+    return Path(build(root, out=root.parent / "site", jobs=2).out)
+
+
+# Per balloon: its outline's box and its text's box as the browser drew them, and the
+# lettering faces the page loaded.
+FIT_JS = """async () => {
+  await document.fonts.ready;
+  const balloons = [...document.querySelectorAll('svg.lettering g.balloon')].map(g => {
+    const shape = g.querySelector('polygon, ellipse, rect, path').getBBox();
+    const text = g.querySelector('text');
+    const box = text.getBBox();
+    return {words: text.textContent, shape: [shape.x, shape.y, shape.width, shape.height],
+            text: [box.x, box.y, box.width, box.height]};
+  });
+  const faces = [...document.fonts].map(f => ({family: f.family, status: f.status}));
+  return {balloons, faces};
+}"""
+
+
+def test_every_script_is_held_by_its_balloon_in_the_browser(many_scripts, page):
+    seen, loaded = {}, set()
+    for number in range(1, 5):
+        if not (many_scripts / "stories/arrival" / f"page-{number}.html").exists():
+            break
+        found = _open(page, many_scripts, number).evaluate(FIT_JS)
+        assert not [f for f in found["faces"] if f["status"] == "error"], found["faces"]
+        for b in found["balloons"]:
+            sx, sy, sw, sh = b["shape"]
+            tx, ty, tw, th = b["text"]
+            assert tw > 0 and th > 0, b
+            # the words lie inside the balloon's outline box (a pixel of slack for hinting)
+            assert sx - 1 <= tx and tx + tw <= sx + sw + 1, b
+            assert sy - 1 <= ty and ty + th <= sy + sh + 1, b
+            seen[b["words"]] = b
+        loaded |= {f["family"].strip('"') for f in found["faces"] if f["status"] == "loaded"}
+    for words in SCRIPTS.values():
+        assert any("".join(words.split()) == "".join(w.split()) for w in seen), words
+    # the faces the site serves for these scripts were loaded by the browser, not skipped
+    assert len(loaded - {"PanelwrightLettering"}) >= 2, loaded
