@@ -198,7 +198,7 @@ def _back_hair(db, df, traits: Traits, cx: float, cy: float, u: float, f: int, h
     if traits.hair == "bald" or traits.kind == "robot":
         return
     if traits.hair == "long" and traits.style == "loose":
-        db.rounded_rectangle([cx - u * 0.62 - f * u * 0.06, cy - u * 0.58,
+        db.rounded_rectangle([cx - u * 0.62 - f * u * 0.06, cy - u * 0.64,
                               cx + u * 0.62 - f * u * 0.06, cy + u * 1.9], radius=u * 0.45,
                              fill=hair, outline=INK, width=line)
     elif traits.style == "tied" or (traits.hair == "long" and traits.style == "loose"):
@@ -223,7 +223,7 @@ def _front_hair(df, traits: Traits, x0: float, y0: float, hw: float, hh: float, 
     """The hair over the face: a cap and fringe, and side locks for long loose hair."""
     if traits.hair == "bald" or traits.kind == "robot":
         return
-    pad = hh * 0.06
+    pad = hh * 0.12  # hair has volume: it stands above the skull
     depth = 0.3 if traits.hair == "long" else 0.27
     df.chord([x0 - pad, y0 - pad, x0 + hw + pad, y0 + hh * depth * 2], 180, 360, fill=hair,
              outline=INK, width=line)

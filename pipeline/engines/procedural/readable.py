@@ -122,44 +122,47 @@ def eye_band(image: Image.Image, skin: RGB, hair: RGB, iris: RGB, expression: st
     w, h = image.size
     draw = ImageDraw.Draw(image)
     draw.rectangle([0, 0, w, h], fill=skin)
-    ew = min(w * 0.19, h * 0.42)  # half an eye's width
+    ew = min(w * 0.19, h * 0.36)  # half an eye's width
     eh = ew * (0.62 if expression == "fear" else 0.34 if expression in ("whisper", "anger")
-               else 0.5)
-    cy = h * 0.55
-    line = max(2, round(ew * 0.09))
+               else 0.48)
+    cy = h * 0.56
+    line = max(2, round(ew * 0.08))
     brow = hair if luminance(hair) < 0.6 else shade(hair, -0.45)
-    shadow = shade(skin, -0.18)
-    draw.polygon([(w * 0.47, cy - eh * 2), (w * 0.53, cy - eh * 2), (w * 0.56, h),
+    draw.polygon([(w * 0.47, cy - eh * 1.5), (w * 0.53, cy - eh * 1.5), (w * 0.56, h),
                   (w * 0.44, h)], fill=shade(skin, -0.06))  # the bridge of the nose
-    eyes = []
+    pupils = []
     for i, ex in enumerate((w * 0.27, w * 0.73)):
         inner = 1 if i == 0 else -1
-        eyes.append((ex, cy))
-        draw.ellipse([ex - ew * 1.15, cy - eh * 1.6, ex + ew * 1.15, cy + eh * 1.3], fill=shadow)
-        draw.ellipse([ex - ew, cy - eh, ex + ew, cy + eh], fill=(246, 243, 236), outline=INK,
-                     width=line)
-        look_x = {"thinking": -ew * 0.3}.get(expression, 0.0)
-        look_y = {"thinking": -eh * 0.3}.get(expression, 0.0)
-        ir = eh * (0.6 if expression == "fear" else 0.85)
-        ix, iy = ex + look_x, cy + look_y
-        draw.ellipse([ix - ir, iy - ir, ix + ir, iy + ir], fill=iris, outline=INK)
+        draw.ellipse([ex - ew * 1.15, cy - eh * 1.5, ex + ew * 1.15, cy + eh * 1.25],
+                     fill=shade(skin, -0.16))  # the socket's shadow
+        box = (round(ex - ew), round(cy - eh), round(ex + ew), round(cy + eh))
+        eye = Image.new("RGB", (box[2] - box[0], box[3] - box[1]), (246, 243, 236))
+        de = ImageDraw.Draw(eye)
+        ir = eh * (0.62 if expression == "fear" else 0.85)
+        ix = ew + {"thinking": -ew * 0.3}.get(expression, 0.0)
+        iy = eh + {"thinking": -eh * 0.25}.get(expression, 0.0)
+        de.ellipse([ix - ir, iy - ir, ix + ir, iy + ir], fill=iris, outline=INK)
         pr = ir * (0.3 if expression == "fear" else 0.5)
-        draw.ellipse([ix - pr, iy - pr, ix + pr, iy + pr], fill=(12, 10, 12))
-        hr = max(1.0, ir * 0.22)
-        draw.ellipse([ix + ir * 0.25, iy - ir * 0.5, ix + ir * 0.25 + 2 * hr, iy - ir * 0.5 + 2 * hr],
-                     fill=(255, 255, 255))
-        draw.arc([ex - ew, cy - eh, ex + ew, cy + eh], 180, 360, fill=INK, width=line * 2)
+        de.ellipse([ix - pr, iy - pr, ix + pr, iy + pr], fill=(12, 10, 12))
+        hr = max(1.0, ir * 0.2)
+        de.ellipse([ix + ir * 0.2, iy - ir * 0.55, ix + ir * 0.2 + 2 * hr,
+                    iy - ir * 0.55 + 2 * hr], fill=(255, 255, 255))
+        mask = Image.new("L", eye.size, 0)
+        ImageDraw.Draw(mask).ellipse([0, 0, eye.width - 1, eye.height - 1], fill=255)
+        image.paste(eye, box[:2], mask)  # the iris stays inside the eye
+        draw.ellipse(box, outline=INK, width=line)
+        draw.arc(box, 180, 360, fill=INK, width=line * 2)  # the upper lid and lashes
         if expression in ("smile", "laugh"):  # cheeks push the lower lid up
-            draw.chord([ex - ew * 1.1, cy + eh * 0.2, ex + ew * 1.1, cy + eh * 2.2], 180, 360,
+            draw.chord([ex - ew * 1.1, cy + eh * 0.35, ex + ew * 1.1, cy + eh * 2.3], 180, 360,
                        fill=skin)
-        by = cy - eh * 2.1
-        tilt = {"anger": eh * 0.6, "sad": -eh * 0.6, "fear": -eh * 0.4}.get(expression, 0.0)
-        raise_ = -eh * 0.5 if expression in ("fear", "thinking") else 0.0
-        draw.line([(ex - inner * ew * 1.05, by + raise_ - tilt * 0.3),
-                   (ex + inner * ew * 0.95, by + raise_ + tilt)], fill=brow,
-                  width=max(3, round(eh * 0.45)))
-    head = (w * 0.27 - ew * 1.15, cy - eh * 2.4, w * 0.46 + ew * 2.3, eh * 3.8)
+        pupils.append((box[0] + ix, box[1] + iy))
+        by = cy - eh * 1.9
+        tilt = {"anger": eh * 0.5, "sad": -eh * 0.5, "fear": -eh * 0.35}.get(expression, 0.0)
+        raise_ = -eh * 0.3 if expression in ("fear", "thinking") else 0.0
+        draw.line([(ex - inner * ew * 1.0, by + raise_ - tilt * 0.3),
+                   (ex + inner * ew * 0.9, by + raise_ + tilt)], fill=brow,
+                  width=max(3, round(eh * 0.28)))
+    head = (w * 0.27 - ew * 1.15, cy - eh * 2.2, w * 0.46 + ew * 2.3, eh * 3.5)
     # the mouth is below the frame: tails aim at the band's lower edge, under the eyes
     return Figure(character=who, head=head, mouth=(w / 2, head[1] + head[3]), facing=1,
-                  pose="stand",
-                  expression=expression, eyes=eyes)
+                  pose="stand", expression=expression, eyes=pupils)
