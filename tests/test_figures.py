@@ -166,3 +166,34 @@ def test_a_drawn_revolver_is_in_the_picture(example):
     reach = (round(x + w * 1.5), round(y + h * 1.2), round(x + w * 3.2), round(y + h * 2.2))
     diff = ImageChops.difference(drawn.image.crop(reach), still.image.crop(reach))
     assert ImageStat.Stat(diff.convert("L")).mean[0] > 10
+
+
+def test_words_that_cover_a_face_are_a_warning_with_the_fix(example):
+    from pipeline.lettering.fonts import LetteringFont
+    from pipeline.lettering.stage import lettering_warnings
+    from pipeline.specs import Balloon, LetteredPanel, PanelArt, StoryPlan
+
+    project, panels = example
+    spec = next(p for p in panels if p.lines and p.characters).model_copy(
+        update={"width": 800, "height": 600, "box": (0, 0, 400, 300)})
+    said = spec.lines[0]
+    result = drawing(project, spec, style=None, camera=Camera(shot=Shot.medium_shot))
+    figure = result.figures[0]
+    art = PanelArt(panel=spec.id, image="x.png", key="k", width=800, height=600,
+                   figures=result.figures)
+    x, y, w, h = (v / 2 for v in figure.head)  # page pixels: the slot is half the art
+
+    def warnings(box):
+        balloon = Balloon(kind=said.kind, text=said.text, box=box, lines=[said.text],
+                          font_size=12, line_height=14, text_origin=(0, 0))
+        lettered = {spec.id: LetteredPanel(panel=spec.id, balloons=[balloon])}
+        plans = [StoryPlan(story=spec.story, nodes=[], panels=[spec], pages=[])]
+        return [p for p in lettering_warnings(project, plans, lettered, LetteringFont(),
+                                              {spec.id: art}) if "face" in p.message]
+
+    (warning,) = warnings((x - 10, y + h * 0.3, w + 20, h * 0.6))
+    name = project.characters[figure.character].name
+    assert name in warning.message and said.text[:20] in warning.message
+    assert warning.line == said.line and "shorten" in warning.hint and "page break" in \
+        warning.hint
+    assert warnings((x + w * 3, y, w, h * 0.4)) == []  # beside the face: no warning

@@ -58,7 +58,9 @@ def readable_faces(image: Image.Image, figures: list[Figure]) -> None:
         r = max(1.5, w * 0.04)
         ink = INK if face > 118 else PAPER
         rx, ry = max(1.5, w * 0.06), max(1.5, h * 0.05)
-        for i, (sx, sy) in enumerate([*figure.eyes, figure.mouth]):
+        # a mouth on the head box's lower edge is out of the frame (an extreme close-up)
+        shown = figure.mouth[1] < y + h * 0.98
+        for i, (sx, sy) in enumerate([*figure.eyes, *([figure.mouth] if shown else [])]):
             seen = _mean(grey, (sx - ox - r, sy - oy - r, sx - ox + r, sy - oy + r))
             if abs(seen - face) >= CONTRAST:
                 continue
@@ -133,8 +135,8 @@ def eye_band(image: Image.Image, skin: RGB, hair: RGB, iris: RGB, expression: st
     pupils = []
     for i, ex in enumerate((w * 0.27, w * 0.73)):
         inner = 1 if i == 0 else -1
-        draw.ellipse([ex - ew * 1.15, cy - eh * 1.5, ex + ew * 1.15, cy + eh * 1.25],
-                     fill=shade(skin, -0.16))  # the socket's shadow
+        draw.chord([ex - ew * 1.1, cy - eh * 1.45, ex + ew * 1.1, cy + eh * 0.9], 180, 360,
+                   fill=shade(skin, -0.1))  # the lid's crease
         box = (round(ex - ew), round(cy - eh), round(ex + ew), round(cy + eh))
         eye = Image.new("RGB", (box[2] - box[0], box[3] - box[1]), (246, 243, 236))
         de = ImageDraw.Draw(eye)
