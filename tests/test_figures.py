@@ -197,3 +197,30 @@ def test_words_that_cover_a_face_are_a_warning_with_the_fix(example):
     assert warning.line == said.line and "shorten" in warning.hint and "page break" in \
         warning.hint
     assert warnings((x + w * 3, y, w, h * 0.4)) == []  # beside the face: no warning
+
+
+def test_preview_draws_a_character_in_every_pose_and_the_cast_side_by_side(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli.main import main
+    from pipeline.engines.procedural.acting import Expression, Pose
+
+    out = tmp_path / "poses"
+    result = CliRunner().invoke(main, ["preview", "projects/frost-moon", "--poses",
+                                       "lin-shuang", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cells = sorted((out / "cells").iterdir())
+    assert len(cells) == len(Pose) + len(Expression)
+    assert len({c.read_bytes() for c in cells}) == len(cells)  # each one looks different
+    page = (out / "index.html").read_text()
+    assert all(f"<b>{name.value}</b>" in page for name in [*Pose, *Expression])
+    out = tmp_path / "cast"
+    result = CliRunner().invoke(main, ["preview", "projects/frost-moon", "--cast", "--out",
+                                       str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text()
+    assert all(f"<b>{name}</b>" in page for name in ("Lin Shuang", "Captain Han",
+                                                       "Moon Elder", "everyone"))
+    result = CliRunner().invoke(main, ["preview", "projects/frost-moon", "--poses", "nobody",
+                                       "--out", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "lin-shuang" in result.output

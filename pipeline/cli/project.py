@@ -173,15 +173,27 @@ def clean(project: Path, out: Path | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for index.html and contact-sheet.png: a new or empty folder, "
               "or one Panelwright wrote.")
-def preview(project: Path, out: Path) -> None:
+@click.option("--poses", "poses_of", metavar="CHARACTER",
+              help="Instead: one character (by id) in every pose and expression.")
+@click.option("--cast", "cast", is_flag=True,
+              help="Instead: every character side by side, then all in one wide shot.")
+def preview(project: Path, out: Path, poses_of: str | None, cast: bool) -> None:
     """Draw one panel of PROJECT in every shot, angle and treatment, on a contact sheet.
 
     \b
     Example:
       panelwright preview projects/frost-moon --out /tmp/sheet
+      panelwright preview projects/frost-moon --poses lin-shuang --out /tmp/poses
+      panelwright preview projects/frost-moon --cast --out /tmp/cast
       # then open /tmp/sheet/index.html or /tmp/sheet/contact-sheet.png
     """
     from ..studio.preview import preview as run
+    from ..studio.sheets import cast_sheet, pose_sheet
 
-    sheet = run(project, out)
+    if poses_of:
+        sheet = pose_sheet(project, out, poses_of)
+    elif cast:
+        sheet = cast_sheet(project, out)
+    else:
+        sheet = run(project, out)
     click.echo(f"Wrote {sheet} and {out / 'index.html'}")

@@ -110,8 +110,8 @@ def traits(character: Character) -> Traits:
     height = 0.9 + (pick // 31 % 13) / 100  # 0.90 to 1.02: no two alike by chance alone
     if _has(text, ("tall", "towering", "lanky", "giant", "hulking")):
         height = 1.08
-    elif _has(text, ("short", "small", "little", "child", "kid", "boy", "girl")) and not \
-            re.search(r"short[\w\s,-]{0,12}hair", text):
+    elif _has(text, ("child", "kid", "boy", "girl", "short man", "short woman", "diminutive",
+                     "tiny", "short stature", "small man", "small woman")):
         height = 0.8
     kit = frozenset(k for k, words in ACCESSORIES.items() if _has(text, words))
     return Traits(kind=kind, hair=hair, style=style, build=build, height=height,

@@ -17,7 +17,7 @@ from .acting import Pose
 from .appearance import traits
 from .bodies import draw_body
 from .faces import drawn_face, framed_face, head_image, head_mask
-from .heads import EYES, draw_expression
+from .heads import EYES, MOUTH, draw_expression
 from .palette import RGB, from_name, hex_rgb, luminance, mix, shade
 
 HEADS = 6.6  # a figure's height in head-heights
@@ -119,6 +119,8 @@ def draw_close(image: Image.Image, look: Look, faces_high: float, facing: int,
             face = picture.crop(box)
             draw_expression(face, expression, look.hair, facing, eyes=False)
             picture.paste(face, box[:2])
+            # the expression's mouth replaces the avatar's
+            found[2] = (fx + fw * (MOUTH[0] + facing * 0.04), fy + fh * MOUTH[1])
         image.paste(picture, (0, 0))
         return Figure(character=look.id, head=(fx, fy, fw, fh), mouth=found[2], facing=facing,
                       pose=str(pose), expression=str(expression), eyes=found[:2])

@@ -169,6 +169,7 @@ def head_layers(look, traits: Traits, pose: str, expression: str, u: float, faci
                            h * ey + h * 0.03], fill=(255, 214, 90))
     elif expression != Expression.calm:
         draw_expression(face, expression, hair, f, eyes=False)
+        features[2] = (MOUTH[0] + f * 0.04, MOUTH[1])  # its mouth replaces the avatar's
     df.ellipse([x0 - line, y0 - line, x0 + hw + line, y0 + hh + line], fill=INK)
     front.paste(face, (round(x0), round(y0)), head_mask(w, h))
     _front_hair(df, traits, x0, y0, hw, hh, f, hair, line)

@@ -67,8 +67,9 @@ def readable_faces(image: Image.Image, figures: list[Figure]) -> None:
             if i < len(figure.eyes):
                 draw.ellipse([sx - rx, sy - ry, sx + rx, sy + ry], fill=ink)
             else:
-                draw.line([(sx - w * 0.1, sy), (sx + w * 0.1, sy)], fill=ink,
-                          width=max(1, round(h * 0.035)))
+                lips = (96, 40, 44) if ink == INK else ink
+                draw.line([(sx - w * 0.08, sy), (sx + w * 0.08, sy)], fill=lips,
+                          width=max(1, round(h * 0.025)))
         around = (_mean(grey, (0, 0, grey.width, y - oy)) + _mean(
             grey, (0, 0, x - ox, grey.height)) + _mean(grey, (x - ox + w, 0, grey.width,
                                                              grey.height))) / 3
