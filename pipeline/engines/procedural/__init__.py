@@ -114,10 +114,10 @@ class ProceduralImageEngine(Engine):
                                                         if request.style else [])
                         if p in request.references)
         image = apply_style(image, request.style, anchors, spec.seed)
-        # whatever the treatment did, a face keeps its eyes and mouth
-        readable_faces(image, figures)
         # weather falls in front of everything, after the treatment, so flakes stay crisp
         image = weather(image, request.scene, spec.seed, zoom)
+        # whatever the treatment and the weather did, a face keeps its eyes and mouth
+        readable_faces(image, figures)
         if angle == Angle.dutch:
             image, figures = _dutch(image, figures, spec.seed)
         return Drawing(image=frame(image), figures=figures)

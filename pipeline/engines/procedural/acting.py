@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from ...format.model import Character, LineKind
 from ...format.slugs import fold
@@ -57,7 +58,7 @@ class Expression(StrEnum):
 
 
 # Stems, matched at the start of a word: "fall" matches falls, fallen, falling.
-VERBS: list[tuple[Pose, tuple[str, ...]]] = [
+VERBS: tuple[tuple[Pose, tuple[str, ...]], ...] = (
     (Pose.draw_weapon, ("draws his", "draws her", "draws their", "draws a", "draws the",
                         "draw his", "draw her", "raises his gun", "raises her gun",
                         "raises his sword", "raises her sword", "aims", "levels", "unsheathe",
@@ -85,9 +86,9 @@ VERBS: list[tuple[Pose, tuple[str, ...]]] = [
     (Pose.embrace, ("embrace", "hug", "holds her", "holds him", "holds them", "clasp")),
     (Pose.stand, ("stands", "stand", "stood", "waits", "stops", "rises", "gets up",
                   "halts")),
-]
+)
 
-MANNER: list[tuple[Expression, tuple[str, ...]]] = [
+MANNER: tuple[tuple[Expression, tuple[str, ...]], ...] = (
     (Expression.laugh, ("laugh", "chuckl", "giggl", "cackl")),
     (Expression.smile, ("smil", "grin", "beam", "smirk")),
     (Expression.sad, ("cries", "cry", "crying", "weep", "wept", "sob", "tears", "sad",
@@ -99,7 +100,7 @@ MANNER: list[tuple[Expression, tuple[str, ...]]] = [
     (Expression.whisper, ("whisper", "murmur", "mutter", "breath")),
     (Expression.thinking, ("think", "wonder", "ponder", "consider", "frown in thought",
                            "puzzl")),
-]
+)
 
 PRONOUNS = ("he ", "she ", "they ", "it ", "his ", "her ")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
@@ -126,18 +127,26 @@ def _mentions(sentence: str, cast: list[Character]) -> list[tuple[int, int, str]
     return sorted(found)
 
 
+@lru_cache(maxsize=8)
+def _pattern(table: tuple) -> tuple[re.Pattern, dict[str, object]]:
+    """One regex for a whole table, stems in the table's order (so "walks away" is
+    tried before "walk"), and which value each stem stands for."""
+    stems = [(stem, value) for value, words in table for stem in words]
+    alternatives = "|".join(re.escape(stem) for stem, _ in stems)
+    return re.compile(rf"(?<!\w)(?:{alternatives})"), {stem: value for stem, value in stems}
+
+
 def _first_verb(text: str, table) -> tuple[int, object] | None:
     """The earliest stem of `table` starting a word in `text`: (position, its value).
     Standing still is the weakest: "stops and looks up" looks up."""
-    best = None
-    for value, stems in table:
-        if value == Pose.stand and best is not None:
-            break
-        for stem in stems:
-            m = re.search(rf"(?<!\w){re.escape(stem)}", text)
-            if m and (best is None or m.start() < best[0]):
-                best = (m.start(), value)
-    return best
+    pattern, value_of = _pattern(tuple(table))
+    weak = None
+    for m in pattern.finditer(text):
+        value = value_of[m.group(0)]
+        if value != Pose.stand:
+            return m.start(), value
+        weak = weak or (m.start(), value)
+    return weak
 
 
 def _acts(text: str, cast: list[Character], table) -> dict[str, object]:

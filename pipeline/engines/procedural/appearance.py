@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ...format.model import Character
 from ...format.slugs import fold
@@ -71,8 +72,12 @@ def _words(character: Character) -> str:
 
 def traits(character: Character) -> Traits:
     """The character's figure, from their words; unsaid details stable by id."""
-    text = _words(character)
-    pick = stable_int("look", character.id)
+    return _traits(character.id, _words(character))
+
+
+@lru_cache(maxsize=256)
+def _traits(cid: str, text: str) -> Traits:
+    pick = stable_int("look", cid)
     kind = next((k for k, words in KINDS.items() if _has(text, words)), "human")
     if re.search(r"\b(bald|shaved head|shaven head|no hair|hairless)\b", text):
         hair = "bald"

@@ -22,7 +22,7 @@ from .heads import INK
 from .palette import RGB, luminance, shade
 from .props import draw_prop
 
-CONTRAST = 48  # grey levels between a feature and its face below which it is redrawn
+CONTRAST = 60  # grey levels between a feature and its face below which it is redrawn
 PAPER = (240, 236, 226)
 EYE_COLOURS = {"blue": (70, 110, 170), "green": (70, 130, 80), "grey": (120, 128, 136),
                "gray": (120, 128, 136), "amber": (190, 130, 40), "brown": (96, 62, 40),
@@ -53,9 +53,11 @@ def readable_faces(image: Image.Image, figures: list[Figure]) -> None:
             continue
         grey = image.crop(box).convert("L")
         ox, oy = box[:2]
-        face = _mean(grey, (x - ox + w * 0.18, y - oy + h * 0.3, x - ox + w * 0.82,
-                            y - oy + h * 0.92))
-        r = max(1.5, w * 0.04)
+        # the skin round the features: cheeks and chin
+        face = sum(_mean(grey, (x - ox + w * (fx - 0.05), y - oy + h * (fy - 0.05),
+                                x - ox + w * (fx + 0.05), y - oy + h * (fy + 0.05)))
+                   for fx, fy in ((0.2, 0.64), (0.8, 0.64), (0.5, 0.86))) / 3
+        r = max(1.5, w * 0.035)
         ink = INK if face > 118 else PAPER
         rx, ry = max(1.5, w * 0.06), max(1.5, h * 0.05)
         # a mouth on the head box's lower edge is out of the frame (an extreme close-up)
@@ -75,8 +77,9 @@ def readable_faces(image: Image.Image, figures: list[Figure]) -> None:
                                                              grey.height))) / 3
         if abs(around - face) < CONTRAST / 2 and 12 < h < image.height * 0.3:
             # the face melts into the set: a rim of light (or ink) keeps its shape
-            draw.ellipse([x - 1, y - 1, x + w + 1, y + h + 1], outline=ink,
-                         width=max(1, round(h * 0.04)))
+            rim = max(1, round(h * 0.04))
+            draw.ellipse([x - rim - 1, y - rim - 1, x + w + rim + 1, y + h + rim + 1],
+                         outline=ink, width=rim)
 
 
 def held_weapon(description: str) -> str | None:
