@@ -88,6 +88,13 @@ def draw_body(image: Image.Image, look, cx: float, top: float, height: float, fa
     joints = skeleton(Pose(pose) if pose in Pose.__members__ else Pose.stand, width=shoulders)
     if gesture and pose == Pose.stand:  # talking: the front hand opens toward the listener
         joints.update(el_f=(0.9, 2.1), ha_f=(1.35, 1.85))
+    if pose in (Pose.lie, Pose.fall):
+        # a close shot cuts a standing figure at the knees; a body on the ground must
+        # still be seen whole, so it is made to fit the frame's width and comes up into it
+        xs = [x for x, _ in joints.values()]
+        u = min(u, image.width * 0.85 / (max(xs) - min(xs) + 1.2))
+        lowest = max(y for _, y in joints.values()) + 0.3
+        top = min(feet, image.height * 0.97) - lowest * u
     m = _Map(cx, top, u, f, HEADS * u, looming)
     c = _colours(look, era, light)
     robot, creature = traits.kind == "robot", traits.kind == "creature"

@@ -118,8 +118,9 @@ def head_layers(look, traits: Traits, pose: str, expression: str, u: float, faci
     """(behind, in front, head centre in the layers, eyes and mouth as fractions of the
     head box): RGBA pictures of one head, upright."""
     f = facing
-    size = (max(8, round(u * 4.4)), max(8, round(u * 4.0)))
-    cx, cy = size[0] / 2, u * 1.6
+    # room for a hat above, a tail or braid beside, long hair down to the shoulder blades
+    size = (max(8, round(u * 2.6)), max(8, round(u * 3.2)))
+    cx, cy = size[0] / 2, u * 1.15
     back = Image.new("RGBA", size, (0, 0, 0, 0))
     front = Image.new("RGBA", size, (0, 0, 0, 0))
     db, df = ImageDraw.Draw(back), ImageDraw.Draw(front)
