@@ -224,3 +224,19 @@ def test_preview_draws_a_character_in_every_pose_and_the_cast_side_by_side(tmp_p
     result = CliRunner().invoke(main, ["preview", "projects/frost-moon", "--poses", "nobody",
                                        "--out", str(tmp_path / "x")])
     assert result.exit_code == 1 and "lin-shuang" in result.output
+
+
+def test_a_dog_is_drawn_on_four_legs_and_a_robot_as_a_robot(example):
+    """Not as a person: a dog is low and long, its head beside its body, not above it."""
+    project, panels = example
+    spec = next(p for p in panels if p.characters)
+    dog = Character(id="rex", name="Rex", description="A loyal old dog.",
+                    colours=CharacterColours(hair="#8a6a40"))
+    person = Character(id="ann", name="Ann", description="A farmer.")
+    figures = drawing(project, spec, [dog, person], style=None, description="Rex runs.",
+                      camera=Camera(shot=Shot.full_shot), lines=[], width=800, height=600
+                      ).figures
+    by = {f.character: f for f in figures}
+    assert by["rex"].pose == "run"
+    assert by["rex"].head[1] > by["ann"].head[1] + 2 * by["ann"].head[3]  # far lower
+    assert traits(Character(id="k7", name="K-7", tags=["robot"])).kind == "robot"

@@ -16,6 +16,7 @@ from ...specs import Figure
 from .acting import Pose
 from .appearance import traits
 from .bodies import draw_body
+from .creatures import draw_animal
 from .faces import drawn_face, framed_face, head_image, head_mask
 from .heads import EYES, MOUTH, draw_expression
 from .palette import RGB, from_name, hex_rgb, luminance, mix, shade
@@ -31,6 +32,7 @@ class Look(object):
     def __init__(self, character: Character, avatar: bytes | None, era: str = "modern"):
         colours = character.colours
         self.traits = traits(character)
+        self.words = (character.description + " " + " ".join(character.tags)).lower()
         self.era = era
         self.id = character.id
         self.outfit: RGB = hex_rgb(colours.outfit) if colours.outfit else from_name(character.id)
@@ -61,6 +63,8 @@ def draw_figure(image: Image.Image, look: Look, cx: float, top: float, height: f
     `gesture`: a standing figure's front arm reaches toward whoever it faces, as in
     talk. `looming` > 0 is seen from below (feet broad, head small), < 0 from above.
     """
+    if look.traits.kind == "animal":
+        return draw_animal(image, look, look.words, cx, top, height, facing, light, pose)
     return draw_body(image, look, cx, top, height, facing, light, pose=pose,
                      expression=expression, looming=looming, held=held,
                      gesture=gesture)
