@@ -40,8 +40,8 @@ FEELINGS = {"calm": "waits", "smile": "smiles", "laugh": "laughs", "anger": "gla
 def _base(project) -> PanelSpec:
     panels = [p for sp in plan(project, write_nodes(project)) for p in sp.panels]
     spec = max(panels, key=lambda p: (len(p.characters), -p.page))
-    return spec.model_copy(update={"width": CELL[0] * 3 // 2, "height": CELL[1] * 3 // 2, "lines": [],
-                                   "rtl": False})
+    return spec.model_copy(update={"width": CELL[0] * 3 // 2, "height": CELL[1] * 3 // 2,
+                                   "lines": [], "rtl": False})
 
 
 def pose_sheet(root: str | Path, out: str | Path, character: str) -> Path:

@@ -167,7 +167,8 @@ def draw_body(image: Image.Image, look, cx: float, top: float, height: float, fa
 def _hand(draw, at, u: float, skin: RGB, claws: bool) -> None:
     x, y = at
     r = u * 0.13
-    draw.ellipse([x - r, y - r, x + r, y + r], fill=skin, outline=INK, width=max(1, round(u * 0.04)))
+    draw.ellipse([x - r, y - r, x + r, y + r], fill=skin, outline=INK,
+                 width=max(1, round(u * 0.04)))
     if claws:
         for dx in (-0.8, 0, 0.8):
             draw.line([(x + dx * r, y + r * 0.6), (x + dx * r * 1.2, y + r * 1.7)],
@@ -193,7 +194,8 @@ def _torso(draw, joints, m: _Map, shoulders: float, waist: float, era: str, c, u
     local = [_along(s, p, -0.02, ws * 0.85), _along(s, p, 0.08, ws), _along(s, p, 0.75, ww * 0.95),
              _along(s, p, 1.0 + hem, ww * (1.3 if era == "ancient" else 1.02)),
              _along(s, p, 1.0 + hem, -ww * (1.3 if era == "ancient" else 1.02)),
-             _along(s, p, 0.75, -ww * 0.95), _along(s, p, 0.08, -ws), _along(s, p, -0.02, -ws * 0.85)]
+             _along(s, p, 0.75, -ww * 0.95), _along(s, p, 0.08, -ws),
+             _along(s, p, -0.02, -ws * 0.85)]
     line = max(1, round(u * 0.05))
     draw.polygon(m.all(local), fill=c["top"], outline=INK, width=line)
     # the side away from the light
@@ -217,7 +219,8 @@ def _torso(draw, joints, m: _Map, shoulders: float, waist: float, era: str, c, u
             draw.ellipse([x - r, y - r, x + r, y + r], fill=c["accent"], outline=INK)
     elif era == "western":
         for side in (1, -1):  # an open vest over the shirt
-            draw.polygon(m.all([_along(s, p, 0.0, side * ws * 0.3), _along(s, p, 0.0, side * ws * 0.95),
+            draw.polygon(m.all([_along(s, p, 0.0, side * ws * 0.3),
+                                _along(s, p, 0.0, side * ws * 0.95),
                                 _along(s, p, 1.05, side * ww), _along(s, p, 0.9, side * ww * 0.2)]),
                          fill=shade(c["accent"], -0.35), outline=INK)
     else:  # a jacket open at the front, lapels to the waist

@@ -1,8 +1,9 @@
-"""The cast: each character drawn from their avatar and colours, framed by the shot.
+"""The cast: each character drawn from their file, avatar and colours, framed by the shot.
 
-A figure is a slim stylised person (about six and a half heads tall) in the
-character's colours whose face is cut from their avatar, so a reader knows who is
-who in every panel; close shots show the avatar itself, framed on the face. The
+`Look` gathers once per panel what identifies a character (colours, avatar, the
+traits read from their words, the era's outfit); `draw_figure` puts them in the
+pose the paragraph asks (bodies.py, or creatures.py for an animal); close shots
+show the avatar itself, framed on the face, with the expression drawn over it. The
 face is the same crop of the same image everywhere, which keeps characters
 consistent from panel to panel.
 """
@@ -17,7 +18,7 @@ from .acting import Pose
 from .appearance import traits
 from .bodies import draw_body
 from .creatures import draw_animal
-from .faces import drawn_face, framed_face, head_image, head_mask
+from .faces import drawn_face, framed_face, head_mask
 from .heads import EYES, MOUTH, draw_expression
 from .palette import RGB, from_name, hex_rgb, luminance, mix, shade
 

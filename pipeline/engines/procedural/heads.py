@@ -241,7 +241,8 @@ def _front_hair(df, traits: Traits, x0: float, y0: float, hw: float, hh: float, 
     if traits.hair == "long" and traits.style == "loose":
         for side in (-1, 1):
             sx = x0 + hw * (0.5 + side * 0.5)
-            df.polygon([(sx - side * hw * 0.05, y0 + hh * 0.25), (sx + side * hw * 0.1, y0 + hh * 0.3),
+            df.polygon([(sx - side * hw * 0.05, y0 + hh * 0.25),
+                        (sx + side * hw * 0.1, y0 + hh * 0.3),
                         (sx + side * hw * 0.16, y0 + hh * 1.55), (sx - side * hw * 0.14,
                                                                    y0 + hh * 1.4)],
                        fill=hair, outline=INK, width=line)
