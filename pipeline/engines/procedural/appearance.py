@@ -50,6 +50,10 @@ ERAS = {
 }
 
 
+_ERA_WORDS = {name: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})")
+              for name, words in ERAS.items()}
+
+
 @dataclass(frozen=True)
 class Traits:
     kind: str = "human"  # human, robot, animal, creature
@@ -135,7 +139,6 @@ def era_of(scene: object, world_text: str, cast: list[Character]) -> str:
     text = fold(" ".join([world_text, getattr(scene, "name", ""),
                           getattr(scene, "description", ""),
                           *(" ".join(c.tags) + " " + c.description for c in cast)]))
-    scores = {name: sum(1 for w in words if re.search(rf"(?<!\w){re.escape(w)}", text))
-              for name, words in ERAS.items()}
+    scores = {name: len(set(pattern.findall(text))) for name, pattern in _ERA_WORDS.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] else "modern"

@@ -72,10 +72,12 @@ def readable_faces(image: Image.Image, figures: list[Figure]) -> None:
                 lips = (96, 40, 44) if ink == INK else ink
                 draw.line([(sx - w * 0.08, sy), (sx + w * 0.08, sy)], fill=lips,
                           width=max(1, round(h * 0.025)))
+        if not 12 < h < image.height * 0.3:
+            continue
         around = (_mean(grey, (0, 0, grey.width, y - oy)) + _mean(
             grey, (0, 0, x - ox, grey.height)) + _mean(grey, (x - ox + w, 0, grey.width,
                                                              grey.height))) / 3
-        if abs(around - face) < CONTRAST / 2 and 12 < h < image.height * 0.3:
+        if abs(around - face) < CONTRAST / 2:
             # the face melts into the set: a rim of light (or ink) keeps its shape
             rim = max(1, round(h * 0.04))
             draw.ellipse([x - rim - 1, y - rim - 1, x + w + rim + 1, y + h + rim + 1],
