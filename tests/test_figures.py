@@ -240,3 +240,20 @@ def test_a_dog_is_drawn_on_four_legs_and_a_robot_as_a_robot(example):
     assert by["rex"].pose == "run"
     assert by["rex"].head[1] > by["ann"].head[1] + 2 * by["ann"].head[3]  # far lower
     assert traits(Character(id="k7", name="K-7", tags=["robot"])).kind == "robot"
+
+
+def test_a_standoff_stands_apart_guns_out(example):
+    """Two drawing on each other face each other from the panel's two sides, so the
+    outstretched arms and revolvers do not cross."""
+    project, panels = example
+    spec = next(p for p in panels if p.characters)
+    cast = [Character(id="cole", name="Cole", tags=["gunfighter"]),
+            Character(id="deacon", name="Deacon", tags=["outlaw"])]
+    figures = drawing(project, spec, cast, style=None, camera=Camera(shot=Shot.full_shot),
+                      description="Cole draws his revolver. Deacon draws his revolver.",
+                      lines=[], width=600, height=900).figures
+    left, right = sorted(figures, key=lambda f: f.head[0])
+    assert left.pose == right.pose == "draw_weapon"
+    assert (left.facing, right.facing) == (1, -1)
+    gap = right.head[0] - (left.head[0] + left.head[2])
+    assert gap > 5 * left.head[3]  # room for two arms and two guns between the heads

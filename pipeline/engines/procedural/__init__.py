@@ -135,7 +135,12 @@ class ProceduralImageEngine(Engine):
         feelings = acting.expressions(description, spec.lines, request.characters)
         held = held_weapon(_without_names(spec.description, request))
         spots = positions(len(looks), rtl)
-        if angle == Angle.birds_eye:
+        acts = {poses[look.id] for look in looks}
+        if len(looks) == 2 and acts & {acting.Pose.draw_weapon, acting.Pose.point,
+                                       acting.Pose.reach}:
+            spots = [0.2, 0.8] if not rtl else [0.8, 0.2]  # room for outstretched arms
+        elif len(looks) == 2 and acting.Pose.embrace in acts:
+            spots = [0.4, 0.6] if not rtl else [0.6, 0.4]
             size = 0.075 * min(w, h) * ZOOM[shot]
             if request_snow(spec):
                 _footprints(image, [x * w for x in spots], h * 0.5, size)
@@ -163,6 +168,8 @@ class ProceduralImageEngine(Engine):
             # side by side, shoulders must not cross: a narrow panel gets smaller figures
             gap = abs(spots[1] - spots[0]) * w
             widest = gap / (1.7 / HEADS * 1.15)
+            if acts & {acting.Pose.draw_weapon, acting.Pose.point, acting.Pose.reach}:
+                widest = min(widest, gap * 1.25)  # arms (and guns) out: they must not cross
             if height > widest:
                 # smaller, but standing where they stood (or, when cut by the frame's
                 # bottom, keeping their heads where they were)

@@ -268,8 +268,15 @@ def _weapon(draw, elbow, hand, weapon: str, u: float) -> None:
         draw.line([hand, tip], fill=INK, width=max(3, round(u * 0.16)))
         draw.line([hand, tip], fill=metal, width=max(2, round(u * 0.1)))
         return
-    length = 0.85 * u / max(1.0, math.dist(elbow, hand))
+    # a revolver: barrel along the arm, a cylinder, a wooden grip; outlined in light
+    # metal so it reads against a dark coat or a night street
+    length = 1.0 * u / max(1.0, math.dist(elbow, hand))
     muzzle = _along(elbow, hand, 1.0 + length, 0)
-    draw.line([hand, muzzle], fill=dark, width=max(3, round(u * 0.16)))
+    width = max(3, round(u * 0.2))
+    draw.line([hand, muzzle], fill=metal, width=width + 4)
+    draw.line([hand, muzzle], fill=dark, width=width)
+    cx, cy = _along(elbow, hand, 1.0 + length * 0.25, 0)
+    r = u * 0.17
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=dark, outline=metal, width=2)
     gx, gy = hand
-    draw.line([(gx, gy), (gx, gy + u * 0.35)], fill=(90, 60, 40), width=max(3, round(u * 0.16)))
+    draw.line([(gx, gy), (gx, gy + u * 0.4)], fill=(120, 80, 48), width=max(3, round(u * 0.18)))
