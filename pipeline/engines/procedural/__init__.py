@@ -43,6 +43,9 @@ CLOSE = {Shot.close_up: 1.75, Shot.extreme_close_up: 0.95}  # face-heights in th
 CLOSE_TILT = {Angle.low_angle: 0.1, Angle.worms_eye: 0.2, Angle.high_angle: -0.1,
               Angle.birds_eye: -0.2}
 DUTCH_DEGREES = 10.0
+# poses wider than a standing body: two such figures need the panel's width between them
+OUTSTRETCHED = {acting.Pose.draw_weapon, acting.Pose.point, acting.Pose.reach,
+                acting.Pose.float, acting.Pose.fall}
 SILHOUETTE = Look(Character(id="someone", name="someone",
                             colours={"hair": "#1c1a20", "skin": "#3a3032", "outfit": "#2a2830",
                                      "accent": "#2a2830"}), None)
@@ -136,8 +139,7 @@ class ProceduralImageEngine(Engine):
         held = held_weapon(_without_names(spec.description, request))
         spots = positions(len(looks), rtl)
         acts = {poses[look.id] for look in looks}
-        if len(looks) == 2 and acts & {acting.Pose.draw_weapon, acting.Pose.point,
-                                       acting.Pose.reach}:
+        if len(looks) == 2 and acts & OUTSTRETCHED:
             spots = [0.2, 0.8] if not rtl else [0.8, 0.2]  # room for outstretched arms
         elif len(looks) == 2 and acting.Pose.embrace in acts:
             spots = [0.4, 0.6] if not rtl else [0.6, 0.4]
@@ -168,7 +170,7 @@ class ProceduralImageEngine(Engine):
             # side by side, shoulders must not cross: a narrow panel gets smaller figures
             gap = abs(spots[1] - spots[0]) * w
             widest = gap / (1.7 / HEADS * 1.15)
-            if acts & {acting.Pose.draw_weapon, acting.Pose.point, acting.Pose.reach}:
+            if acts & OUTSTRETCHED:
                 widest = min(widest, gap * 1.25)  # arms (and guns) out: they must not cross
             if height > widest:
                 # smaller, but standing where they stood (or, when cut by the frame's
