@@ -52,14 +52,15 @@ class BuildReport(BaseModel):
 
 
 def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
-                   lettered: dict[str, LetteredPanel], font: LetteringFont) -> list[Problem]:
+                   lettered: dict[str, LetteredPanel], font: LetteringFont,
+                   art: dict | None = None) -> list[Problem]:
     """Every warning about a project that can be built, as `check` and `build` (and
     `build --json`) all report them: the project's own, its committed nodes', the
-    pages' layouts', the lettering's, the publication's (chapters, feed), sorted by
-    file and line."""
+    pages' layouts', the lettering's (faces covered when the art is known), the
+    publication's (chapters, feed), sorted by file and line."""
     return in_order([p for p in project.problems if p.severity == "warning"]
                     + committed_problems(project) + layout_warnings(plans)
-                    + lettering_warnings(project, plans, lettered, font)
+                    + lettering_warnings(project, plans, lettered, font, art)
                     + publication_warnings(project, plans))
 
 
@@ -123,4 +124,4 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
                           if previous.pages.get(rel) != d),
         panels=len(panels), panels_drawn=drawn, panels_cached=len(panels) - drawn,
         panels_lettered=len(relettered), seconds=round(time.perf_counter() - started, 3),
-        explain=previous.explain(art), warnings=build_warnings(project, plans, lettered, font))
+        explain=previous.explain(art), warnings=build_warnings(project, plans, lettered, font, art))

@@ -95,12 +95,19 @@ class StoryPlan(BaseModel):
 
 
 class Figure(BaseModel):
-    """Where the art put a character: the letterer aims tails at `mouth`."""
+    """Where the art put a character: the letterer aims tails at `mouth`.
+
+    `pose` and `expression` say what the art made them do ("kneel", "fear"; the
+    procedural engine's words are in engines/procedural/acting.py): an engine that
+    does not act leaves the defaults."""
 
     character: str
     head: Box  # in panel pixels
     mouth: Point
     facing: int = 1  # 1 looks right, -1 looks left
+    pose: str = "stand"
+    expression: str = "calm"
+    eyes: list[Point] = Field(default_factory=list)  # where the eyes are drawn, when known
 
 
 class PanelArt(BaseModel):

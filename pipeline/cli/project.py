@@ -203,21 +203,33 @@ def clean(project: Path, out: Path | None) -> None:
               help="Folder for index.html and contact-sheet.png: a new or empty folder, "
               "or one Panelwright wrote.")
 @click.option("--places", is_flag=True,
-              help="Draw every place in every era instead (places.png), in the project's "
+              help="Instead: every place in every era (places.png), in the project's "
               "engine and style: what a scene card's place: and era: look like.")
-def preview(project: Path, out: Path, places: bool) -> None:
+@click.option("--poses", "poses_of", metavar="CHARACTER",
+              help="Instead: one character (by id) in every pose and expression.")
+@click.option("--cast", "cast", is_flag=True,
+              help="Instead: every character side by side, then all in one wide shot.")
+def preview(project: Path, out: Path, places: bool, poses_of: str | None, cast: bool) -> None:
     """Draw one panel of PROJECT in every shot, angle and treatment, on a contact sheet.
 
     \b
     Example:
       panelwright preview projects/frost-moon --out /tmp/sheet
+      panelwright preview projects/frost-moon --poses lin-shuang --out /tmp/poses
+      panelwright preview projects/frost-moon --cast --out /tmp/cast
       # then open /tmp/sheet/index.html or /tmp/sheet/contact-sheet.png
       panelwright preview projects/frost-moon --places --out /tmp/places
     """
-    if places:
-        from ..studio.place_sheet import place_sheet as run
-    else:
-        from ..studio.preview import preview as run
+    from ..studio.place_sheet import place_sheet
+    from ..studio.preview import preview as run
+    from ..studio.sheets import cast_sheet, pose_sheet
 
-    sheet = run(project, out)
+    if places:
+        sheet = place_sheet(project, out)
+    elif poses_of:
+        sheet = pose_sheet(project, out, poses_of)
+    elif cast:
+        sheet = cast_sheet(project, out)
+    else:
+        sheet = run(project, out)
     click.echo(f"Wrote {sheet} and {out / 'index.html'}")

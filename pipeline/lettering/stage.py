@@ -44,13 +44,46 @@ def _codes(chars: str, most: int = 10) -> str:
     return named + (f" and {len(chars) - most} more" if len(chars) > most else "")
 
 
+def covered_faces(panel: PanelSpec, lettered: LetteredPanel, art: PanelArt | None
+                  ) -> list[tuple[str, str]]:
+    """(words, character) for each balloon lying over a face the art reported: the
+    letterer keeps off faces where it can, so these are the words that found no room.
+    A face is its lower three quarters (brows to chin), as the letterer sees it."""
+    if art is None or not panel.width:
+        return []
+    scale = panel.box[2] / panel.width
+    found = []
+    for balloon in lettered.balloons:
+        bx, by, bw, bh = balloon.box
+        for figure in art.figures:
+            hx, hy, hw, hh = (v * scale for v in figure.head)
+            hy, hh = hy + hh * 0.25, hh * 0.75
+            over_w = min(bx + bw, hx + hw) - max(bx, hx)
+            over_h = min(by + bh, hy + hh) - max(by, hy)
+            if over_w > 0 and over_h > 0 and over_w * over_h > 0.2 * hw * hh:
+                found.append((balloon.text, figure.character))
+    return found
+
+
 def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettered: dict,
-                       font: LetteringFont) -> list[Problem]:
-    """Words that do not fit their panel, and characters no font on the machine can draw
-    (an error: they would be drawn as '?')."""
+                       font: LetteringFont, art: dict[str, PanelArt] | None = None
+                       ) -> list[Problem]:
+    """Words that do not fit their panel or cover a face (when the art is known), and
+    characters the fonts cannot show."""
     warnings = []
     for story_plan in plans:
         for panel in story_plan.panels:
+            for text, who in covered_faces(panel, lettered[panel.id], (art or {}).get(panel.id)):
+                said = next((w for w in panel.lines if w.text == text), None)
+                name = project.characters[who].name if who in project.characters else who
+                warnings.append(Problem(
+                    file=panel.source, line=said.line if said else panel.line,
+                    severity="warning",
+                    message=f"these words cover {name}'s face in panel {panel.slot + 1} of "
+                            f"page {panel.page}: '{text[:60]}'",
+                    hint="shorten the line, choose a wider shot for this paragraph (e.g. "
+                         "[wide_shot]) so there is room beside the faces, or put a page "
+                         "break before it so the panel gets a bigger slot"))
             for text in lettered[panel.id].overflow:
                 said = next((w for w in panel.lines if w.text == text), None)
                 warnings.append(Problem(

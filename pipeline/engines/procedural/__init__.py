@@ -21,11 +21,14 @@ from ...format.model import Character, Treatment
 from ...format.slugs import without_names
 from ...specs import Figure, PanelSpec
 from .. import Drawing, DrawRequest, Engine, EngineSettings
+from . import acting
+from .appearance import era_of
 from .figures import HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above, rim_light
 from .palette import stable_int
 from .places import SPACE
 from .places import draw as draw_set
 from .props import draw_prop
+from .readable import close_on, held_weapon, readable_faces
 from .scenery import Set, View, depth_of_field, light, weather
 from .treatments import apply_style, frame
 
@@ -41,6 +44,9 @@ CLOSE = {Shot.close_up: 1.75, Shot.extreme_close_up: 0.95}  # face-heights in th
 CLOSE_TILT = {Angle.low_angle: 0.1, Angle.worms_eye: 0.2, Angle.high_angle: -0.1,
               Angle.birds_eye: -0.2}
 DUTCH_DEGREES = 10.0
+# poses wider than a standing body: two such figures need the panel's width between them
+OUTSTRETCHED = {acting.Pose.draw_weapon, acting.Pose.point, acting.Pose.reach,
+                acting.Pose.float, acting.Pose.fall}
 SILHOUETTE = Look(Character(id="someone", name="someone",
                             colours={"hair": "#1c1a20", "skin": "#3a3032", "outfit": "#2a2830",
                                      "accent": "#2a2830"}), None)
@@ -85,18 +91,25 @@ class ProceduralImageEngine(Engine):
             pan = (stable_int(spec.seed) % 100 / 100 - 0.5) * 0.3
         view = View(w, h, HORIZON[angle], zoom, pan, KEYSTONE.get(angle, 0.0))
         image = Image.new("RGB", (w, h))
-        looks = [Look(c, request.references.get(c.avatar_path or "")) for c in request.characters]
-        if not (shot in CLOSE and looks and looks[0].avatar):  # else the face fills the frame
+        era = era_of(request.scene, spec.description, request.characters)
+        looks = [Look(c, request.references.get(c.avatar_path or ""), era)
+                 for c in request.characters]
+        subject = acting.close_subject(_without_names(spec.description, request)) \
+            if shot == Shot.extreme_close_up else None
+        if not (shot in CLOSE and looks and looks[0].avatar and subject is None) \
+                and subject != "eyes":  # else a face (or two eyes) fills the frame
             draw_set(stage, image, view, from_above=angle == Angle.birds_eye)
             image = depth_of_field(image, zoom)
         if _backlit(request) and shot not in CLOSE:
             # noir crushes the tones to three: a dark coat against dark hills would be one
             # shape, so the cast is drawn apart and lit from behind
             cast = Image.new("RGBA", image.size, (0, 0, 0, 0))
-            figures = self._cast(cast, looks, spec, view, stage.light_level)
+            figures = self._cast(cast, looks, spec, view, stage.light_level, request)
             image = rim_light(image, cast)
+        elif subject is not None:
+            figures = close_on(image, subject, looks, spec, request, stage.accent)
         else:
-            figures = self._cast(image, looks, spec, view, stage.light_level)
+            figures = self._cast(image, looks, spec, view, stage.light_level, request)
         if shot == Shot.insert:
             draw_prop(image, _without_names(spec.description, request), stage.accent,
                       random.Random(spec.seed))
@@ -109,31 +122,43 @@ class ProceduralImageEngine(Engine):
         # indoors it stays outside the windows, and space has none
         if not stage.setting.inside and stage.place not in SPACE:
             image = weather(image, request.scene, spec.seed, zoom)
+        # whatever the treatment and the weather did, a face keeps its eyes and mouth
+        readable_faces(image, figures)
         if angle == Angle.dutch:
             image, figures = _dutch(image, figures, spec.seed)
         return Drawing(image=frame(image), figures=figures)
 
     def _cast(self, image: Image.Image, looks: list[Look], spec: PanelSpec, view: View,
-              light_level: float) -> list[Figure]:
+              light_level: float, request: DrawRequest) -> list[Figure]:
         shot, angle = spec.camera.shot, spec.camera.angle
         w, h = image.size
         rtl = spec.rtl
         toward = -1 if rtl else 1  # the way reading goes
         if not looks or shot == Shot.insert:
             return []
+        description = spec.description
+        poses = acting.poses(description, request.characters)
+        feelings = acting.expressions(description, spec.lines, request.characters)
+        held = held_weapon(_without_names(spec.description, request))
         spots = positions(len(looks), rtl)
-        if angle == Angle.birds_eye:
+        acts = {poses[look.id] for look in looks}
+        if len(looks) == 2 and acts & OUTSTRETCHED:
+            spots = [0.2, 0.8] if not rtl else [0.8, 0.2]  # room for outstretched arms
+        elif len(looks) == 2 and acting.Pose.embrace in acts:
+            spots = [0.4, 0.6] if not rtl else [0.6, 0.4]
             size = 0.075 * min(w, h) * ZOOM[shot]
             if request_snow(spec):
                 _footprints(image, [x * w for x in spots], h * 0.5, size)
             return [draw_from_above(image, look, x * w, h * (0.5 + 0.08 * (i % 2)), size,
-                                    1 if x < 0.5 else -1)
+                                    1 if x < 0.5 else -1, poses[look.id], feelings[look.id])
                     for i, (look, x) in enumerate(zip(looks, spots))]
         if shot in CLOSE:
             # a close shot is the face of the first to speak: their avatar, filling the frame
-            return [draw_close(image, looks[0], CLOSE[shot], 1, CLOSE_TILT.get(angle, 0.0))]
+            first = looks[0].id
+            return [draw_close(image, looks[0], CLOSE[shot], 1, CLOSE_TILT.get(angle, 0.0),
+                               feelings[first], poses[first])]
         if shot == Shot.over_the_shoulder:
-            return self._over_the_shoulder(image, looks, toward, light_level)
+            return self._over_the_shoulder(image, looks, toward, light_level, poses, feelings)
         height = FIGURE_HEIGHT[shot] * h * FIGURE_SCALE.get(angle, 1.0)
         if height < 0.85 * h:
             # looking down, people stand low in the frame with the ground behind them;
@@ -148,6 +173,8 @@ class ProceduralImageEngine(Engine):
             # side by side, shoulders must not cross: a narrow panel gets smaller figures
             gap = abs(spots[1] - spots[0]) * w
             widest = gap / (1.7 / HEADS * 1.15)
+            if acts & OUTSTRETCHED:
+                widest = min(widest, gap * 1.25)  # arms (and guns) out: they must not cross
             if height > widest:
                 # smaller, but standing where they stood (or, when cut by the frame's
                 # bottom, keeping their heads where they were)
@@ -163,17 +190,18 @@ class ProceduralImageEngine(Engine):
                 facing = 1 if x < 0.5 else -1
             figures.append(draw_figure(image, look, x * w, top, height, facing, light_level,
                                        gesture=i == 0 and len(looks) > 1,
-                                       looming=LOOMING.get(angle, 0.0)))
+                                       looming=LOOMING.get(angle, 0.0), pose=poses[look.id],
+                                       expression=feelings[look.id], held=held))
         return figures
 
     def _over_the_shoulder(self, image: Image.Image, looks: list[Look], toward: int,
-                           light_level: float) -> list[Figure]:
+                           light_level: float, poses: dict, feelings: dict) -> list[Figure]:
         """The speaker faces us across the frame; the listener's back fills the near side."""
         w, h = image.size
         speaker_x = 0.5 - toward * 0.16
         near_x = 0.5 + toward * 0.3
         shown = [draw_figure(image, looks[0], speaker_x * w, h * 0.14, h * 1.6, toward,
-                             light_level, gesture=True)]
+                             light_level, gesture=True, expression=feelings[looks[0].id])]
         if len(looks) >= 2:
             shown.append(draw_back(image, looks[1], near_x * w, h * 0.3, h * 0.42, -toward,
                                    light_level))
@@ -227,5 +255,6 @@ def _dutch(image: Image.Image, figures: list[Figure], seed: int
         hx, hy = move(f.head[0] + f.head[2] / 2, f.head[1] + f.head[3] / 2)
         fw, fh = f.head[2] * scale, f.head[3] * scale
         moved.append(f.model_copy(update={"head": (hx - fw / 2, hy - fh / 2, fw, fh),
-                                          "mouth": move(*f.mouth)}))
+                                          "mouth": move(*f.mouth),
+                                          "eyes": [move(*e) for e in f.eyes]}))
     return out, moved

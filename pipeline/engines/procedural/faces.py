@@ -93,15 +93,53 @@ def mouth_in_face(cx: float, cy: float, side: float) -> tuple[float, float]:
     return cx, cy + side * 0.24
 
 
-@lru_cache(maxsize=128)
-def face_crop(avatar: bytes, skin: RGB | None) -> Image.Image:
-    """The square around the face, a little hair and chin included, cropped once."""
+def _crop_square(avatar: bytes, skin: RGB | None) -> tuple[int, int, int]:
     image = decode(avatar)
     cx, cy, side = face_box(avatar, skin)
     side = min(side * 1.15, *image.size)
     left = min(max(0.0, cx - side / 2), image.width - side)
     top = min(max(0.0, cy - side * 0.54), image.height - side)
-    return image.crop((round(left), round(top), round(left + side), round(top + side)))
+    return round(left), round(top), round(side)
+
+
+@lru_cache(maxsize=128)
+def face_crop(avatar: bytes, skin: RGB | None) -> Image.Image:
+    """The square around the face, a little hair and chin included, cropped once."""
+    left, top, side = _crop_square(avatar, skin)
+    return decode(avatar).crop((left, top, left + side, top + side))
+
+
+def features_in_avatar(avatar: bytes, skin: RGB | None) -> list[tuple[float, float]]:
+    """The eyes and the mouth in avatar pixels."""
+    left, top, side = _crop_square(avatar, skin)
+    return [(left + fx * side, top + fy * side) for fx, fy in crop_features(avatar, skin)]
+
+
+def features_in_head(avatar: bytes, skin: RGB | None, width: int, height: int,
+                     facing: int) -> list[tuple[float, float]]:
+    """The eyes and the mouth as fractions of a head box cut by `head_image`."""
+    keep = width / height  # the middle `keep` of the square crop's width is shown
+    out = []
+    for fx, fy in crop_features(avatar, skin):
+        x = (fx - (1 - keep) / 2) / keep
+        out.append((1 - x if facing < 0 else x, fy))
+    return out
+
+
+@lru_cache(maxsize=128)
+def crop_features(avatar: bytes, skin: RGB | None) -> tuple[tuple[float, float], ...]:
+    """Where the eyes and the mouth are in `face_crop`, as fractions of its side: the
+    darkest spot in each half of the eye band and in the mouth band (eyes, brows
+    and lips are darker than skin in nearly every portrait)."""
+    crop = face_crop(avatar, skin).convert("L").resize((40, 40), Image.Resampling.BOX)
+    px = crop.load()
+
+    def darkest(x0: int, x1: int, y0: int, y1: int) -> tuple[float, float]:
+        best = min(((px[x, y] + px[x + 1, y] + px[x, y + 1] + px[x + 1, y + 1], x, y)
+                    for y in range(y0, y1) for x in range(x0, x1)))
+        return (best[1] + 1) / 40, (best[2] + 1) / 40
+
+    return darkest(8, 19, 15, 25), darkest(21, 32, 15, 25), darkest(14, 25, 26, 34)
 
 
 @lru_cache(maxsize=256)
@@ -132,23 +170,24 @@ def head_image(avatar: bytes | None, skin: RGB, hair: RGB, width: int, height: i
     return face, head_mask(width, height)
 
 
-def drawn_face(skin: RGB, hair: RGB, width: int, height: int, facing: int) -> Image.Image:
-    """A simple face for a character without an avatar: eyes, brows, mouth, fringe."""
+def drawn_face(skin: RGB, hair: RGB, width: int, height: int, facing: int,
+               fringe: bool = True) -> Image.Image:
+    """A plain face for a character without an avatar: skin, fringe and a nose; the
+    eyes, brows and mouth are the expression's (heads.draw_expression)."""
     face = Image.new("RGB", (width, height), skin)
     d = ImageDraw.Draw(face)
     w, h = width, height
-    d.chord([-w * 0.1, -h * 0.25, w * 1.1, h * 0.42], 180, 360, fill=hair)  # fringe
+    if fringe:
+        d.chord([-w * 0.1, -h * 0.25, w * 1.1, h * 0.42], 180, 360, fill=hair)
     shift = facing * w * 0.04
-    for ex in (0.32, 0.68):
-        x = w * ex + shift
-        d.ellipse([x - w * 0.06, h * 0.44, x + w * 0.06, h * 0.56], fill=(40, 30, 34))
-        d.line([(x - w * 0.1, h * 0.37), (x + w * 0.1, h * 0.37)], fill=hair,
-               width=max(1, w // 22))
-    d.line([(w * 0.5 + shift, h * 0.55), (w * 0.47 + shift, h * 0.66)], fill=(170, 110, 95),
-           width=max(1, w // 40))
-    d.arc([w * 0.38 + shift, h * 0.66, w * 0.62 + shift, h * 0.8], 20, 160,
-          fill=(140, 60, 60), width=max(1, w // 30))
+    d.line([(w * 0.5 + shift, h * 0.55), (w * 0.47 + shift + facing * w * 0.04, h * 0.64)],
+           fill=_contrasting_line(skin), width=max(1, w // 40))
     return face
+
+
+def _contrasting_line(skin: RGB) -> RGB:
+    r, g, b = skin
+    return (70, 40, 36) if (0.299 * r + 0.587 * g + 0.114 * b) > 110 else (200, 160, 140)
 
 
 def _extended(source: Image.Image, pad: int) -> Image.Image:
@@ -170,11 +209,13 @@ def _extended(source: Image.Image, pad: int) -> Image.Image:
 
 
 def framed_face(avatar: bytes, skin: RGB | None, size: tuple[int, int], faces_high: float,
-                tilt: float = 0.0) -> tuple[Image.Image, Box, tuple[float, float]]:
+                tilt: float = 0.0) -> tuple[Image.Image, Box, tuple[float, float],
+                                            list[tuple[float, float]]]:
     """The avatar filling a `size` frame, centred on the face, `faces_high` faces tall.
 
     `tilt` > 0 looks up at the face (a low angle: the chin nearer, the brow further),
-    < 0 looks down at it. Returns the picture, the face box and the mouth in it.
+    < 0 looks down at it. Returns the picture, the face box, the mouth in it and the
+    eyes and mouth found in the avatar (crop_features).
     """
     w, h = size
     source = decode(avatar)
@@ -182,6 +223,7 @@ def framed_face(avatar: bytes, skin: RGB | None, size: tuple[int, int], faces_hi
     # `faces_high` counts along the frame's shorter side, so that a tall narrow panel
     # still holds the whole face; there the avatar's edges run on to fill the frame
     crop_h = side * faces_high * max(1.0, h / w)
+    pad = 0
     if h > w and (crop_h > source.height or crop_h * w / h > source.width):
         pad = int(max(crop_h - source.height, crop_h * w / h - source.width) / 2) + 1
         source, cx, cy = _extended(source, pad), cx + pad, cy + pad
@@ -208,4 +250,6 @@ def framed_face(avatar: bytes, skin: RGB | None, size: tuple[int, int], faces_hi
     face = ((cx - side / 2 - left) * scale, (cy - side / 2 - top) * scale, side * scale,
             side * scale)
     mx, my = mouth_in_face(cx, cy, side)
-    return picture, face, ((mx - left) * scale, (my - top) * scale)
+    features = [((x + pad - left) * scale, (y + pad - top) * scale)
+                for x, y in features_in_avatar(avatar, skin)]
+    return picture, face, ((mx - left) * scale, (my - top) * scale), features

@@ -1,8 +1,9 @@
-"""The cast: each character drawn from their avatar and colours, framed by the shot.
+"""The cast: each character drawn from their file, avatar and colours, framed by the shot.
 
-A figure is a slim stylised person (about six and a half heads tall) in the
-character's colours whose face is cut from their avatar, so a reader knows who is
-who in every panel; close shots show the avatar itself, framed on the face. The
+`Look` gathers once per panel what identifies a character (colours, avatar, the
+traits read from their words, the era's outfit); `draw_figure` puts them in the
+pose the paragraph asks (bodies.py, or creatures.py for an animal); close shots
+show the avatar itself, framed on the face, with the expression drawn over it. The
 face is the same crop of the same image everywhere, which keeps characters
 consistent from panel to panel.
 """
@@ -13,7 +14,12 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from ...format.model import Character
 from ...specs import Figure
-from .faces import drawn_face, framed_face, head_image, head_mask
+from .acting import Pose
+from .appearance import traits
+from .bodies import draw_body
+from .creatures import draw_animal
+from .faces import drawn_face, framed_face, head_mask
+from .heads import EYES, MOUTH, draw_expression
 from .palette import RGB, from_name, hex_rgb, luminance, mix, shade
 
 HEADS = 6.6  # a figure's height in head-heights
@@ -24,8 +30,11 @@ INK = (28, 24, 30)
 class Look(object):
     """A character's colours and avatar, resolved once per engine call."""
 
-    def __init__(self, character: Character, avatar: bytes | None):
+    def __init__(self, character: Character, avatar: bytes | None, era: str = "modern"):
         colours = character.colours
+        self.traits = traits(character)
+        self.words = (character.description + " " + " ".join(character.tags)).lower()
+        self.era = era
         self.id = character.id
         self.outfit: RGB = hex_rgb(colours.outfit) if colours.outfit else from_name(character.id)
         self.hair: RGB = hex_rgb(colours.hair) if colours.hair else shade(self.outfit, -0.55)
@@ -45,127 +54,21 @@ def _line_width(unit: float) -> int:
     return max(1, round(unit * 0.035))
 
 
-def _limb(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], width: float,
-          colour: RGB, outline: RGB) -> None:
-    """A limb: a thick line with rounded joints, outlined so it reads against the body."""
-    width = max(2, int(width))
-    edge = max(1, width // 8)
-    draw.line(points, fill=outline, width=width + 2 * edge, joint="curve")
-    draw.line(points, fill=colour, width=width, joint="curve")
-    r = width / 2
-    for x, y in points[1:]:
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=colour)
-
-
-class _Skew:
-    """Draws through a lens that widens what is near the camera: a figure seen from
-    below has broad feet and narrow shoulders (`k` > 0); from above, the reverse."""
-
-    def __init__(self, draw: ImageDraw.ImageDraw, cx: float, top: float, height: float,
-                 k: float):
-        self.draw, self.cx, self.top, self.height, self.k = draw, cx, top, height, k
-
-    def _f(self, y: float) -> float:
-        return 1 + self.k * ((y - self.top) / self.height - 0.5)
-
-    def p(self, x: float, y: float) -> tuple[float, float]:
-        return self.cx + (x - self.cx) * self._f(y), y
-
-    def polygon(self, points, **kw) -> None:
-        self.draw.polygon([self.p(*q) for q in points], **kw)
-
-    def line(self, points, **kw) -> None:
-        self.draw.line([self.p(*q) for q in points], **kw)
-
-    def rectangle(self, box, **kw) -> None:
-        x0, y0, x1, y1 = box
-        self.polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], **kw)
-
-    def ellipse(self, box, **kw) -> None:
-        x0, y0, x1, y1 = box
-        f = self._f((y0 + y1) / 2)
-        mx = self.p((x0 + x1) / 2, (y0 + y1) / 2)[0]
-        half = (x1 - x0) / 2 * f
-        self.draw.ellipse([mx - half, y0, mx + half, y1], **kw)
-
-
-def _paste_head(image: Image.Image, look: Look, x: float, y: float, width: float,
-                height: float, facing: int, hair: RGB) -> None:
-    draw = ImageDraw.Draw(image)
-    # hair behind the face: a little wider and higher than the head
-    draw.ellipse([x - width * 0.08, y - height * 0.1, x + width * 1.08, y + height * 0.8],
-                 fill=hair, outline=INK, width=_line_width(height * 2))
-    skin = look.skin if look.skin_known else None
-    face, mask = head_image(look.avatar, skin or look.skin, look.hair, round(width),
-                            round(height), facing)
-    image.paste(face, (round(x), round(y)), mask)
-    draw.arc([x, y, x + width, y + height], 0, 180, fill=INK, width=_line_width(height * 2))
-
-
 def draw_figure(image: Image.Image, look: Look, cx: float, top: float, height: float,
-                facing: int, light: float, gesture: bool = False, looming: float = 0.0
+                facing: int, light: float, gesture: bool = False, looming: float = 0.0,
+                pose: str = Pose.stand, expression: str = "calm", held: str | None = None
                 ) -> Figure:
-    """Draw one standing figure whose head top is at `top`, `height` px tall.
+    """Draw one figure whose head top is at `top` when standing, `height` px tall.
 
-    `gesture`: the front arm reaches toward whoever the figure faces, as in talk.
-    `looming` > 0 is seen from below (feet broad, head small), < 0 from above.
+    `pose` and `expression` are what the paragraph and the lines ask (acting.py);
+    `gesture`: a standing figure's front arm reaches toward whoever it faces, as in
+    talk. `looming` > 0 is seen from below (feet broad, head small), < 0 from above.
     """
-    draw = _Skew(ImageDraw.Draw(image), cx, top, height, looming)
-    u = height / HEADS  # one head
-    outfit, shadow, skin, hair = look.lit(light)
-    dark = shade(outfit, -0.35)
-    line = _line_width(u * 2)
-    f = facing
-    sy = top + u * 1.22  # shoulders
-    waist, hip, hem, feet = top + u * 2.95, top + u * 3.35, top + u * 4.55, top + u * HEADS
-    # legs, the far one darker, then boots toed the way the figure faces
-    for side, colour in ((-f, shade(dark, -0.15)), (f, dark)):
-        lx = cx + side * u * 0.2
-        draw.polygon([(lx - u * 0.17, hip), (lx + u * 0.17, hip), (lx + u * 0.12, feet - u * 0.3),
-                      (lx - u * 0.12, feet - u * 0.3)], fill=colour, outline=INK, width=line)
-        draw.polygon([(lx - u * 0.14, feet - u * 0.34), (lx + u * 0.14, feet - u * 0.34),
-                      (lx + u * 0.14 + f * u * 0.14, feet), (lx - u * 0.14, feet)],
-                     fill=shade(dark, -0.5), outline=INK, width=line)
-    # the back arm hangs behind the body
-    back = cx - f * u * 0.62
-    _limb(draw, [(back, sy + u * 0.2), (back - f * u * 0.08, waist - u * 0.2),
-                 (back - f * u * 0.02, hip + u * 0.25)], u * 0.24, shade(shadow, -0.1), INK)
-    # tunic: shoulders to a belted waist, then a skirt to the knee, lit from one side
-    body = [(cx - u * 0.78, sy + u * 0.12), (cx - u * 0.6, sy - u * 0.04),
-            (cx + u * 0.6, sy - u * 0.04), (cx + u * 0.78, sy + u * 0.12),
-            (cx + u * 0.5, waist), (cx + u * 0.72, hem), (cx - u * 0.72, hem),
-            (cx - u * 0.5, waist)]
-    draw.polygon(body, fill=outfit, outline=INK, width=line)
-    draw.polygon([(cx + f * u * 0.05, sy), (cx + f * u * 0.6, sy), (cx + f * u * 0.76, sy + u * 0.14),
-                  (cx + f * u * 0.5, waist), (cx + f * u * 0.7, hem - line), (cx + f * u * 0.18, hem - line)],
-                 fill=shadow)
-    draw.line([(cx - f * u * 0.1, waist), (cx - f * u * 0.05, hem)], fill=shade(outfit, -0.3),
-              width=line)
-    draw.polygon([(cx - u * 0.3, sy - u * 0.04), (cx, sy + u * 0.55), (cx + u * 0.3, sy - u * 0.04)],
-                 fill=shade(outfit, 0.3), outline=INK, width=line)  # collar
-    draw.rectangle([cx - u * 0.52, waist - u * 0.16, cx + u * 0.52, waist + u * 0.04],
-                   fill=look.accent, outline=INK, width=line)  # belt
-    # neck, then the front arm (reaching out in talk) and hands
-    draw.rectangle([cx - u * 0.14, top + u * 0.85, cx + u * 0.14, sy + u * 0.05], fill=skin)
-    front = cx + f * u * 0.62
-    if gesture:
-        arm = [(front, sy + u * 0.2), (front + f * u * 0.25, waist - u * 0.35),
-               (front + f * u * 0.7, waist - u * 0.6)]
-    else:
-        arm = [(front, sy + u * 0.2), (front + f * u * 0.1, waist - u * 0.2),
-               (front + f * u * 0.05, hip + u * 0.25)]
-    _limb(draw, arm, u * 0.24, outfit, INK)
-    for hx, hy in (arm[-1], (back - f * u * 0.02, hip + u * 0.25)):
-        r = u * 0.12
-        draw.ellipse([hx - r, hy - r, hx + r, hy + r], fill=skin, outline=INK, width=line)
-    hw = u * HEAD_WIDTH
-    hx = cx - hw / 2 + f * u * 0.04
-    if looming:  # the head, furthest from (or nearest to) the camera, shrinks (or grows)
-        k = 1 - looming * 0.5
-        hx, top, hw, u = cx - (cx - hx) * k, top + u * (1 - k), hw * k, u * k
-    _paste_head(image, look, hx, top, hw, u, facing, hair)
-    return Figure(character=look.id, head=(hx, top, hw, u),
-                  mouth=(hx + hw / 2 + f * u * 0.03, top + u * 0.75), facing=facing)
+    if look.traits.kind == "animal":
+        return draw_animal(image, look, look.words, cx, top, height, facing, light, pose)
+    return draw_body(image, look, cx, top, height, facing, light, pose=pose,
+                     expression=expression, looming=looming, held=held,
+                     gesture=gesture)
 
 
 def draw_back(image: Image.Image, look: Look, cx: float, top: float, size: float,
@@ -201,21 +104,31 @@ def draw_back(image: Image.Image, look: Look, cx: float, top: float, size: float
 
 
 def draw_close(image: Image.Image, look: Look, faces_high: float, facing: int,
-               tilt: float) -> Figure:
+               tilt: float, expression: str = "calm", pose: str = Pose.stand) -> Figure:
     """A close shot is the avatar itself, full-bleed, framed on the face.
 
     `faces_high`: how many face-heights the panel's height holds (smaller is closer).
+    The expression is drawn over the avatar's own brows and mouth when it is not calm.
     """
     w, h = image.size
-    if look.avatar:
+    if look.avatar and look.traits.kind == "human":
         skin = look.skin if look.skin_known else None
-        picture, (fx, fy, fw, fh), (mx, my) = framed_face(look.avatar, skin, (w, h),
-                                                         faces_high, tilt)
+        picture, (fx, fy, fw, fh), (mx, my), found = framed_face(look.avatar, skin, (w, h),
+                                                                faces_high, tilt)
         if facing < 0:
             picture = picture.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
             fx, mx = w - fx - fw, w - mx
+            found = [(w - x, y) for x, y in found]
+        if expression != "calm":
+            box = (round(fx), round(fy), round(fx + fw), round(fy + fh))
+            face = picture.crop(box)
+            draw_expression(face, expression, look.hair, facing, eyes=False)
+            picture.paste(face, box[:2])
+            # the expression's mouth replaces the avatar's
+            found[2] = (fx + fw * (MOUTH[0] + facing * 0.04), fy + fh * MOUTH[1])
         image.paste(picture, (0, 0))
-        return Figure(character=look.id, head=(fx, fy, fw, fh), mouth=(mx, my), facing=facing)
+        return Figure(character=look.id, head=(fx, fy, fw, fh), mouth=found[2], facing=facing,
+                      pose=str(pose), expression=str(expression), eyes=found[:2])
     # no avatar: a drawn head and shoulders, just as large
     fh = h / faces_high
     fw = fh * HEAD_WIDTH
@@ -225,15 +138,27 @@ def draw_close(image: Image.Image, look: Look, faces_high: float, facing: int,
     draw.ellipse([w / 2 - fw * 1.4, fy + fh * 1.05, w / 2 + fw * 1.4, fy + fh * 3.2], fill=outfit,
                  outline=INK, width=_line_width(fh))
     draw.rectangle([w / 2 - fw * 0.18, fy + fh * 0.8, w / 2 + fw * 0.18, fy + fh * 1.2], fill=skin)
-    draw.ellipse([fx - fw * 0.08, fy - fh * 0.1, fx + fw * 1.08, fy + fh * 0.8], fill=hair)
-    face = drawn_face(skin, hair, round(fw), round(fh), facing)
+    if look.traits.hair == "long":
+        draw.rounded_rectangle([fx - fw * 0.12, fy - fh * 0.08, fx + fw * 1.12, fy + fh * 1.7],
+                               radius=fw * 0.4, fill=hair, outline=INK, width=_line_width(fh))
+    elif look.traits.hair != "bald":
+        draw.ellipse([fx - fw * 0.08, fy - fh * 0.1, fx + fw * 1.08, fy + fh * 0.8], fill=hair)
+    face = drawn_face(skin, hair, round(fw), round(fh), facing, fringe=look.traits.hair != "bald")
+    draw_expression(face, expression, hair, facing, eyes=True,
+                    gaze={"look_up": -1.0, "look_down": 1.0}.get(str(pose), 0.0))
     image.paste(face, (round(fx), round(fy)), head_mask(round(fw), round(fh)))
     return Figure(character=look.id, head=(fx, fy, fw, fh), mouth=(w / 2, fy + fh * 0.74),
-                  facing=facing)
+                  facing=facing, pose=str(pose), expression=str(expression),
+                  eyes=_eyes((fx, fy, fw, fh)))
+
+
+def _eyes(box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
+    x, y, w, h = box
+    return [(x + w * ex, y + h * ey) for ex, ey in EYES]
 
 
 def draw_from_above(image: Image.Image, look: Look, cx: float, cy: float, size: float,
-                    facing: int) -> Figure:
+                    facing: int, pose: str = Pose.stand, expression: str = "calm") -> Figure:
     """A figure seen from a bird's eye: a shadow, shoulders, arms and the crown of the head."""
     draw = ImageDraw.Draw(image)
     outfit, shadow, skin, hair = look.lit(1.0)
@@ -252,7 +177,8 @@ def draw_from_above(image: Image.Image, look: Look, cx: float, cy: float, size: 
     draw.arc([cx - r * 0.7, cy - r * 0.7, cx + r * 0.7, cy + r * 0.7], 200, 290,
              fill=shade(hair, 0.3 if luminance(hair) < 0.7 else -0.15), width=max(1, line * 2))
     return Figure(character=look.id, head=(cx - r, cy - r, 2 * r, 2 * r),
-                  mouth=(cx, cy + r * 0.5), facing=facing)
+                  mouth=(cx, cy + r * 0.5), facing=facing, pose=str(pose),
+                  expression=str(expression))
 
 
 RIM = (236, 234, 226)

@@ -26,7 +26,8 @@ def _kind(description: str) -> str:
     return "emblem"
 
 
-def draw_prop(image: Image.Image, description: str, accent: RGB, rng: random.Random) -> None:
+def draw_prop(image: Image.Image, description: str, accent: RGB, rng: random.Random,
+              skin: RGB = (236, 200, 170)) -> None:
     draw = ImageDraw.Draw(image)
     w, h = image.size
     cx, cy, s = w / 2, h / 2, min(w, h) * 0.36
@@ -67,7 +68,6 @@ def draw_prop(image: Image.Image, description: str, accent: RGB, rng: random.Ran
             x, y, r = cx + rng.uniform(-0.6, 0.6) * s, cy + rng.uniform(-0.6, 0.6) * s, s * 0.12
             draw.ellipse([x - r, y - r, x + r, y + r], fill=(222, 220, 204))
     elif kind == "hand":
-        skin = (236, 200, 170)
         draw.rounded_rectangle([cx - s * 0.5, cy - s * 0.2, cx + s * 0.5, cy + s * 0.8],
                                radius=s * 0.2, fill=skin, outline=dark, width=3)
         for i in range(4):
