@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..format.slugs import slugify
-from .report import reports_problems
+from .report import echo_page, reports_problems
 
 PROJECT = click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path),
                        default=".", show_default=True, help="The story repo.")
@@ -191,20 +191,14 @@ def list_(limit: int, offset: int, search: str | None, as_json: bool, project: P
     """List characters by name, a page at a time."""
     from ..characters.files import Characters
     page = Characters(project).list(limit=limit, offset=offset, search=search)
+    items = None
     if as_json:
         from ..worlds.edit import file_times  # created/updated, from git or the file system
         times = file_times(project, [c.source for c in page.items])
-        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
-                               "items": [c.model_dump(mode="json", include={
-                                   "id", "name", "personality", "tags"}) | (
-                                   times[c.source].model_dump(include={
-                                       "created_at", "updated_at"})
-                                   if c.source in times else {}) for c in page.items]}))
-        return
-    for character in page.items:
-        click.echo(f"{character.id:24} {character.name:28} {character.personality}")
-    shown = f"{offset + 1}–{offset + len(page.items)}" if page.items else "none"
-    click.echo(f"{shown} of {page.total}")
+        items = [c.model_dump(mode="json", include={"id", "name", "personality", "tags"}) | (
+            times[c.source].model_dump(include={"created_at", "updated_at"})
+            if c.source in times else {}) for c in page.items]
+    echo_page(page, items, [f"{c.id:24} {c.name:28} {c.personality}" for c in page.items])
 
 
 @click.group()

@@ -8,6 +8,7 @@ traceback always means a bug in Panelwright. The subcommand modules import this,
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -88,3 +89,17 @@ def reports_problems(outcome: str) -> Callable[[Command], Command]:
                 fail([_engine_problem(exc, str(kwargs.get("project") or "."))], outcome)
         return run  # type: ignore[return-value]
     return decorate
+
+
+def echo_page(page: Any, items: list[dict] | None, lines: list[str]) -> None:
+    """One page of a list command: as JSON (`items`, when --json asked for it: the seed's
+    page shape) or as `lines` and the 'first–last of total' footer."""
+    if items is not None:
+        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
+                               "items": items}, ensure_ascii=False))
+        return
+    for line in lines:
+        click.echo(line)
+    first = page.offset + 1
+    shown = f"{first}–{page.offset + len(page.items)}" if page.items else "none"
+    click.echo(f"{shown} of {page.total}")

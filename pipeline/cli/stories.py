@@ -10,7 +10,7 @@ import click
 
 from ..format.slugs import slugify
 from .characters import PROJECT
-from .report import reports_problems
+from .report import echo_page, reports_problems
 from .worlds import _dump, _times
 
 STORY_OPTIONS = [
@@ -154,16 +154,10 @@ def story_list(limit: int, offset: int, search: str | None, as_json: bool,
     """List stories by title, a page at a time."""
     from ..worlds.stories import Stories
     page = Stories(project).list(limit=limit, offset=offset, search=search)
-    if as_json:
-        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
-                               "items": [s.model_dump(mode="json", include={
-                                   "id", "title", "world", "style", "created_at",
-                                   "updated_at"}) for s in page.items]}, ensure_ascii=False))
-        return
-    for story in page.items:
-        click.echo(f"{story.id:28} {story.title:32} world: {story.world}")
-    shown = f"{offset + 1}–{offset + len(page.items)}" if page.items else "none"
-    click.echo(f"{shown} of {page.total}")
+    echo_page(page, [s.model_dump(mode="json", include={
+        "id", "title", "world", "style", "created_at", "updated_at"}) for s in page.items]
+        if as_json else None,
+        [f"{story.id:28} {story.title:32} world: {story.world}" for story in page.items])
 
 
 @stories.command("nodes")

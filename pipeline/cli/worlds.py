@@ -10,7 +10,7 @@ import click
 
 from ..format.slugs import slugify
 from .characters import PROJECT
-from .report import reports_problems
+from .report import echo_page, reports_problems
 
 
 def _lore(pairs: tuple[str, ...]) -> list[dict] | None:
@@ -160,16 +160,9 @@ def world_list(limit: int, offset: int, search: str | None, as_json: bool,
     """List worlds by name, a page at a time."""
     from ..worlds.files import Worlds
     page = Worlds(project).list(limit=limit, offset=offset, search=search)
-    if as_json:
-        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
-                               "items": [w.model_dump(mode="json", include={
-                                   "id", "name", "created_at", "updated_at"}) | {
-                                   "scenes": len(w.scenes)} for w in page.items]}))
-        return
-    for world in page.items:
-        click.echo(f"{world.id:24} {world.name:28} {len(world.scenes)} scene cards")
-    shown = f"{offset + 1}–{offset + len(page.items)}" if page.items else "none"
-    click.echo(f"{shown} of {page.total}")
+    echo_page(page, [w.model_dump(mode="json", include={"id", "name", "created_at", "updated_at"})
+                     | {"scenes": len(w.scenes)} for w in page.items] if as_json else None,
+              [f"{w.id:24} {w.name:28} {len(w.scenes)} scene cards" for w in page.items])
 
 
 # ---- scene cards -----------------------------------------------------------------------
@@ -231,16 +224,9 @@ def scene_list(world_id: str | None, limit: int, offset: int, search: str | None
     """List scene cards, world by world in each world's order, a page at a time."""
     from ..worlds.files import SceneCards
     page = SceneCards(project).list(world_id, limit=limit, offset=offset, search=search)
-    if as_json:
-        click.echo(json.dumps({"total": page.total, "limit": page.limit, "offset": page.offset,
-                               "items": [s.model_dump(mode="json") for s in page.items]},
-                              ensure_ascii=False))
-        return
-    for card in page.items:
-        click.echo(f"{card.world + '/' + card.id:36} {card.name:32} "
-                   f"{card.time_of_day.value}, {card.weather.value}")
-    shown = f"{offset + 1}–{offset + len(page.items)}" if page.items else "none"
-    click.echo(f"{shown} of {page.total}")
+    echo_page(page, [s.model_dump(mode="json") for s in page.items] if as_json else None,
+              [f"{card.world + '/' + card.id:36} {card.name:32} "
+               f"{card.time_of_day.value}, {card.weather.value}" for card in page.items])
 
 
 @scenes.command("create")

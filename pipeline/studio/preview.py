@@ -79,14 +79,19 @@ def preview(root: str | Path, out: str | Path) -> Path:
                           f'</figure>')
     sheet_path = out / "contact-sheet.png"
     sheet.save(sheet_path)
-    page = (f"<!doctype html><meta charset=utf-8><title>Contact sheet</title>"
-            f"<style>body{{font-family:sans-serif;margin:1rem}}"
-            f".grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));"
-            f"gap:12px}}img{{width:100%}}figure{{margin:0}}</style>"
-            f"<h1>Contact sheet</h1><p>Panel <code>{html.escape(spec.id)}</code>: "
-            f"{html.escape(spec.description)}</p><p>Style: "
-            f"{html.escape(style.name if style else 'none')}</p>"
-            f'<p><a href="contact-sheet.png">The whole sheet as one image</a></p>'
-            f'<div class="grid">{"".join(html_cells)}</div>')
+    page = sheet_page("Contact sheet", f"<p>Panel <code>{html.escape(spec.id)}</code>: "
+                      f"{html.escape(spec.description)}</p><p>Style: "
+                      f"{html.escape(style.name if style else 'none')}</p>", html_cells, 260)
     write_atomic(out / "index.html", page.encode())
     return sheet_path
+
+
+def sheet_page(title: str, intro: str, figures: list[str], column: int) -> str:
+    """The index.html beside a contact sheet: its cells as a grid of captioned images."""
+    return (f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<style>body{{font-family:sans-serif;margin:1rem}}"
+            f".grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax({column}px,1fr));"
+            f"gap:12px}}img{{width:100%}}figure{{margin:0}}</style>"
+            f"<h1>{html.escape(title)}</h1>{intro}"
+            f'<p><a href="contact-sheet.png">The whole sheet as one image</a></p>'
+            f'<div class="grid">{"".join(figures)}</div>')

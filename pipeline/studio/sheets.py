@@ -24,6 +24,7 @@ from ..runtime.cache import write_atomic
 from ..runtime.outdir import check_out, mark
 from ..specs import Camera, PanelSpec
 from ..story.nodes import write_nodes
+from .preview import sheet_page
 
 CELL = (240, 300)
 LABEL = 28
@@ -111,12 +112,6 @@ def _write(root, project, out: str | Path, cells: list[tuple[str, str, Image.Ima
                        f'</figcaption></figure>')
     path = out / "contact-sheet.png"
     sheet.save(path)
-    page = (f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<style>body{{font-family:sans-serif;margin:1rem}}"
-            f".grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));"
-            f"gap:12px}}img{{width:100%}}figure{{margin:0}}</style>"
-            f"<h1>{html.escape(title)}</h1>"
-            f'<p><a href="contact-sheet.png">The whole sheet as one image</a></p>'
-            f'<div class="grid">{"".join(figures)}</div>')
+    page = sheet_page(title, "", figures, 200)
     write_atomic(out / "index.html", page.encode())
     return path
