@@ -243,3 +243,47 @@ def test_lettering_in_guided_view_is_as_large_as_body_text_on_a_phone(sites, pho
         tab.wait_for_load_state("load")
     assert shown
     assert min(shown) >= body - 0.01, (min(shown), body)
+
+
+def _axe_source() -> str:
+    axe = pytest.importorskip("axe_playwright_python", reason="axe-core comes with the test extra")
+    return (Path(axe.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["ltr", "rtl", "vertical"])
+def test_axe_core_finds_nothing_on_any_page(sites, desktop, name):
+    source = _axe_source()
+    site = sites[name]
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 7
+    found = {}
+    for path in pages:
+        desktop.goto(path.as_uri())
+        desktop.wait_for_load_state("load")
+        desktop.add_script_tag(content=source)
+        violations = desktop.evaluate("""async () => (await axe.run(document, {
+            resultTypes: ['violations']})).violations.map(v => v.id + ': ' +
+            v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
+        if violations:
+            found[path.relative_to(site).as_posix()] = violations
+    assert not found, found
+
+
+def test_balloons_are_named_with_the_speaker_in_the_accessibility_tree(sites, desktop):
+    tab = _open(desktop, sites["ltr"])
+    client = tab.context.new_cdp_session(tab)
+    nodes = client.send("Accessibility.getFullAXTree")["nodes"]
+    names = [n.get("name", {}).get("value", "") for n in nodes
+             if n.get("role", {}).get("value") == "image"]
+    assert "Captain Han: Halt! The gate is closed until the morning bell." in names, names
+
+
+def test_keyboard_focus_is_visible_and_a_skip_link_comes_first(sites, desktop):
+    tab = _open(desktop, sites["ltr"])
+    tab.keyboard.press("Tab")
+    first = tab.evaluate("""() => { const a = document.activeElement; const s = getComputedStyle(a);
+        const r = a.getBoundingClientRect();
+        return {href: a.getAttribute('href'), outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                visible: r.top >= 0 && r.bottom <= innerHeight && r.width > 0}; }""")
+    assert first["href"] == "#content" and first["visible"], first
+    assert first["outline"] != "none" and first["width"] >= 2, first

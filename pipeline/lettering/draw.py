@@ -89,7 +89,10 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         fill, ink = _hex(_fill(b)), _hex(INK)
         speaker = (names or {}).get(b.speaker, b.speaker) if b.speaker else None
         label = f"{speaker}: {b.text}" if speaker else b.text
-        parts.append(f'<g class="balloon {b.kind.value}" aria-label="{escape(label)}">')
+        # role="img" with a <title> names the balloon in every screen reader; aria-label
+        # on a plain <g> is read by few
+        parts.append(f'<g class="balloon {b.kind.value}" role="img"><title>{escape(label)}'
+                     f'</title>')
         dash = ' stroke-dasharray="7 5"' if b.kind == LineKind.whisper else ""
         if b.kind == LineKind.thought:
             for i, (x, y) in enumerate(b.tail):
