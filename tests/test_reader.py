@@ -13,8 +13,11 @@ Sites are built once for the module; nothing leaves 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -287,3 +290,58 @@ def test_keyboard_focus_is_visible_and_a_skip_link_comes_first(sites, desktop):
                 visible: r.top >= 0 && r.bottom <= innerHeight && r.width > 0}; }""")
     assert first["href"] == "#content" and first["visible"], first
     assert first["outline"] != "none" and first["width"] >= 2, first
+
+
+def test_every_image_keeps_its_place_and_the_lettering_font_is_preloaded(sites, phone):
+    messages = []
+    phone.on("console", lambda message: messages.append(message.text))
+    site = sites["ltr"]
+    for path in sorted(site.rglob("*.html")):
+        phone.goto(path.as_uri())
+        phone.wait_for_load_state("load")
+        missing = phone.evaluate("""() => [...document.images].filter(i =>
+            !(i.getAttribute('width') > 0 && i.getAttribute('height') > 0)).map(i => i.src)""")
+        assert not missing, (path, missing)
+        shapes = phone.evaluate("""() => [...document.images].filter(i => i.naturalWidth).map(i =>
+            [i.naturalWidth / i.naturalHeight, i.getAttribute('width') / i.getAttribute('height')])""")
+        for natural, stated in shapes:  # the stated size has the image's shape
+            assert abs(natural - stated) / natural < 0.02, (path, natural, stated)
+    _open(phone, site, 1)
+    phone.wait_for_timeout(300)
+    assert not messages, messages
+    port = _free_port()  # served over http, the page preloads its lettering font
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                               "127.0.0.1", "--directory", str(site)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        failed = []
+        phone.on("response", lambda r: r.status >= 400 and failed.append(r.url))
+        for _ in range(100):
+            try:
+                phone.goto(f"http://127.0.0.1:{port}/stories/arrival/page-1.html")
+                break
+            except sync_api.Error:
+                time.sleep(0.05)
+        phone.wait_for_load_state("load")
+        phone.wait_for_timeout(300)
+        preload = phone.evaluate("""() => [...document.querySelectorAll(
+            'link[rel=preload][as=font]')].map(l => l.href)""")
+        assert any(href.endswith("/assets/lettering.ttf") for href in preload)
+        fetched = phone.evaluate("""() => performance.getEntriesByType('resource')
+            .filter(e => e.name.endsWith('lettering.ttf')).length""")
+        assert fetched == 1  # the preloaded font is the one the balloons use: fetched once
+        # nor a warning of a preload left unused (the favicon is another issue's)
+        assert not [m for m in messages if "404" not in m], messages
+        assert not [u for u in failed if not u.endswith("favicon.ico")], failed
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    lazy = phone.evaluate("""() => [...document.querySelectorAll('.comic-page img')]
+        .map(i => i.loading)""")
+    assert lazy[0] != "lazy" and (len(lazy) <= 3 or lazy[-1] == "lazy"), lazy
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -15,6 +15,7 @@ whatever goes wrong in one is a `Problem` at its file and line, never a tracebac
 
 from __future__ import annotations
 
+import io
 import json
 import traceback
 from collections.abc import Callable, Mapping
@@ -49,6 +50,18 @@ def language_direction(language: str) -> str:
     The reading direction of the comic (panels, pages) is a different thing."""
     primary = (language or "").replace("_", "-").split("-")[0].lower()
     return "rtl" if primary in RTL_LANGUAGES else "ltr"
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """An image's width and height, for its <img> (the browser keeps its place before it
+    loads: no layout shift); a square when Pillow cannot read it."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return (1, 1)
 
 
 def theme_dir() -> Path:
@@ -232,23 +245,26 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
 
     from ..characters.card_format import card_png, to_card  # the format only: no character files
 
-    avatars, idles = {}, {}
+    avatars, idles, sizes = {}, {}, {}
     for cid, character in characters.items():
         avatar = project.assets[character.avatar_path].data if character.avatar_path else None
         if avatar:
             ext = Path(character.avatar_path or "").suffix.lower() or ".png"
             avatars[cid] = f"avatars/{cid}{ext}"
             files.data[avatars[cid]] = avatar
+            sizes[avatars[cid]] = image_size(avatar)
         if character.idle_path and project.assets[character.idle_path].data:
             idles[cid] = f"avatars/{cid}-idle.webp"
             files.data[idles[cid]] = project.assets[character.idle_path].data or b""
+            sizes[idles[cid]] = image_size(files.data[idles[cid]])
         # every character page offers its card, as role-play tools read it
         files.data[f"cards/{cid}.png"] = card_png(character, avatar)
         files.text[f"cards/{cid}.json"] = json.dumps(to_card(character), ensure_ascii=False,
                                                     indent=2)
 
     common = dict(config=config, characters=characters, worlds=project.worlds,
-                  stories=stories, avatars=avatars, idles=idles, font_family=FONT_FAMILY,
+                  stories=stories, avatars=avatars, idles=idles, sizes=sizes,
+                  font_family=FONT_FAMILY,
                   rtl=config.reading_direction.value == "rtl",
                   text_dir=language_direction(config.language))
     names = {cid: character.name for cid, character in characters.items()}
