@@ -13,6 +13,8 @@ Sites are built once for the module; nothing leaves 127.0.0.1.
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageChops
 
 from pipeline.build import build
 
@@ -345,3 +348,38 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_dark_theme_darkens_the_site_and_leaves_the_art_alone(sites, browser):
+    shots, colours = {}, {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme, **DESKTOP)
+        tab = _open(context.new_page(), sites["ltr"])
+        tab.wait_for_timeout(200)
+        shots[scheme] = tab.locator(".comic-page").screenshot()
+        colours[scheme] = tab.evaluate("""() => [getComputedStyle(document.body).backgroundColor,
+            getComputedStyle(document.body).color]""")
+        context.close()
+    assert colours["light"] != colours["dark"]
+    background = [int(c) for c in colours["dark"][0][4:-1].split(",")[:3]]
+    assert sum(background) / 3 < 60, colours  # a dark page behind the comic
+    light = Image.open(io.BytesIO(shots["light"])).convert("RGB")
+    dark = Image.open(io.BytesIO(shots["dark"])).convert("RGB")
+    assert light.size == dark.size
+    # art and balloons as drawn (the outermost pixel blends with what lies around the page)
+    inner = (2, 2, light.width - 2, light.height - 2)
+    assert ImageChops.difference(light.crop(inner), dark.crop(inner)).getbbox() is None
+
+
+def test_printing_puts_each_comic_page_on_one_sheet(sites, desktop):
+    tab = _open(desktop, sites["ltr"])
+    pdf = tab.pdf(format="A4")
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page\r") + \
+        pdf.count(b"/Type /Page>") + pdf.count(b"/Type /Page/") == 1 or \
+        len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+    tab.emulate_media(media="print")
+    shown = tab.evaluate("""() => ({
+        art: [...document.querySelectorAll('.comic-page img')].every(i => i.complete && i.naturalWidth),
+        balloons: document.querySelectorAll('.comic-page svg.lettering .balloon').length,
+        pager: getComputedStyle(document.querySelector('.pager')).display})""")
+    assert shown["art"] and shown["balloons"] and shown["pager"] == "none", shown
