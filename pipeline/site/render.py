@@ -310,7 +310,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
             common, root="../", world=world,
             used_by=[s for s in project.stories if s.world == wid])
     for asset in sorted((theme_dir() / "assets").glob("*")):
-        files.copies[f"assets/{asset.name}"] = str(asset)
+        # as bytes: a copy is named by its path, and an edited stylesheet keeps its path
+        files.data[f"assets/{asset.name}"] = asset.read_bytes()
     for name, text in project.templates.items():
         if name.startswith("assets/"):
             files.text[name] = text
