@@ -383,3 +383,36 @@ def test_printing_puts_each_comic_page_on_one_sheet(sites, desktop):
         balloons: document.querySelectorAll('.comic-page svg.lettering .balloon').length,
         pager: getComputedStyle(document.querySelector('.pager')).display})""")
     assert shown["art"] and shown["balloons"] and shown["pager"] == "none", shown
+
+
+@pytest.mark.parametrize("name, words", [
+    ("fr", {"nav": "Personnages", "next": "Suivante ›", "guided": "Lecture guidée",
+            "transcript": "Transcription de la page 1"}),
+    ("ja", {"nav": "キャラクター", "next": "次へ ›", "guided": "コマ送り表示",
+            "transcript": "1ページのテキスト"})])
+def test_the_sites_own_words_follow_its_language(sites, desktop, name, words):
+    tab = _open(desktop, sites[name])
+    seen = tab.evaluate("""() => ({
+        nav: document.querySelector('.site-nav a:nth-child(2)').textContent,
+        next: document.querySelector('.pager a[rel=next]').textContent,
+        guided: document.querySelector('.guided-toggle').textContent,
+        transcript: document.querySelector('.transcript summary').textContent,
+        lang: document.documentElement.lang})""")
+    assert seen.pop("lang") == name
+    assert seen == words
+    english = _open(desktop, sites["ltr"]).evaluate(
+        "() => document.querySelector('.pager a[rel=next]').textContent")
+    assert english == "Next ›"
+
+
+def test_a_project_overrides_the_sites_words_in_templates_strings_yaml(tmp_path):
+    from pipeline.errors import ProjectError
+    from pipeline.site.strings import translator
+
+    t = translator("fr", {"strings.yaml": 'next: "Encore ›"\npage: "Planche {n}"\n'})
+    assert (t("next"), t("page", n=3), t("previous")) == ("Encore ›", "Planche 3", "‹ Précédente")
+    with pytest.raises(ProjectError) as failure:
+        translator("fr", {"strings.yaml": 'next: "Encore"\nnxet: "typo"\n'})
+    problem = failure.value.problems[0]
+    assert (problem.file, problem.line) == ("templates/strings.yaml", 2)
+    assert "nxet" in problem.message and "next" in problem.hint

@@ -38,6 +38,8 @@ from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
 from .output import SiteFiles
+from .strings import overrides as word_overrides
+from .strings import translator
 
 FONT_FAMILY = "PanelwrightLettering, PanelwrightFallback"
 # languages written right to left (ISO 639 codes): the page's own text direction
@@ -205,8 +207,12 @@ def template_problems(overrides: dict[str, str]) -> list[Problem]:
     env = _Sandbox(loader=ChoiceLoader([_Overrides(overrides), FileSystemLoader(theme_dir())]))
     known = set(env.list_templates())
     problems = []
+    try:  # templates/strings.yaml: the site's own words
+        word_overrides(overrides)
+    except ProjectError as exc:
+        problems += exc.problems
     for name in overrides:
-        if name.startswith("assets/"):
+        if name.startswith("assets/") or not name.endswith((".html", ".htm", ".xml", ".svg")):
             continue
         try:
             tree = env.parse(overrides[name], name, OVERRIDES + name)
@@ -264,7 +270,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
 
     common = dict(config=config, characters=characters, worlds=project.worlds,
                   stories=stories, avatars=avatars, idles=idles, sizes=sizes,
-                  font_family=FONT_FAMILY,
+                  font_family=FONT_FAMILY, t=translator(config.language, project.templates),
                   rtl=config.reading_direction.value == "rtl",
                   text_dir=language_direction(config.language))
     names = {cid: character.name for cid, character in characters.items()}
