@@ -48,25 +48,25 @@ world: frost-moon
 
 [wide_shot] Snow falls on the gate. Lin Shuang walks toward it.
 
-CAPTAIN HAN: Halt! The gate is closed until the morning bell.
+LIN SHUANG: Closed. The gate is closed until the morning bell.
 
 [medium_shot] Lin Shuang stops at the gate.
 
 LIN SHUANG: I have come a long way to see the elder.
 
-[close_up] Captain Han frowns.
+[close_up] Lin Shuang frowns.
 
-CAPTAIN HAN: Nobody passes.
+LIN SHUANG: Nobody passes.
 
 ---
 
 ## Moon Hall
 
-[close_up] Lin Shuang bows.
+[close_up] Captain Han bows.
 
-LIN SHUANG: Elder, I am home.
+CAPTAIN HAN: Elder, she is home.
 
-[wide_shot] The hall is quiet.
+[wide_shot] Lin Shuang waits in the quiet hall.
 """
 
 
@@ -281,7 +281,7 @@ def test_balloons_are_named_with_the_speaker_in_the_accessibility_tree(sites, de
     nodes = client.send("Accessibility.getFullAXTree")["nodes"]
     names = [n.get("name", {}).get("value", "") for n in nodes
              if n.get("role", {}).get("value") == "image"]
-    assert "Captain Han: Halt! The gate is closed until the morning bell." in names, names
+    assert "Lin Shuang: Closed. The gate is closed until the morning bell." in names, names
 
 
 def test_keyboard_focus_is_visible_and_a_skip_link_comes_first(sites, desktop):
@@ -416,3 +416,17 @@ def test_a_project_overrides_the_sites_words_in_templates_strings_yaml(tmp_path)
     problem = failure.value.problems[0]
     assert (problem.file, problem.line) == ("templates/strings.yaml", 2)
     assert "nxet" in problem.message and "next" in problem.hint
+
+
+def test_the_cast_page_shows_first_appearance_and_page_count(sites, desktop):
+    desktop.goto((sites["ltr"] / "characters/captain-han.html").as_uri())
+    role = desktop.locator(".roles li").first
+    assert "First appearance" in role.text_content() and "1 page" in role.text_content()
+    first = role.locator("a").nth(1)
+    assert first.get_attribute("href").endswith("stories/arrival/page-2.html")  # not page 1
+    first.click()
+    desktop.wait_for_load_state("load")
+    assert "Captain Han" in desktop.locator(".transcript").text_content()
+    desktop.goto((sites["ltr"] / "characters/lin-shuang.html").as_uri())
+    role = desktop.locator(".roles li").first.text_content()
+    assert "2 pages" in role, role

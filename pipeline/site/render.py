@@ -243,11 +243,23 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     stories = {s.id: s for s in project.stories}
     characters = project.characters
     appearances: dict[str, list[str]] = {cid: [] for cid in characters}
+    # per character, per story they are in: the page they first appear on and how many
+    # pages show them (in the panel or speaking in it)
+    roles: dict[str, list[dict[str, Any]]] = {cid: [] for cid in characters}
     for story_plan in plans:
-        for panel in story_plan.panels:
-            for cid in panel.characters:
-                if story_plan.story not in appearances[cid]:
-                    appearances[cid].append(story_plan.story)
+        specs = {p.id: p for p in story_plan.panels}
+        on_pages: dict[str, list[int]] = {}
+        for page in story_plan.pages:
+            for panel_id in page.panels:
+                spec = specs[panel_id]
+                for cid in [*spec.characters, *(ln.speaker for ln in spec.lines if ln.speaker)]:
+                    if cid in characters and page.number not in on_pages.setdefault(cid, []):
+                        on_pages[cid].append(page.number)
+        for cid in characters:
+            if cid in on_pages:
+                appearances[cid].append(story_plan.story)
+                roles[cid].append(dict(story=story_plan.story, first=min(on_pages[cid]),
+                                       pages=len(on_pages[cid])))
 
     from ..characters.card_format import card_png, to_card  # the format only: no character files
 
@@ -310,7 +322,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         common, root="../")
     for cid, character in characters.items():
         files.text[f"characters/{cid}.html"] = env.get_template("character.html").render(
-            common, root="../", character=character, appears_in=appearances[cid])
+            common, root="../", character=character, appears_in=appearances[cid],
+            roles=roles[cid])
     for wid, world in project.worlds.items():
         files.text[f"worlds/{wid}.html"] = env.get_template("world.html").render(
             common, root="../", world=world,

@@ -31,7 +31,7 @@ EN = {
     "personality": "Personality:", "appears_in": "Appears in", "no_story": "No story yet.",
     "portrait_of": "Portrait of {name}", "idle": "{name}, breathing and blinking",
     "scenes": "Scenes", "lore": "Lore", "first_appearance": "First appearance",
-    "page_count": "{count} pages", "shown_of": "{n} of {total}",
+    "page_count": "{count} pages", "one_page": "1 page", "shown_of": "{n} of {total}",
 }
 
 # each language's words for the keys of EN (a key missing here reads in English)
@@ -54,6 +54,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "idle": "{name}, qui respire et cligne des yeux", "scenes": "Lieux", "lore": "Légendes",
         "first_appearance": "Première apparition", "page_count": "{count} pages",
         "shown_of": "{n} sur {total}",
+        "one_page": "1 page",
     },
     "de": {
         "stories": "Geschichten", "characters": "Figuren", "skip": "Zum Inhalt springen",
@@ -74,6 +75,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "idle": "{name}, atmend und blinzelnd", "scenes": "Schauplätze", "lore": "Wissen",
         "first_appearance": "Erster Auftritt", "page_count": "{count} Seiten",
         "shown_of": "{n} von {total}",
+        "one_page": "1 Seite",
     },
     "es": {
         "stories": "Historias", "characters": "Personajes", "skip": "Saltar al contenido",
@@ -95,6 +97,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "scenes": "Escenarios", "lore": "Trasfondo", "first_appearance": "Primera aparición",
         "page_count": "{count} páginas",
         "shown_of": "{n} de {total}",
+        "one_page": "1 página",
     },
     "it": {
         "stories": "Storie", "characters": "Personaggi", "skip": "Vai al contenuto",
@@ -116,6 +119,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "scenes": "Luoghi", "lore": "Tradizioni", "first_appearance": "Prima apparizione",
         "page_count": "{count} pagine",
         "shown_of": "{n} di {total}",
+        "one_page": "1 pagina",
     },
     "pt": {
         "stories": "Histórias", "characters": "Personagens", "skip": "Ir para o conteúdo",
@@ -136,6 +140,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "idle": "{name}, respirando e piscando", "scenes": "Cenários", "lore": "Tradições",
         "first_appearance": "Primeira aparição", "page_count": "{count} páginas",
         "shown_of": "{n} de {total}",
+        "one_page": "1 página",
     },
     "ja": {
         "stories": "作品", "characters": "キャラクター", "skip": "本文へ移動", "site": "サイト",
@@ -154,6 +159,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "portrait_of": "{name}の肖像", "idle": "呼吸しまばたきする{name}", "scenes": "場所",
         "lore": "設定", "first_appearance": "初登場", "page_count": "{count}ページ",
         "shown_of": "{total}件中{n}件",
+        "one_page": "1ページ",
     },
     "zh": {
         "stories": "故事", "characters": "角色", "skip": "跳到正文", "site": "网站",
@@ -172,6 +178,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "idle": "{name}，呼吸并眨眼", "scenes": "场景", "lore": "设定",
         "first_appearance": "首次登场", "page_count": "{count} 页",
         "shown_of": "{n} / {total}",
+        "one_page": "1 页",
     },
     "ko": {
         "stories": "이야기", "characters": "등장인물", "skip": "본문으로 건너뛰기", "site": "사이트",
@@ -189,6 +196,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "portrait_of": "{name}의 초상", "idle": "숨 쉬고 눈을 깜박이는 {name}", "scenes": "장소",
         "lore": "설정", "first_appearance": "첫 등장", "page_count": "{count}쪽",
         "shown_of": "{total}개 중 {n}개",
+        "one_page": "1쪽",
     },
     "ru": {
         "stories": "Истории", "characters": "Персонажи", "skip": "Перейти к содержимому",
@@ -209,6 +217,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "idle": "{name} дышит и моргает", "scenes": "Места", "lore": "Предания",
         "first_appearance": "Первое появление", "page_count": "страниц: {count}",
         "shown_of": "{n} из {total}",
+        "one_page": "1 страница",
     },
 }
 
