@@ -136,7 +136,16 @@ WHERE_JS = """() => {
 
 
 def _settle(tab):
-    tab.wait_for_timeout(550)  # the move between panels takes .45 s
+    """Where guided view stands once the page stops moving (a move takes .45 s)."""
+    tab.wait_for_timeout(450)
+    last = None
+    for _ in range(30):
+        now = tab.evaluate("() => getComputedStyle(document.querySelector('.comic-page'))"
+                           ".transform")
+        if now == last:
+            break
+        last = now
+        tab.wait_for_timeout(100)
     return tab.evaluate(WHERE_JS)
 
 
