@@ -178,7 +178,8 @@ def test_hebrew_and_arabic_balloons_run_right_to_left_on_an_english_page():
 
 def test_balloon_labels_name_speakers_as_the_transcript_does(sites):
     html, _ = page(sites[False], 1)
-    labels = [g.get("aria-label") for g in balloons(html)]
+    labels = [g.find(SVG + "title").text for g in balloons(html)]
+    assert all(g.get("role") == "img" for g in balloons(html))
     assert "Captain Han: Halt!" in labels
     assert f"Lin Shuang: {LONG}" in labels
     assert not any("lin-shuang" in label or "captain-han" in label for label in labels)

@@ -111,7 +111,10 @@ def to_svg(balloons: list[Balloon], width: float, height: float, font_family: st
         speaker = (names or {}).get(b.speaker, b.speaker) if b.speaker else None
         label = f"{speaker}: {b.text}" if speaker else b.text
         marks = (" voice" if b.voice else "") + (" off-panel" if b.off_panel else "")
-        parts.append(f'<g class="balloon {b.kind.value}{marks}" aria-label="{escape(label)}">')
+        # role="img" with a <title> names the balloon in every screen reader; aria-label
+        # on a plain <g> is read by few
+        parts.append(f'<g class="balloon {b.kind.value}{marks}" role="img"><title>'
+                     f'{escape(label)}</title>')
         dash = ' stroke-dasharray="7 5"' if b.kind == LineKind.whisper else ""
         if b.kind == LineKind.thought:
             for i, (x, y) in enumerate(b.tail):

@@ -15,6 +15,7 @@ whatever goes wrong in one is a `Problem` at its file and line, never a tracebac
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import traceback
@@ -41,6 +42,8 @@ from .chapters import chapter_pages
 from . import webfonts
 from .output import SiteFiles
 from .publish import base_url, describe, favicon, feed_entries, preview_image, sitemap
+from .strings import overrides as word_overrides
+from .strings import translator
 
 RULE = re.compile(r"\n(?=[ ]{0,3}-{3,}[ \t]*(?:\n|$))")  # the line before a `---` rule
 
@@ -54,6 +57,18 @@ def language_direction(language: str) -> str:
     The reading direction of the comic (panels, pages) is a different thing."""
     primary = (language or "").replace("_", "-").split("-")[0].lower()
     return "rtl" if primary in RTL_LANGUAGES else "ltr"
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """An image's width and height, for its <img> (the browser keeps its place before it
+    loads: no layout shift); a square when Pillow cannot read it."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return (1, 1)
 
 
 def theme_dir() -> Path:
@@ -205,8 +220,12 @@ def template_problems(overrides: dict[str, str]) -> list[Problem]:
     env = _Sandbox(loader=ChoiceLoader([_Overrides(overrides), FileSystemLoader(theme_dir())]))
     known = set(env.list_templates())
     problems = []
+    try:  # templates/strings.yaml: the site's own words
+        word_overrides(overrides)
+    except ProjectError as exc:
+        problems += exc.problems
     for name in overrides:
-        if name.startswith("assets/"):
+        if name.startswith("assets/") or not name.endswith((".html", ".htm", ".xml", ".svg")):
             continue
         try:
             tree = env.parse(overrides[name], name, OVERRIDES + name)
@@ -237,24 +256,38 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     stories = {s.id: s for s in project.stories}
     characters = project.characters
     appearances: dict[str, list[str]] = {cid: [] for cid in characters}
+    # per character, per story they are in: the page they first appear on and how many
+    # pages show them (in the panel or speaking in it)
+    roles: dict[str, list[dict[str, Any]]] = {cid: [] for cid in characters}
     for story_plan in plans:
-        for panel in story_plan.panels:
-            for cid in panel.characters + panel.heard:  # a voice appears by speaking
-                if story_plan.story not in appearances[cid]:
-                    appearances[cid].append(story_plan.story)
+        specs = {p.id: p for p in story_plan.panels}
+        on_pages: dict[str, list[int]] = {}
+        for page in story_plan.pages:
+            for panel_id in page.panels:
+                spec = specs[panel_id]
+                for cid in [*spec.characters, *(ln.speaker for ln in spec.lines if ln.speaker)]:
+                    if cid in characters and page.number not in on_pages.setdefault(cid, []):
+                        on_pages[cid].append(page.number)
+        for cid in characters:
+            if cid in on_pages:
+                appearances[cid].append(story_plan.story)
+                roles[cid].append(dict(story=story_plan.story, first=min(on_pages[cid]),
+                                       pages=len(on_pages[cid])))
 
     from ..characters.card_format import card_png, to_card  # the format only: no character files
 
-    avatars, idles = {}, {}
+    avatars, idles, sizes = {}, {}, {}
     for cid, character in characters.items():
         avatar = project.assets[character.avatar_path].data if character.avatar_path else None
         if avatar:
             ext = Path(character.avatar_path or "").suffix.lower() or ".png"
             avatars[cid] = f"avatars/{cid}{ext}"
             files.data[avatars[cid]] = avatar
+            sizes[avatars[cid]] = image_size(avatar)
         if character.idle_path and project.assets[character.idle_path].data:
             idles[cid] = f"avatars/{cid}-idle.webp"
             files.data[idles[cid]] = project.assets[character.idle_path].data or b""
+            sizes[idles[cid]] = image_size(files.data[idles[cid]])
         # every character page offers its card, as role-play tools read it: a PNG with
         # both (V2 in `chara`, V3 in `ccv3`), V3 JSON, and V2 JSON beside it for V2 tools
         embedded = {a["uri"]: project.assets[f"characters/{a['uri']}"].data or b""
@@ -268,7 +301,9 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     url = base_url(project)
     served = webfonts.serve(project.root, font, plans, lettered)
     common = dict(config=config, characters=characters, worlds=project.worlds,
-                  stories=stories, avatars=avatars, idles=idles, font_family=webfonts.MAIN_FAMILY,
+                  stories=stories, avatars=avatars, idles=idles, sizes=sizes,
+                  font_family=webfonts.MAIN_FAMILY, lettering_file=served.main_file,
+                  t=translator(config.language, project.templates),
                   rtl=config.reading_direction.value == "rtl",
                   text_dir=language_direction(config.language), site_url=url)
 
@@ -328,6 +363,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         path = f"characters/{cid}.html"
         files.text[path] = env.get_template("character.html").render(
             common, root="../", character=character, appears_in=appearances[cid],
+            roles=roles[cid],
             **meta(path, character.description, character.personality, character.name))
     for wid, world in project.worlds.items():
         files.text[f"worlds/{wid}.html"] = env.get_template("world.html").render(
@@ -343,7 +379,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
             updated=max((e["date"] for e in entries), default="2000-01-01"))
         files.text["sitemap.xml"] = sitemap(url, [p for p in files.text if p.endswith(".html")])
     for asset in sorted((theme_dir() / "assets").glob("*")):
-        files.copies[f"assets/{asset.name}"] = str(asset)
+        # as bytes: a copy is named by its path, and an edited stylesheet keeps its path
+        files.data[f"assets/{asset.name}"] = asset.read_bytes()
     for name, text in project.templates.items():
         if name.startswith("assets/"):
             files.text[name] = text

@@ -32,6 +32,11 @@ class WebFonts:
     data: dict[str, bytes] = field(default_factory=dict)  # site path -> bytes
     text: dict[str, str] = field(default_factory=dict)  # site path -> text (licences, css)
 
+    @property
+    def main_file(self) -> str:
+        """The main face's site path (`assets/lettering.ttf` or `.otf`): pages preload it."""
+        return next(path for path in self.data if path.startswith("assets/lettering."))
+
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "font"

@@ -27,9 +27,9 @@
     page = Math.min(page, pages - 1);
     cards.forEach(function (card) { card.hidden = true; });
     shown.slice(page * PAGE, page * PAGE + PAGE).forEach(function (card) { card.hidden = false; });
-    count.textContent = shown.length + " of " + cards.length;
+    count.textContent = count.getAttribute("data-template").replace("{n}", shown.length).replace("{total}", cards.length);
     pager.hidden = pages < 2;
-    label.textContent = "Page " + (page + 1) + " of " + pages;
+    label.textContent = label.getAttribute("data-template").replace("{n}", page + 1).replace("{total}", pages);
   }
   var asked = new URLSearchParams(window.location.search).get("q");
   if (asked) input.value = asked;
