@@ -146,6 +146,14 @@ def main() -> None:
     per_image = args.seconds / args.slots
     results: dict[str, str] = {"panels": str(total)}
     try:
+        # the build's own work per panel (fitting the picture, encoding it, the cache):
+        # servers that answer at once, so the art stage can go no faster than this
+        fast = argparse.Namespace(**{**vars(args), "seconds": 0.0, "slots": 32})
+        floor = statistics.median(draw_once(repo, 1, fast, None)[0]
+                                  for _ in range(args.repeat))
+        print(f"floor: servers answering at once, median {floor:.2f} s "
+              f"({floor / total * 1000:.0f} ms of the build's own work a panel)", flush=True)
+        results["floor_s"] = f"{floor:.2f}"
         for label, count, kill in (("one", 1, False), ("pool4", 4, False),
                                    ("pool4_kill", 4, True)):
             ideal = total * per_image / count

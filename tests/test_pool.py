@@ -136,3 +136,22 @@ def test_servers_given_twice_are_refused_at_the_setting(copy_project):
     with pytest.raises(ProjectError) as caught:
         build(root, jobs=1)
     assert "more than once" in str(caught.value)
+
+
+def test_engines_check_reports_each_server_and_fails_when_none_can_draw(copy_project):
+    from click.testing import CliRunner
+
+    from pipeline.cli.main import main
+
+    root = copy_project("valid")
+    up, gone = GPUServer(slots=2), GPUServer(slots=2)
+    gone.kill()
+    pool(root, (up, 3), (gone, 5))
+    result = CliRunner().invoke(main, ["engines", "--check", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "1 of 2 servers can draw, 3 panels at once" in result.output
+    assert f"{up.url}: reachable" in result.output
+    assert f"{gone.url}: cannot draw" in result.output and "Connection refused" in result.output
+    up.kill()
+    result = CliRunner().invoke(main, ["engines", "--check", "-p", str(root)])
+    assert result.exit_code == 1 and "no server can draw" in result.output
