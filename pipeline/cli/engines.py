@@ -11,7 +11,11 @@ from .report import reports_problems
 
 @click.command()
 @reports_problems("")
-def engines() -> None:
+@click.option("--check", "check_servers", is_flag=True,
+              help="Ask each server of the project's remote engines whether it can draw.")
+@click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The story repo whose engines --check asks.")
+def engines(check_servers: bool, project: Path) -> None:
     """List the installed text and image engines with each one's settings.
 
     \b
@@ -25,6 +29,9 @@ def engines() -> None:
     Secrets are never settings: a setting such as api_key_env names the environment
     variable that holds the key. docs/engines.md describes every engine.
     """
+    if check_servers:
+        _check(project)
+        return
     from ..engines import IMAGE_GROUP, TEXT_GROUP, available
 
     for group, kind in ((TEXT_GROUP, "text"), (IMAGE_GROUP, "image")):
@@ -44,6 +51,44 @@ def engines() -> None:
                     f"default {info.get_default(call_default_factory=True)!r}"
                 note = f" — {info.description}" if info.description else ""
                 click.echo(f"      {field}: {default}{note}")
+
+
+def _check(root: Path) -> None:
+    """Each server of each remote engine the project uses: reachable, how fast, its
+    capacity; exit 1 when an engine has no server that can draw."""
+    from ..build import ready
+    from ..engines.choice import engine_for, load_chosen
+    from ..engines.pool import RemoteEngine, check
+
+    project = ready(root)
+    seen: set[tuple[str, str, str]] = set()
+    stranded = []
+    for kind in ("image", "text"):
+        for story in [None, *project.stories]:
+            choice = engine_for(project, story, kind)
+            key = (kind, choice.name, repr(sorted(choice.settings.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            _, engine = load_chosen(project, story, kind)
+            where = f"{kind} engine {choice.name} ({choice.settings_file})"
+            if not isinstance(engine, RemoteEngine):
+                click.echo(f"{where}: runs on this machine, nothing to check")
+                continue
+            results = [check(engine, member) for member in engine.settings.members()]
+            able = [h for h in results if h.ok]
+            click.secho(f"{where}: {len(able)} of {len(results)} servers can draw, "
+                        f"{sum(h.capacity for h in able)} panels at once",
+                        bold=True, fg=None if able else "red")
+            for h in results:
+                click.echo(f"  {h.server}: {'reachable' if h.ok else 'cannot draw'}, "
+                           f"{h.latency * 1000:.0f} ms, max_in_flight {h.capacity}"
+                           + ("" if h.ok else f" — {h.note}"))
+            if not able:
+                stranded.append(where)
+    if stranded:
+        click.secho("no server can draw for: " + "; ".join(stranded), fg="red", err=True)
+        raise SystemExit(1)
 
 
 @click.command()

@@ -16,10 +16,11 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from . import Drawing, DrawRequest, Engine, EngineSettings
+from . import Drawing, DrawRequest, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
-from .http import Remote, RemoteSettings, api_key
+from .http import RemoteSettings, api_key
+from .pool import RemoteEngine
 from .prompts import (NEGATIVE, fill, guidance, init_reference, loosened, ordered_references,
                       panel_prompt, weakened)
 
@@ -39,11 +40,21 @@ class Automatic1111Settings(RemoteSettings):
                                     "user:password for --api-auth")
 
 
-class Automatic1111ImageEngine(Engine):
+class Automatic1111ImageEngine(RemoteEngine):
     name: ClassVar[str] = "automatic1111"
     version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = Automatic1111Settings
     settings: Automatic1111Settings
+    health_path: ClassVar[str] = "/internal/ping"
+
+    def auth(self, settings: RemoteSettings) -> tuple[dict[str, str], bool]:
+        """--api-auth's user:password as Basic auth; a lone token as Bearer."""
+        secret = api_key(settings)
+        if not secret:
+            return {}, False
+        if ":" in secret:
+            return {"Authorization": "Basic " + base64.b64encode(secret.encode()).decode()}, False
+        return {"Authorization": f"Bearer {secret}"}, False
 
     def body(self, request: DrawRequest) -> tuple[str, dict]:
         """The endpoint and the JSON body for one panel."""
@@ -72,16 +83,13 @@ class Automatic1111ImageEngine(Engine):
 
     def draw(self, request: DrawRequest) -> Drawing:
         spec = request.spec
-        secret = api_key(self.settings)
         with drawing(spec.id):
             path, body = self.body(request)
-            headers = {}
-            if secret:
-                kind = "Basic" if ":" in secret else "Bearer"
-                token = base64.b64encode(secret.encode()).decode() if kind == "Basic" else secret
-                headers["Authorization"] = f"{kind} {token}"
-            with Remote(self.settings, headers, bearer=False) as remote:
-                reply = remote.json("POST", path, json=body)
+
+            def on(server: RemoteSettings) -> dict:
+                with self.remote(server) as remote:
+                    return remote.json("POST", path, json=body)
+            reply = self.on_pool(on)
             images = reply.get("images") if isinstance(reply, dict) else None
             if not images:
                 raise EngineError("the reply carries no image (images[0])", None,

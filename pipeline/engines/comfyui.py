@@ -26,10 +26,11 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationInfo, computed_field, field_validator
 
 from ..source.load import ReadRefused, read_regular
-from . import Drawing, DrawRequest, Engine, EngineSettings, in_project
+from . import Drawing, DrawRequest, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings
+from .pool import RemoteEngine
 from .prompts import (NEGATIVE, PLACEHOLDER, fill, guidance, loosened, ordered_references,
                       panel_prompt, weakened)
 
@@ -150,15 +151,19 @@ def run_failure(entry: dict) -> str | None:
     return "the run ended with an error"
 
 
-class ComfyUIImageEngine(Engine):
+class ComfyUIImageEngine(RemoteEngine):
     name: ClassVar[str] = "comfyui"
     version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = ComfyUISettings
     settings: ComfyUISettings
+    health_path: ClassVar[str] = "/system_stats"
 
     def draw(self, request: DrawRequest) -> Drawing:
-        with drawing(request.spec.id), Remote(self.settings) as remote:
-            return self._draw(remote, request)
+        def on(server: RemoteSettings) -> Drawing:
+            with self.remote(server) as remote:
+                return self._draw(remote, request)
+        with drawing(request.spec.id):
+            return self.on_pool(on)
 
     def _upload(self, remote: Remote, path: str, data: bytes) -> str:
         # named by content: the same avatar is one file on the server, whatever the panel

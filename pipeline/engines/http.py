@@ -1,7 +1,8 @@
 """One way for every remote engine to talk HTTP: time-outs, bounded retries with
 back-off on 429 and 5xx (Retry-After honoured), dropped connections retried, the
 service's own error message when it gives up, and secrets kept out of every message.
-(How remote panels run several at a time is `pipeline.runtime.parallel.run_in_flight`.)
+(How remote panels run several at a time is `pipeline.runtime.parallel.run_in_flight`;
+how they spread over several servers is `pipeline.engines.pool`.)
 
 httpx's time-out bounds each read, so a server dripping a byte a second never trips
 it; `fetch` makes the time-out a deadline for the whole request (connect, headers
@@ -20,13 +21,23 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import httpx
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import EngineSettings
 from .errors import EngineError
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 MAX_REPLY_MB = 64.0  # a panel as base64 JSON is a few MB; this is far beyond any real one
+
+
+class ServerSettings(BaseModel):
+    """One server of an engine's pool (`servers:`): where it is, how many panels it
+    draws at once, and which environment variable holds its key (else the engine's)."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_url: str
+    max_in_flight: int = Field(default=2, ge=1, le=32)
+    api_key_env: str | None = None
 
 
 class RemoteSettings(EngineSettings):
@@ -40,6 +51,36 @@ class RemoteSettings(EngineSettings):
                                     description="environment variable holding the API key")
     max_reply_mb: float = Field(default=MAX_REPLY_MB, gt=0, le=1024,
                                 description="largest reply body accepted, in MB")
+    # Left out of the settings' dump, so of cache keys: which servers draw does not
+    # change what they draw (docs/engines.md, "A pool of servers").
+    servers: list[ServerSettings] = Field(
+        default_factory=list, exclude=True,
+        description="several servers drawing together: [{base_url, max_in_flight, "
+                    "api_key_env}, ...] (instead of base_url)")
+
+    @model_validator(mode="after")
+    def _servers_differ(self) -> RemoteSettings:
+        urls = [s.base_url.rstrip("/") for s in self.servers]
+        twice = sorted({u for u in urls if urls.count(u) > 1})
+        if twice:
+            raise ValueError(f"servers lists {', '.join(map(without_credentials, twice))} "
+                             "more than once; give each server once, with its max_in_flight")
+        return self
+
+    def members(self) -> list[RemoteSettings]:
+        """These settings once per server of the pool (one when `servers` is empty),
+        each with that server's base_url, capacity and key variable."""
+        if not self.servers:
+            return [self]
+        return [self.model_copy(update={
+            "base_url": s.base_url, "max_in_flight": s.max_in_flight, "servers": [],
+            "api_key_env": s.api_key_env if "api_key_env" in s.model_fields_set
+            else self.api_key_env}) for s in self.servers]
+
+    @property
+    def capacity(self) -> int:
+        """Panels the pool draws at once: the sum of its servers' max_in_flight."""
+        return sum(m.max_in_flight for m in self.members())
 
 
 class ReplyTooLarge(Exception):

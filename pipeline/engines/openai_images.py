@@ -15,10 +15,11 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from . import Drawing, DrawRequest, Engine, EngineSettings
+from . import Drawing, DrawRequest, EngineSettings
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
-from .http import Remote, RemoteSettings, download
+from .http import RemoteSettings, download
+from .pool import RemoteEngine
 from .prompts import ordered_references, panel_prompt
 
 SIZES = ["1024x1024", "1536x1024", "1024x1536"]
@@ -45,30 +46,21 @@ def nearest_size(width: int, height: int, sizes: list[str] = SIZES) -> str:
     return min(sizes, key=lambda s: abs(shape(s) - width / height))
 
 
-class OpenAIImageEngine(Engine):
+class OpenAIImageEngine(RemoteEngine):
     name: ClassVar[str] = "openai"
     version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = OpenAIImagesSettings
     settings: OpenAIImagesSettings
+    health_path: ClassVar[str] = "/models"
 
     def draw(self, request: DrawRequest) -> Drawing:
         s, spec = self.settings, request.spec
         prompt = panel_prompt(spec, request.scene, request.characters, request.style)
         size = nearest_size(spec.width, spec.height, s.sizes)
         references = ordered_references(request)[: s.max_references]
-        with drawing(spec.id), Remote(s) as remote:
-            if s.use_references and references:
-                files = [("image[]", (path.rsplit("/", 1)[-1], data, _mime(data)))
-                         for path, data in references]
-                form = {"model": s.model, "prompt": prompt, "n": "1", "size": size,
-                        "quality": s.quality}
-                if s.input_fidelity and s.model.startswith("gpt-image"):
-                    form["input_fidelity"] = request.style.guidance if request.style else "high"
-                reply = remote.json("POST", "/images/edits", files=files, data=form)
-            else:
-                reply = remote.json("POST", "/images/generations", json={
-                    "model": s.model, "prompt": prompt, "n": 1, "size": size,
-                    "quality": s.quality})
+        with drawing(spec.id):
+            reply = self.on_pool(lambda server: self._ask(server, prompt, size, references,
+                                                          request))
             item = (reply.get("data") or [None])[0] if isinstance(reply, dict) else None
             if isinstance(item, dict) and item.get("b64_json"):
                 data: bytes | str = item["b64_json"]
@@ -79,6 +71,22 @@ class OpenAIImageEngine(Engine):
                 raise EngineError("the reply carries no image (data[0].b64_json)", None,
                                   "malformed reply", reply=str(reply)[:500])
             return Drawing(image=picture(data, spec), figures=likely_figures(spec))
+
+    def _ask(self, server: RemoteSettings, prompt: str, size: str,
+             references: list[tuple[str, bytes]], request: DrawRequest) -> dict:
+        s = self.settings
+        with self.remote(server) as remote:
+            if s.use_references and references:
+                files = [("image[]", (path.rsplit("/", 1)[-1], data, _mime(data)))
+                         for path, data in references]
+                form = {"model": s.model, "prompt": prompt, "n": "1", "size": size,
+                        "quality": s.quality}
+                if s.input_fidelity and s.model.startswith("gpt-image"):
+                    form["input_fidelity"] = request.style.guidance if request.style else "high"
+                return remote.json("POST", "/images/edits", files=files, data=form)
+            return remote.json("POST", "/images/generations", json={
+                "model": s.model, "prompt": prompt, "n": 1, "size": size,
+                "quality": s.quality})
 
 
 def _mime(data: bytes) -> str:

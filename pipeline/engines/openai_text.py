@@ -21,9 +21,10 @@ from ..format.model import Character, LineKind, Off
 from ..format.slugs import fold
 from ..source.resolve import ResolvedBeat, beats_by_scene
 from ..specs import NodeLine, StoryNode
-from . import Engine, EngineSettings, StoryContext
+from . import EngineSettings, StoryContext
 from .errors import EngineError
 from .http import Remote, RemoteSettings
+from .pool import RemoteEngine
 from .prompts import story_prompt
 
 SYSTEM = ("You are a comic writer and storyboard artist. You turn a scene's outline into "
@@ -131,12 +132,13 @@ def parse_reply(content: str, characters: dict[str, Character]) -> GeneratedScen
     return scene
 
 
-class OpenAITextEngine(Engine):
+class OpenAITextEngine(RemoteEngine):
     name: ClassVar[str] = "openai"
     version: ClassVar[str] = "3"
     Settings: ClassVar[type[EngineSettings]] = OpenAITextSettings
     settings: OpenAITextSettings
     generate_only: ClassVar[bool] = True  # `panelwright generate` commits; a build never calls
+    health_path: ClassVar[str] = "/models"
 
     def __init__(self, settings: OpenAITextSettings | None = None):
         super().__init__(settings)
@@ -164,19 +166,21 @@ class OpenAITextEngine(Engine):
 
     def write(self, context: StoryContext) -> list[StoryNode]:
         nodes: list[StoryNode] = []
-        with Remote(self.settings) as remote:
-            for scene_id, beats in beats_by_scene(context.beats):
-                scene = self.scene(remote, context, scene_id, beats)
-                for index, node in enumerate(scene.nodes, start=1):
-                    lines = [NodeLine(kind=LineKind(w.kind), text=w.text, speaker=w.speaker,
-                                      off=w.off, manner=w.manner) for w in node.lines]
-                    cast = [w.speaker for w in lines if w.speaker] + \
-                        [c for c in node.characters if c in context.characters]
-                    nodes.append(StoryNode(
-                        id=f"{scene_id}-{index:02d}", scene=scene_id,
-                        description=node.description, shot=node.shot, angle=node.angle,
-                        characters=list(dict.fromkeys(cast)), lines=lines,
-                        page_break_before=index == 1 and bool(nodes)))
+        for scene_id, beats in beats_by_scene(context.beats):
+            def on(server: RemoteSettings) -> GeneratedScene:
+                with self.remote(server) as remote:
+                    return self.scene(remote, context, scene_id, beats)  # noqa: B023
+            scene = self.on_pool(on)
+            for index, node in enumerate(scene.nodes, start=1):
+                lines = [NodeLine(kind=LineKind(w.kind), text=w.text, speaker=w.speaker,
+                                  off=w.off, manner=w.manner) for w in node.lines]
+                cast = [w.speaker for w in lines if w.speaker] + \
+                    [c for c in node.characters if c in context.characters]
+                nodes.append(StoryNode(
+                    id=f"{scene_id}-{index:02d}", scene=scene_id,
+                    description=node.description, shot=node.shot, angle=node.angle,
+                    characters=list(dict.fromkeys(cast)), lines=lines,
+                    page_break_before=index == 1 and bool(nodes)))
         return nodes
 
     def request_body(self, context: StoryContext, scene_id: str, beats: list[ResolvedBeat]
