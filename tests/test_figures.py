@@ -259,3 +259,33 @@ def test_a_standoff_stands_apart_guns_out(example):
     # a hand reaches about 1.5 heads out from the body's middle, a revolver one more:
     # past the half-head to the face's edge, each side needs over 2.1 heads
     assert gap > 4.3 * left.head[3]
+
+
+@pytest.mark.parametrize("words, skin, hair", [
+    ("The saloon owner, with long braided dark hair and dark skin.", "dark", "dark"),
+    ("A pale, freckled clerk with short red hair.", None, "red"),
+    ("Dark skin and red hair; a quick smile.", "dark", "red"),
+    ("A dark-skinned pilot, silver-haired.", "dark", "silver"),
+    ("A quiet man in a dark coat.", None, None),
+])
+def test_skin_and_hair_named_in_the_description_are_drawn(example, words, skin, hair):
+    """With no `colours:` in the file, the colours the description names are drawn: the
+    middle of a close-up face is dark for "dark skin" and light otherwise."""
+    from pipeline.engines.procedural.appearance import HAIR_WORDS, SKIN_WORDS
+    from pipeline.engines.procedural.figures import Look
+    character = Character(id="rosa", name="Rosa", description=words)
+    look = Look(character, None)
+    assert look.hair == (HAIR_WORDS[hair] if hair else look.hair)
+    if hair is None:
+        assert look.hair not in HAIR_WORDS.values()
+    project, panels = example
+    spec = next(p for p in panels if p.camera.shot == Shot.close_up)
+    result = drawing(project, spec, characters=[character], style=None, time=TimeOfDay.day,
+                     width=600, height=600)
+    x, y, w, h = result.figures[0].head
+    grey = result.image.convert("L")
+    cheek = _mean(grey, x + w * 0.5, y + h * 0.62, w * 0.05)
+    if skin == "dark":
+        assert cheek < 110, cheek
+    else:
+        assert cheek > 150, cheek

@@ -142,3 +142,48 @@ def era_of(scene: object, world_text: str, cast: list[Character]) -> str:
     scores = {name: len(set(pattern.findall(text))) for name, pattern in _ERA_WORDS.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] else "modern"
+
+
+# Colours a description names ("dark skin", "short red hair"), used where the file's
+# `colours:` leave them out: the words a writer wrote should show before any guess.
+SKIN_WORDS = {
+    "dark": (104, 68, 46), "black": (92, 60, 42), "ebony": (88, 58, 40),
+    "deep brown": (98, 64, 44), "brown": (141, 94, 62), "bronze": (168, 112, 74),
+    "olive": (196, 152, 112), "tan": (204, 156, 114), "tanned": (204, 156, 114),
+    "golden": (222, 176, 128), "fair": (246, 222, 204), "pale": (244, 226, 214),
+    "light": (240, 214, 190), "freckled": (236, 200, 170),
+}
+HAIR_WORDS = {
+    "black": (34, 30, 32), "dark": (52, 40, 34), "brown": (104, 70, 44),
+    "chestnut": (120, 66, 40), "auburn": (146, 64, 38), "red": (172, 58, 36),
+    "ginger": (196, 98, 44), "copper": (184, 96, 52), "blonde": (226, 198, 120),
+    "blond": (226, 198, 120), "golden": (222, 184, 96), "sandy": (206, 178, 128),
+    "grey": (150, 150, 152), "gray": (150, 150, 152), "silver": (214, 220, 228),
+    "white": (238, 238, 236), "blue": (70, 110, 196), "pink": (230, 130, 170),
+    "green": (80, 160, 100), "purple": (130, 80, 170),
+}
+
+
+def _named_colour(text: str, words: dict[str, tuple[int, int, int]],
+                  nouns: tuple[str, ...]) -> tuple[int, int, int] | None:
+    """The colour word nearest before one of `nouns`, at most three words back: "long
+    braided dark hair", "dark-skinned", "dark skin and red hair" (red for the hair)."""
+    tokens = re.findall(r"[a-z]+", text)
+    for i, token in enumerate(tokens):
+        if token not in nouns:
+            continue
+        for j in range(i - 1, max(-1, i - 4), -1):
+            pair = f"{tokens[j - 1]} {tokens[j]}" if j > 0 else ""
+            if pair in words:
+                return words[pair]
+            if tokens[j] in words:
+                return words[tokens[j]]
+    return None
+
+
+def described_skin(character: Character) -> tuple[int, int, int] | None:
+    return _named_colour(_words(character), SKIN_WORDS, ("skin", "skinned"))
+
+
+def described_hair(character: Character) -> tuple[int, int, int] | None:
+    return _named_colour(_words(character), HAIR_WORDS, ("hair", "haired"))

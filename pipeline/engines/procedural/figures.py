@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from ...format.model import Character
 from ...specs import Figure
 from .acting import Pose
-from .appearance import traits
+from .appearance import described_hair, described_skin, traits
 from .bodies import draw_body
 from .creatures import draw_animal
 from .faces import drawn_face, framed_face, head_mask
@@ -37,10 +37,12 @@ class Look(object):
         self.era = era
         self.id = character.id
         self.outfit: RGB = hex_rgb(colours.outfit) if colours.outfit else from_name(character.id)
-        self.hair: RGB = hex_rgb(colours.hair) if colours.hair else shade(self.outfit, -0.55)
-        self.skin: RGB = hex_rgb(colours.skin) if colours.skin else (238, 204, 176)
+        self.hair: RGB = hex_rgb(colours.hair) if colours.hair else \
+            described_hair(character) or shade(self.outfit, -0.55)
+        self.skin: RGB = hex_rgb(colours.skin) if colours.skin else \
+            described_skin(character) or (238, 204, 176)
         self.accent: RGB = hex_rgb(colours.accent) if colours.accent else shade(self.outfit, 0.35)
-        self.skin_known = colours.skin is not None
+        self.skin_known = colours.skin is not None  # exact: it finds the face in an avatar
         self.avatar = avatar
 
     def lit(self, light: float) -> tuple[RGB, RGB, RGB, RGB]:
