@@ -104,7 +104,8 @@ def cast(node: StoryNode, shot: Shot, characters: Mapping[str, Character]) -> Ca
                       f"{shot_words(shot)}")
         else:
             out.drawn.append(cid)
-            out.why[cid] = f"speaks; room in a {shot_words(shot)}"
+            words = shot_words(shot)
+            out.why[cid] = f"speaks; room in {'an' if words[0] in 'aeiou' else 'a'} {words}"
     return out
 
 
