@@ -28,17 +28,13 @@ import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from browser_support import launched, require_browser
+
 from pipeline.build import build
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():  # pragma: no cover - CI installs it (.ci/run)
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
+sync_api = require_browser()
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 HEBREW = "שלום, מי אתה?"
 ARABIC = "مرحبا بك في القاعة."
 OUTLINE = f"""
@@ -85,10 +81,7 @@ def sites(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched(sync_api)
 
 
 @pytest.fixture(scope="module")
