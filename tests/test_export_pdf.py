@@ -104,6 +104,8 @@ def test_bleed_adds_millimetres_and_trim_marks(exported, tmp_path):
 
 
 SCRIPTS = ["你好，朋友。", "Καλημέρα, φίλε.", "Привет, друг."]
+RIGHT_TO_LEFT = ["שלום, מי אתה?", "مرحبا بك في القاعة."]
+BIDI_MARKS = dict.fromkeys(range(0x202A, 0x202F))  # what pdftotext wraps runs in
 
 
 def test_scripts_the_main_face_lacks_are_text_in_the_faces_found(tmp_path):
@@ -111,13 +113,19 @@ def test_scripts_the_main_face_lacks_are_text_in_the_faces_found(tmp_path):
     root = manga(tmp_path / "night-dojo")
     story = root / "stories" / "epilogue.md"
     story.write_text(story.read_text().replace(
-        "CAPTION: Dawn.", "\n\n".join(f"KENJI: {line}" for line in SCRIPTS)))
+        "CAPTION: Dawn.", "\n\n".join(f"KENJI: {line}" for line in SCRIPTS + RIGHT_TO_LEFT)))
     export(root, "pdf", story="epilogue", out=tmp_path / "out", jobs=1)
     export(root, "epub", story="epilogue", out=tmp_path / "out", jobs=1)
     # a balloon breaks Chinese between characters: compare without the breaks
     text = "".join(_run("pdftotext", str(tmp_path / "out" / "epilogue.pdf"), "-").split())
     for line in SCRIPTS:
         assert "".join(line.split()) in text
+    # Hebrew and Arabic are shaped and laid out right to left, so a reader's text
+    # extraction gives each word as written (drawn left to right, it gave them reversed)
+    shown = text.translate(BIDI_MARKS)
+    for line in RIGHT_TO_LEFT:
+        for word in re.findall(r"\w{2,}", line):
+            assert word in shown and word[::-1] not in shown, (word, shown)
     fonts = _run("pdffonts", str(tmp_path / "out" / "epilogue.pdf")).splitlines()[2:]
     assert len(fonts) >= 2  # the main face and at least one found for these scripts
     with zipfile.ZipFile(tmp_path / "out" / "epilogue.epub") as book:

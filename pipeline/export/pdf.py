@@ -13,6 +13,7 @@ on every side, in the page colour, with trim marks at the corners.
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from fpdf.enums import TextMode
 
 from ..errors import Problem, ProjectError
 from ..format.model import LineKind
-from ..lettering.draw import CAPTION, INK, PAPER, SFX_FILL, STROKE, text_stroke
+from ..lettering.draw import CAPTION, INK, PAPER, SFX_FILL, STROKE, text_direction, text_stroke
 from ..lettering.fonts import LetteringFont
 from ..specs import Balloon
 from .book import Book
@@ -43,6 +44,21 @@ def font_file(folder: Path, name: str, data: bytes) -> Path:
 def _hex(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def _shaped(document: FPDF, line: str, centre: float, baseline: float, direction: str) -> None:
+    """A line with Arabic or Hebrew in it, shaped by HarfBuzz and ordered by the bidi
+    algorithm in the balloon's own direction (fpdf2 does both in cells, not in text())."""
+    document.set_text_shaping(True, direction=direction)
+    width = document.get_string_width(line) + 2 * document.c_margin
+    # a cell of no height puts its baseline 0.3 font sizes below its top
+    document.set_xy(centre - width / 2, baseline - 0.3 * document.font_size)
+    document.cell(width, 0, line, align="C")
+    document.set_text_shaping(False)
 
 
 def _family(face: int) -> str:
@@ -135,8 +151,11 @@ def _balloon(document: FPDF, b: Balloon, ox: float, oy: float, k: float,
         with document.rotation(-b.tilt, *centre) if b.tilt else _nothing():
             for i, line in enumerate(b.lines):
                 shown = font.showable(line, b.face)
-                x = x0 - document.get_string_width(shown) / 2
-                document.text(x, y0 + i * b.line_height * k, shown)
+                baseline = y0 + i * b.line_height * k
+                if _right_to_left(shown):
+                    _shaped(document, shown, x0, baseline, text_direction(b.text))
+                else:
+                    document.text(x0 - document.get_string_width(shown) / 2, baseline, shown)
         if mode == TextMode.STROKE:
             document._out("EMC")
     document.text_mode = TextMode.FILL
