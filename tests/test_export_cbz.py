@@ -191,3 +191,18 @@ def test_comicinfo_elements_follow_the_schema_order(exported):
     for page in root.find("Pages"):
         assert set(page.attrib) <= {"Image", "Type", "DoublePage", "ImageSize", "Key",
                                     "Bookmark", "ImageWidth", "ImageHeight"}
+
+
+def test_clean_removes_the_default_exports_but_not_a_folder_of_the_writers(tmp_path):
+    root = manga(tmp_path / "night-dojo")
+    export(root, "cbz", story="epilogue", jobs=1)  # into PROJECT/_export
+    assert (root / "_export" / "epilogue.cbz").is_file()
+    result = CliRunner().invoke(main, ["clean", str(root)])
+    assert result.exit_code == 0, result.output
+    assert not (root / "_export").exists() and "_export" in result.output
+    assert (root / "stories" / "epilogue.md").is_file()
+    mine = root / "_export"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    assert CliRunner().invoke(main, ["clean", str(root)]).exit_code == 0
+    assert (mine / "notes.txt").read_text() == "mine"

@@ -179,9 +179,10 @@ def new(directory: Path, title: str | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="The site folder to remove (default: PROJECT/_site).")
 def clean(project: Path, out: Path | None) -> None:
-    """Remove PROJECT's built site and its cache. Your story files are not touched.
+    """Remove PROJECT's built site, its exports (_export/) and its cache. Your story files
+    are not touched.
 
-    Only folders Panelwright made are removed (a site holds a .panelwright-site file);
+    Only folders Panelwright made are removed (they hold a .panelwright-site file);
     symbolic links are not followed. A running build of PROJECT finishes first.
     """
     from ..runtime.outdir import clean as run

@@ -141,9 +141,9 @@ def mark(folder: Path) -> None:
 
 def clean(root: str | Path, out: str | Path | None = None,
           waiting: Callable[[], None] | None = None) -> tuple[list[Path], list[Problem]]:
-    """Remove the project's site and cache, only if Panelwright made them; returns (what
-    was removed, why anything was left). Holds the project's lock, so a running build
-    finishes first; a symbolic link is never followed."""
+    """Remove the project's site, exports and cache, only if Panelwright made them;
+    returns (what was removed, why anything was left). Holds the project's lock, so a
+    running build finishes first; a symbolic link is never followed."""
     import shutil
 
     from .cache import project_lock
@@ -181,6 +181,12 @@ def clean(root: str | Path, out: str | Path | None = None,
         if take_site:
             shutil.rmtree(site)
             removed.append(site)
+        # the exports' default folder too, when Panelwright marked it (an `_export` of the
+        # writer's own is left alone, as is an export written elsewhere with --out)
+        exports = root / "_export"
+        if not exports.is_symlink() and exports.is_dir() and (exports / MARKER).is_file():
+            shutil.rmtree(exports)
+            removed.append(exports)
         if take_cache:
             # the lock file goes last: a build waiting on it then locks a new one
             for entry in cache.iterdir():
