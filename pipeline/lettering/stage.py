@@ -39,6 +39,12 @@ def _lettered(said: NodeLine, config: LetteringConfig) -> tuple[str, ...]:
     return (said.text,)
 
 
+def _line_of(panel: PanelSpec, text: str) -> int | None:
+    """The outline line of the words `text` in `panel` (the panel's own when not found)."""
+    said = next((w for w in panel.lines if w.text == text), None)
+    return said.line if said else panel.line
+
+
 def _codes(chars: str, most: int = 10) -> str:
     named = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:most])
     return named + (f" and {len(chars) - most} more" if len(chars) > most else "")
@@ -74,21 +80,17 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
     for story_plan in plans:
         for panel in story_plan.panels:
             for text, who in covered_faces(panel, lettered[panel.id], (art or {}).get(panel.id)):
-                said = next((w for w in panel.lines if w.text == text), None)
                 name = project.characters[who].name if who in project.characters else who
                 warnings.append(Problem(
-                    file=panel.source, line=said.line if said else panel.line,
-                    severity="warning",
+                    file=panel.source, line=_line_of(panel, text), severity="warning",
                     message=f"these words cover {name}'s face in panel {panel.slot + 1} of "
                             f"page {panel.page}: '{text[:60]}'",
                     hint="shorten the line, choose a wider shot for this paragraph (e.g. "
                          "[wide_shot]) so there is room beside the faces, or put a page "
                          "break before it so the panel gets a bigger slot"))
             for text in lettered[panel.id].overflow:
-                said = next((w for w in panel.lines if w.text == text), None)
                 warnings.append(Problem(
-                    file=panel.source, line=said.line if said else panel.line,
-                    severity="warning",
+                    file=panel.source, line=_line_of(panel, text), severity="warning",
                     message=f"these words do not fit panel {panel.slot + 1} of page "
                             f"{panel.page} at the smallest readable size: '{text[:60]}'",
                     hint="shorten the line, split it between panels, or give the page a "
