@@ -1,8 +1,8 @@
 """The `panelwright` command: the group, and every subcommand registered on it.
 
 Each subcommand lives in the module for its kind of work (`project`: new, check, build,
-preview, clean; `characters`: characters, avatar, card; `worlds`: worlds, scenes;
-`stories`: stories; `engines`: engines, generate; `export`: export).
+preview, clean; `serve`: serve; `characters`: characters, avatar, card; `worlds`:
+worlds, scenes; `stories`: stories; `engines`: engines, generate; `export`: export).
 Every one reports a user's mistake through `report.reports_problems` (file:line: what
 is wrong, and a hint, exit status 1), so a traceback always means a bug in Panelwright.
 None of them imports this module: the arrows point down, and there is no cycle.
@@ -17,6 +17,7 @@ from .characters import avatar, card, characters
 from .engines import engines, generate
 from .export import export
 from .project import build, check, clean, new, preview
+from .serve import serve
 from .stories import stories
 from .worlds import scenes, worlds
 
@@ -31,11 +32,12 @@ def main() -> None:
       panelwright new my-comic
       panelwright check my-comic
       panelwright build my-comic      # writes my-comic/_site/index.html
+      panelwright serve my-comic      # the same, rebuilt on every save, live
 
     The story repo format is described in docs/format.md.
     """
 
 
-for command in (new, check, build, preview, clean, export, generate, engines, characters, avatar,
-                card, worlds, scenes, stories):
+for command in (new, check, build, serve, preview, clean, export, generate, engines, characters,
+                avatar, card, worlds, scenes, stories):
     main.add_command(command)

@@ -3,11 +3,17 @@
 Stored as `.panelwright/manifest.json`, written atomically after a successful
 build. It is bookkeeping, not a source of truth: deleting it only makes the next
 build unable to explain itself (the cache still decides what is redrawn).
+
+`panelwright serve` builds into a folder of its own and keeps its own record
+(`kept_as`), so a `build` after serving still knows that `_site` is out of date.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -20,6 +26,20 @@ INPUT_WORDS = {
     "cast": "its characters (colours or avatar)", "style": "its style or the style's anchors",
     "frame": "its size, seed or reading direction", "engine": "the image engine or its settings",
 }
+
+
+_NAME: ContextVar[str] = ContextVar("manifest_name", default="manifest.json")
+
+
+@contextmanager
+def kept_as(name: str) -> Iterator[None]:
+    """Builds in this context (this thread) read and write the record `name` in the
+    cache folder instead of `manifest.json`: the record of another output folder."""
+    token = _NAME.set(name)
+    try:
+        yield
+    finally:
+        _NAME.reset(token)
 
 
 class PanelRecord(BaseModel):
@@ -36,7 +56,7 @@ class Manifest(BaseModel):
 
     @staticmethod
     def path(root: str | Path) -> Path:
-        return cache_dir(root) / "manifest.json"
+        return cache_dir(root) / _NAME.get()
 
     @classmethod
     def read(cls, root: str | Path) -> Manifest:

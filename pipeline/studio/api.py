@@ -361,6 +361,18 @@ class Studio:
         """Build the site (PROJECT/_site by default); a progress bar shows in notebooks."""
         return build(self.root, out=out, jobs=jobs, progress=Progress("Building"))
 
+    def serve(self, port: int = 0, host: str = "127.0.0.1", out: str | Path | None = None,
+              jobs: int | None = None) -> Any:
+        """Serve the comic live, as `panelwright serve` does, from a background thread:
+        every save rebuilds it and reloads the open views. Returns the server, which
+        displays as a link and the site in an IFrame; call `.stop()` to end it. Port 0
+        picks a free port. Waits for the first build."""
+        from ..serve.server import LiveServer
+
+        server = LiveServer(self.root, out=out, host=host, port=port, jobs=jobs).start()
+        server.wait_first_build()
+        return server
+
     def export(self, format: str, story: str | None = None, out: str | Path | None = None,
                jobs: int | None = None, bleed: float = 0.0) -> ExportReport:
         """Export the stories (or one) as "cbz", "pdf" or "epub" files into `out`
