@@ -98,6 +98,16 @@ def settled(server: LiveServer, before: int, quiet: float = 1.0, limit: float = 
         count = server.builds
 
 
+def released(port: int) -> bool:
+    """Nothing listens on the port, and the next server can listen there."""
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    with socket.socket() as free:
+        free.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+        free.bind(("127.0.0.1", port))
+    return True
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("serve") / "night-freight"
@@ -245,8 +255,7 @@ def test_sigint_stops_the_command_cleanly(project):
     assert "Stopped." in err
     # quick once the build in progress (the first, here) is done
     assert time.monotonic() - started < 25
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", port))  # the port is released
+    assert released(port)
 
 
 def test_studio_serve_displays_and_stops(project):
@@ -261,5 +270,4 @@ def test_studio_serve_displays_and_stops(project):
             assert answer.status == 200 and b"__panelwright/live.js" in answer.read()
     finally:
         live.stop()
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", live.port))
+    assert released(live.port)

@@ -14,7 +14,12 @@
     try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { return; }
     if (!saved || saved.path !== here) return;
     try { sessionStorage.removeItem(KEY); } catch (e) { /* storage off */ }
-    var put = function () { window.scrollTo(saved.x, saved.y); };
+    // the reload turned the browser's own restoring off (it lands before the images
+    // have their sizes); this entry gets it back for the back and forward buttons
+    var put = function () {
+      window.scrollTo(saved.x, saved.y);
+      try { history.scrollRestoration = "auto"; } catch (e) { /* old browser */ }
+    };
     put();  // now, and again once the images have their sizes
     if (document.readyState !== "complete") window.addEventListener("load", put);
   }
@@ -75,6 +80,7 @@
     var state = JSON.parse(event.data);
     if (state.site && state.site !== site) {  // a newer good build: show it (and any
       keepPlace();                             // problems of a later save, once reloaded)
+      try { history.scrollRestoration = "manual"; } catch (e) { /* old browser */ }
       events.close();
       location.reload();
     } else if (state.problems && state.problems.length) {
