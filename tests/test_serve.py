@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -261,6 +262,7 @@ def test_sigint_stops_the_command_cleanly(project):
 def test_studio_serve_displays_and_stops(project):
     from pipeline.studio import Studio
 
+    threads = set(threading.enumerate())
     live = Studio(project).serve()
     try:
         shown = live._repr_html_()
@@ -271,3 +273,4 @@ def test_studio_serve_displays_and_stops(project):
     finally:
         live.stop()
     assert released(live.port)
+    assert set(threading.enumerate()) <= threads  # the watcher, builder, server, handlers

@@ -7,6 +7,7 @@ problems over the last good site. Ctrl-C stops it cleanly.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -46,8 +47,9 @@ class _Terminal:
             if warnings != self._warnings:
                 print_problems(outcome.problems)
                 self._warnings = warnings
-            click.echo(f"{head}; {_plural(report.pages_written, 'page')} written of "
-                       f"{report.pages}, {report.panels_drawn} of {report.panels} panels drawn,"
+            written = (f"{_plural(report.pages, 'page')}" if outcome.number == 1 else
+                       f"{_plural(report.pages_written, 'page')} written of {report.pages}")
+            click.echo(f"{head}; {written}, {report.panels_drawn} of {report.panels} panels drawn,"
                        f" {report.panels_lettered} lettered, in {outcome.seconds:.2f} s")
             return
         print_problems(outcome.problems)
@@ -129,7 +131,12 @@ def serve(project: Path, port: int, host: str, open_browser: bool, out: Path | N
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        click.echo("Stopping" + ("; the build in progress finishes first..."
-                                 if server.busy else "..."), err=True)
+        if server.busy:
+            # the build's writes are atomic: quitting at once leaves the last good site
+            signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+            click.echo("Stopping; the build in progress finishes first (Ctrl-C again to "
+                       "quit at once)...", err=True)
+        else:
+            click.echo("Stopping...", err=True)
         server.stop()
     click.echo("Stopped.", err=True)
