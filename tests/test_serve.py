@@ -155,9 +155,9 @@ def test_a_dialogue_edit_reloads_the_tab_in_place(server, project, browser):
     before = server.builds
     story = project / "stories/cargo.md"
     write(story, story.read_text().replace("Keep the engines cool", "Keep the reactor quiet"))
-    page.wait_for_function("document.body.innerText.includes('Keep the reactor quiet') "
-                           "|| document.documentElement.outerHTML.includes('reactor quiet')",
-                           timeout=30000)
+    # (asked again while the reload is under way: the new document may have no body yet)
+    page.wait_for_function("(document.body && document.body.innerText || '')"
+                           ".includes('Keep the reactor quiet')", timeout=30000)
     assert page.evaluate("window.__before") is None  # reloaded, not patched
     page.wait_for_load_state("load")
     page.wait_for_function(f"Math.abs(scrollY - {y}) < 3", timeout=5000)

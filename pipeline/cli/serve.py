@@ -71,7 +71,7 @@ class _Terminal:
               help="Open the site in your web browser once the first build is done.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the served site (default: a temporary folder, removed "
-              "when the server stops; never PROJECT/_site).")
+              "when the server stops; PROJECT/_site is left alone).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Panels drawn at once (default: every core).")
 def serve(project: Path, port: int, host: str, open_browser: bool, out: Path | None,
