@@ -188,3 +188,15 @@ def test_site_and_cache_files_are_readable_by_a_web_server(copy_project):
     for path in list((root / "_site").rglob("*")) + list((root / CACHE_DIR).rglob("*.png")):
         if path.is_file():
             assert path.stat().st_mode & 0o044 == 0o044, path  # group and others can read
+
+
+def test_a_build_to_another_folder_does_not_leave_the_site_stale(copy_project, tmp_path):
+    """`build --out elsewhere` after an edit, then `build`: `_site` gets the edit too,
+    although the inputs are those of the last build."""
+    root = copy_project("valid")
+    build(root, jobs=1)
+    edit(root / "stories/arrival.md", "CAPTAIN HAN: Halt!", "CAPTAIN HAN: Halt! Who goes there?")
+    build(root, tmp_path / "elsewhere", jobs=1)
+    build(root, jobs=1)
+    pages = (root / "_site" / "stories").rglob("page-*.html")
+    assert any("Who goes there?" in page.read_text() for page in pages)

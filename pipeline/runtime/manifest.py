@@ -53,6 +53,7 @@ class Manifest(BaseModel):
     pages: dict[str, str] = Field(default_factory=dict)  # site page path -> content digest
     site: str = ""  # digest of the whole site as last written
     render: str = ""  # digest of everything the site was rendered from
+    out: str = ""  # the folder the site was written to (resolved)
 
     @staticmethod
     def path(root: str | Path) -> Path:

@@ -400,8 +400,12 @@ def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
     Rendering is skipped when nothing the site is made of changed, and writing when
     the rendered files are the same as those already at `out`.
     """
+    where = str(out.resolve())
+
     def written() -> bool:  # a site an older version built has no marker: mark it
-        return (out / "index.html").is_file() and (out / MARKER).is_file()
+        # the record is of the folder last written: another folder may be stale
+        return (previous.out == where and (out / "index.html").is_file()
+                and (out / MARKER).is_file())
 
     # The site is a function of these; when none changed there is nothing to render.
     render_key = digest(
@@ -423,4 +427,4 @@ def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
     return Manifest(
         panels={pid: PanelRecord(art=a.key, inputs=a.inputs, letters=letter_keys[pid])
                 for pid, a in art.items()},
-        pages=reader_pages, site=site_digest, render=render_key)
+        pages=reader_pages, site=site_digest, render=render_key, out=where)
