@@ -19,6 +19,7 @@ INPUT_WORDS = {
     "description": "its description", "camera": "its camera", "scene": "its scene card",
     "cast": "its characters (colours or avatar)", "style": "its style or the style's anchors",
     "frame": "its size, seed or reading direction", "engine": "the image engine or its settings",
+    "sketch": "its sketch", "art": "its own art",
 }
 
 
@@ -52,7 +53,7 @@ class Manifest(BaseModel):
         """Panel id -> why it was drawn, for every panel drawn in this build."""
         reasons = {}
         for panel, drawn in art.items():
-            if drawn.cached:
+            if drawn.cached or drawn.kept:  # a pinned or own picture: `kept` says why
                 continue
             before = self.panels.get(panel)
             if before is None:
