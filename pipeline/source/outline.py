@@ -256,7 +256,7 @@ class _Parser:
         elif name == "seed":
             if not value.isascii() or not value.isdigit() or int(value) > MAX_SEED:
                 self.problem(line, f"'seed={value}': a panel's seed is a whole number from "
-                                   f"0 to {MAX_SEED:,}".replace(",", " "),
+                                   f"0 to {MAX_SEED}",
                              "write e.g. [seed=7]; each number is another draw of this "
                              "panel, and seed=0 (or none) is its first")
             else:
