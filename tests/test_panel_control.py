@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import io
 import re
 import shutil
@@ -16,7 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from PIL import Image, ImageOps
-from servers import A1111Server
+from servers import A1111Server, ComfyUIServer
 
 from pipeline.build import build, check
 from pipeline.cli.main import main
@@ -310,3 +311,29 @@ def test_check_reports_each_bad_setting_at_its_line(tmp_path):
         in result.output
     assert "stories/arrival.md:17: art: error: art=: the image 'drawings/nothing.png' " \
         "cannot be used: the file does not exist" in result.output
+
+
+def test_a_sketch_fills_a_comfyui_workflows_sketch_placeholder(tmp_path):
+    root = project(tmp_path, hall=", sketch=drawings/gate.png")
+    workflow = {
+        "3": {"class_type": "KSampler", "inputs": {"seed": "{{seed}}", "steps": 4,
+                                                   "latent_image": ["12", 0]}},
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "{{prompt}}"}},
+        "10": {"class_type": "LoadImage", "inputs": {"image": "{{sketch}}"}},
+        "12": {"class_type": "VAEEncode", "inputs": {"pixels": ["10", 0]}},
+        "9": {"class_type": "SaveImage", "inputs": {"images": ["3", 0],
+                                                    "filename_prefix": "panel"}}}
+    (root / "workflow.json").write_text(json.dumps(workflow))
+    config = root / "panelwright.yaml"
+    data = yaml.safe_load(config.read_text())
+    with ComfyUIServer(run_seconds=0.02) as server:
+        data["engines"] = {"image": "comfyui", "image_settings": {
+            "base_url": server.url, "workflow": "workflow.json", "poll_interval": 0.02,
+            "attempts": 1}}
+        config.write_text(yaml.safe_dump(data))
+        build(root, out=tmp_path / "site", jobs=1)
+    prompts = [r.json()["prompt"] for r in server.requests if r.path == "/prompt"]
+    [hall] = [p for p in prompts if "Lin Shuang bows" in p["6"]["inputs"]["text"]]
+    sent = next(data for (_, _, name), data in server.files.items()
+                if name == hall["10"]["inputs"]["image"])
+    assert sent == (root / "drawings/gate.png").read_bytes()
