@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from ..errors import Problem
 from ..format.images import MAX_IMAGE_BYTES
 from ..format.slugs import slugify
-from .outline import image_references
+from .panel_tags import image_references
 
 CONFIG_FILE = "panelwright.yaml"
 FOLDERS = {"characters": ".md", "worlds": ".yaml", "styles": ".yaml", "stories": ".md"}

@@ -32,6 +32,7 @@ from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..format.layouts import LAYOUT_NAMES
 from ..format.model import Beat, LineKind, Off, OutlineLine, OutlineScene
 from ..format.slugs import fold
+from .panel_tags import SETTING, TAG_SPLIT, read_setting
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
 # After a heading's dash: a time of day or a transition, in capitals (DAY, NOON, MOMENTS
@@ -53,13 +54,6 @@ MAX_NAME_WORDS = 4  # a line such as 'Note: ...' is a speaker only when its name
 TAGS = re.compile(r"^\[(?P<tags>[^\]]+)\]\s*")
 PAGE_BREAK = re.compile(r"^(?:-{3,}|={3,})(?:\s*(?:layout:)?\s*(?P<layout>[\w-]+))?\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
-# The writer's control of a panel's art, among its tags: [close_up, seed=7],
-# [art=drawings/gate.png], [sketch=drawings/gate.png] (docs/format.md, "Control of each panel")
-SETTING = re.compile(r"^(?P<key>[^\W\d][\w-]*)=(?P<value>.*)$")
-PANEL_SETTINGS = ("seed", "art", "sketch")
-IMAGE_SETTINGS = ("art", "sketch")
-MAX_SEED = 2**32 - 1
-TAG_SPLIT = re.compile(r"[,;·\s]+")
 MAX_PANELS = 5_000  # per story; a 300-page graphic novel has about 2,000
 
 
@@ -239,40 +233,16 @@ class _Parser:
                 angle = Angle(name)
             else:
                 hint = did_you_mean(name, SHOT_NAMES + ANGLE_NAMES) or (
-                    "shots are " + ", ".join(SHOT_NAMES) + "; angles are " + ", ".join(ANGLE_NAMES))
+                    "shots are " + ", ".join(SHOT_NAMES) + "; angles are " + ", ".join(ANGLE_NAMES)
+                    + "; a panel's settings are seed=N, art=FILE and sketch=FILE")
                 self.problem(line, f"'{tag}' is not a shot or an angle", hint)
         return shot, angle
 
     def setting(self, line: int, key: str, value: str) -> None:
-        """A panel setting among the tags: its own seed, its art, or the sketch it starts
-        from. A wrong one is an error at its line; the panel is drawn as if it were not
-        there."""
-        name = key.lower()
-        if name not in PANEL_SETTINGS:
-            self.problem(line, f"'{key}=' is not a setting of a panel", did_you_mean(
-                name, list(PANEL_SETTINGS)) or "a panel's settings are seed=N (another draw "
-                "of it), art=FILE (your own art) and sketch=FILE (the picture an engine "
-                "starts from)")
-        elif name == "seed":
-            if not value.isascii() or not value.isdigit() or int(value) > MAX_SEED:
-                self.problem(line, f"'seed={value}': a panel's seed is a whole number from "
-                                   f"0 to {MAX_SEED}",
-                             "write e.g. [seed=7]; each number is another draw of this "
-                             "panel, and seed=0 (or none) is its first")
-            else:
-                self.settings["seed"] = int(value)
-        else:
-            path = value.strip().removeprefix("./")
-            if not path or path.startswith(("/", "~")) or "\\" in path or ":" in path:
-                self.problem(line, f"'{key}={value}' does not name an image in the project",
-                             f"write the image's path from the project folder, e.g. "
-                             f"[{name}=drawings/gate.png] (no spaces or commas in it)")
-            elif any(other in self.settings for other in IMAGE_SETTINGS):
-                self.problem(line, "a panel may have one of art= and sketch=, not both",
-                             "art= is the panel's finished art; sketch= is where an engine "
-                             "starts drawing it: keep one")
-            else:
-                self.settings[name] = path
+        """A panel's seed=, art= or sketch= among its tags (panel_tags.py)."""
+        wrong = read_setting(key, value, self.settings)
+        if wrong:
+            self.problem(line, *wrong)
 
     def near_miss(self, line: int, who: str) -> None:
         """'Ines Vraga: ...' opening a paragraph: a misspelt speaker, not prose, when the
@@ -384,20 +354,6 @@ class _Parser:
             self.new_beat(number, text, shot, angle)
         self.prose_open = True
         return 0
-
-
-def image_references(body: str) -> list[str]:
-    """The images a story's tags name (art= and sketch=), as written, for the loader to
-    read: the parser reports what is wrong with them."""
-    found = []
-    for line in COMMENT.sub("", body).splitlines():
-        tagged = TAGS.match(line.strip())
-        for tag in TAG_SPLIT.split(tagged.group("tags")) if tagged else []:
-            setting = SETTING.match(tag)
-            if setting and setting.group("key").lower() in IMAGE_SETTINGS:
-                found.append(setting.group("value").strip().removeprefix("./"))
-    return [path for path in dict.fromkeys(found)
-            if path and not path.startswith(("/", "~")) and "\\" not in path and ":" not in path]
 
 
 def parse_outline(body: str, rel: str, first_line: int = 1, speakers: Collection[str] = ()
