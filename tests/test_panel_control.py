@@ -337,3 +337,16 @@ def test_a_sketch_fills_a_comfyui_workflows_sketch_placeholder(tmp_path):
     sent = next(data for (_, _, name), data in server.files.items()
                 if name == hall["10"]["inputs"]["image"])
     assert sent == (root / "drawings/gate.png").read_bytes()
+
+
+def test_explain_says_why_a_panel_is_drawn_once_its_sketch_or_pin_is_gone(tmp_path):
+    root = project(tmp_path, hall=", sketch=drawings/gate.png")
+    out = tmp_path / "site"
+    assert run("pin", str(root), "arrival--city-gate-01").exit_code == 0
+    build(root, out=out, jobs=1)
+    write_story(root)
+    run("unpin", str(root), "arrival--city-gate-01")
+    set_seed(root, 9)  # else the draw from before the pin comes back from the cache
+    result = run("build", str(root), "--out", str(out), "--explain", "--jobs", "1")
+    assert re.search(r"drew arrival--hall-01: changed: .*its sketch", result.output)
+    assert "drew arrival--city-gate-01: it is no longer pinned or your own art" in result.output

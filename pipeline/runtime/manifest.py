@@ -59,8 +59,13 @@ class Manifest(BaseModel):
             if before is None:
                 reasons[panel] = "new panel (or no record of the last build)"
                 continue
-            changed = [INPUT_WORDS.get(kind, kind) for kind, value in drawn.inputs.items()
-                       if before.inputs.get(kind) != value]
+            if "art" in before.inputs and "art" not in drawn.inputs:
+                reasons[panel] = "it is no longer pinned or your own art"
+                continue
+            # a kind of input one side has and the other not (a sketch added or removed)
+            kinds = list(drawn.inputs) + [k for k in before.inputs if k not in drawn.inputs]
+            changed = [INPUT_WORDS.get(kind, kind) for kind in kinds
+                       if before.inputs.get(kind) != drawn.inputs.get(kind)]
             reasons[panel] = ("changed: " + ", ".join(changed)) if changed else \
                 "its art was missing or damaged in the cache"
         return reasons
