@@ -17,8 +17,8 @@ from ..errors import Problem, ProjectError
 from .report import reports_problems
 
 NAMED = re.compile(r"^(?:(?P<story>[^:]+):)?(?P<page>\d+)[.:/](?P<panel>\d+)$")
-HOW = ("name a panel by its id, as `build --explain` and the site's art show it "
-       "(e.g. arrival--city-gate-01), or by page and panel: STORY:PAGE.PANEL "
+HOW = ("name a panel by its id, as `build --explain` shows it and a page of the site holds "
+       "it (data-panel), e.g. arrival--city-gate-01; or by page and panel: STORY:PAGE.PANEL "
        "(e.g. arrival:1.2; PAGE.PANEL alone when the project has one story)")
 
 
