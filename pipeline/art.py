@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
+from .art_choice import chosen_art
 from .engines import IMAGE_GROUP, DrawRequest, load_engine, settings_digest
 from .engines.choice import load_chosen
 from .engines.errors import EngineError
@@ -38,6 +39,7 @@ def request_for(project: ResolvedProject, spec: PanelSpec) -> DrawRequest:
     characters = [project.characters[c] for c in spec.characters]
     paths = [c.avatar_path for c in characters if c.avatar_path]
     paths += style.anchor_paths if style else []
+    paths += [spec.sketch] if spec.sketch else []  # the picture the engine starts from
     references = {p: project.assets[p].data for p in paths if project.assets[p].data}
     return DrawRequest(spec=spec, scene=project.scene(spec.world, spec.scene),
                        characters=characters, style=style, references=references,
@@ -53,7 +55,9 @@ def art_inputs(request: DrawRequest, engine_digest: str, digests: dict[str, str]
     """
     spec = request.spec
     style = request.style
-    return {
+    # only a panel with a sketch has this input: every other panel keeps its cached art
+    sketch = {"sketch": digests.get(spec.sketch, "")} if spec.sketch else {}
+    return sketch | {
         "description": digest(spec.description),
         "camera": digest(spec.camera.model_dump(mode="json", exclude={"chosen_by"})),
         "scene": digest(spec.world, request.scene.model_dump(mode="json"),
@@ -88,6 +92,12 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
     result: dict[str, PanelArt] = {}
     todo: list[tuple[PanelSpec, ArtJob, dict[str, str]]] = []
     for spec in panels:
+        chosen = chosen_art(project, spec, cache)  # pinned, or the writer's own art
+        if chosen is not None:
+            result[spec.id] = chosen
+            if progress:
+                progress(1)
+            continue
         if spec.story not in engines:
             engines[spec.story] = _engine_for(project, spec.story)
         name, engine_digest, settings = engines[spec.story]

@@ -20,6 +20,7 @@ from .errors import Problem, ProjectError, in_order
 from .lettering.fonts import LetteringFont
 from .lettering.place import letter
 from .lettering.stage import letter_cached, lettering_font, lettering_warnings
+from .pins import pin_warnings
 from .plan import layout_warnings, plan
 from .project import prepare
 from .runtime.cache import project_lock
@@ -48,6 +49,7 @@ class BuildReport(BaseModel):
     panels_lettered: int  # panels lettered anew (the rest came from the cache)
     seconds: float
     explain: dict[str, str] = {}  # panel id -> why it was drawn
+    kept: dict[str, str] = {}  # panel id -> why no engine drew it (pinned, your own art)
     warnings: list[Problem] = []
 
 
@@ -61,7 +63,8 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
     return in_order([p for p in project.problems if p.severity == "warning"]
                     + committed_problems(project) + layout_warnings(plans)
                     + lettering_warnings(project, plans, lettered, font, art)
-                    + publication_warnings(project, plans))
+                    + publication_warnings(project, plans)
+                    + pin_warnings(project.stories, plans))
 
 
 def ready(root: str | Path) -> ResolvedProject:
@@ -124,4 +127,5 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
                           if previous.pages.get(rel) != d),
         panels=len(panels), panels_drawn=drawn, panels_cached=len(panels) - drawn,
         panels_lettered=len(relettered), seconds=round(time.perf_counter() - started, 3),
-        explain=previous.explain(art), warnings=build_warnings(project, plans, lettered, font, art))
+        explain=previous.explain(art), kept={p: a.kept for p, a in art.items() if a.kept},
+        warnings=build_warnings(project, plans, lettered, font, art))

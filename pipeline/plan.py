@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
+from pydantic import ValidationError
+
 from .casting import cast, visible
 from .errors import Problem
 from .format.camera import ESTABLISHING, Angle, Shot
@@ -17,9 +19,11 @@ from .format.layouts import (LAYOUTS, MARGIN, MAX_PANELS, VERTICAL_WIDTH, choose
                              vertical)
 from .format.model import LineKind
 from .format.sizes import MAX_AREA, fit
+from .format.pins_model import Pin
 from .lettering.place import LEADING
+from .pins import match_pins
 from .source.resolve import ResolvedProject, ResolvedStory
-from .specs import Camera, PageSpec, PanelSpec, StoryNode, StoryPlan
+from .specs import Camera, Figure, PageSpec, PanelSpec, StoryNode, StoryPlan
 
 AUTO_PAGE = 4  # panels per page when the writer marks no page breaks
 VERTICAL_PAGE = 8  # at most this many panels on one page of the vertical scroll format
@@ -54,8 +58,11 @@ def choose_camera(node: StoryNode, previous: list[StoryNode],
     return Camera(shot=shot, angle=angle, chosen_by="planner")
 
 
-def panel_seed(project_seed: int, story: str, node: str) -> int:
-    digest = hashlib.sha256(f"{project_seed}:{story}:{node}".encode()).digest()
+def panel_seed(project_seed: int, story: str, node: str, own: int | None = None) -> int:
+    """A panel's seed: the project's seed, the story and the node, and the panel's own
+    `[seed=N]` when it is not 0 (seed=0 is the panel's first draw, as no seed is)."""
+    key = f"{project_seed}:{story}:{node}" + (f":{own}" if own else "")
+    digest = hashlib.sha256(key.encode()).digest()
     return int.from_bytes(digest[:4], "big")
 
 
@@ -108,6 +115,7 @@ def plan_story(project: ResolvedProject, story: ResolvedStory,
     for index, node in enumerate(nodes):
         cameras[node.id] = choose_camera(node, nodes[:index],
                                          visible(node, project.characters))
+    pinned = match_pins(story, nodes)
     vertical_format = project.config.format == "vertical"
     base = (style.size if style and style.size else project.config.panel_size).aspect
     for number, page_nodes in enumerate(paginate(nodes, vertical_format), start=1):
@@ -135,12 +143,26 @@ def plan_story(project: ResolvedProject, story: ResolvedStory,
                 description=node.description, camera=cameras[node.id],
                 characters=casting.drawn, heard=casting.heard, voices=casting.voices,
                 casting=casting.why, lines=node.lines, width=art_w, height=art_h,
-                seed=panel_seed(project.config.seed, story.id, node.id), rtl=rtl, box=box,
-                source=story.source,
-                line=node.line))
+                seed=panel_seed(project.config.seed, story.id, node.id, node.seed), rtl=rtl,
+                box=box, source=story.source, line=node.line,
+                **_chosen_art(node, pinned.get(node.id))))
         pages.append(PageSpec(story=story.id, number=number, layout=name, width=width,
                               height=height, slots=boxes, panels=ids))
     return StoryPlan(story=story.id, nodes=nodes, panels=panels, pages=pages)
+
+
+def _chosen_art(node: StoryNode, pinned: tuple[str, Pin] | None) -> dict:
+    """The art the writer chose for a panel: pinned art first (kept whatever the outline
+    says), else their own art or the sketch the outline names."""
+    if pinned is not None:
+        figures = []
+        for figure in pinned[1].figures:  # a hand-edited figure that is not one is left out
+            try:
+                figures.append(Figure.model_validate(figure))
+            except ValidationError:
+                continue
+        return {"pin": pinned[1].image, "pin_figures": figures}
+    return {"art": node.art, "sketch": node.sketch}
 
 
 def plan(project: ResolvedProject, nodes: dict[str, list[StoryNode]]) -> list[StoryPlan]:

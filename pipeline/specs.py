@@ -38,6 +38,10 @@ class StoryNode(BaseModel):
     layout: str | None = None
     layout_line: int | None = None  # the outline's page break that names the layout
     line: int | None = None  # outline line
+    # the writer's control of the panel's art, from the outline's tags (always the outline's)
+    seed: int | None = None  # [seed=7]: another draw of this panel
+    art: str | None = None  # [art=FILE]: the writer's finished art, a project path
+    sketch: str | None = None  # [sketch=FILE]: the picture an engine starts from
 
 
 class Camera(BaseModel):
@@ -71,6 +75,10 @@ class PanelSpec(BaseModel):
     rtl: bool = False  # right-to-left reading: the first drawn stands on the right
     source: str  # story file
     line: int | None = None
+    art: str | None = None  # the writer's own finished art (a project path), drawn by no engine
+    sketch: str | None = None  # the picture an engine starts from (a project path)
+    pin: str | None = None  # the pinned art kept as drawn (a project path), drawn by no engine
+    pin_figures: list[Figure] = Field(default_factory=list)  # where its cast stands in it
 
     @property
     def alt(self) -> str:
@@ -120,6 +128,7 @@ class PanelArt(BaseModel):
     figures: list[Figure] = Field(default_factory=list)
     cached: bool = False
     inputs: dict[str, str] = Field(default_factory=dict)  # kind of input -> its digest
+    kept: str | None = None  # why no engine drew it: "pinned (FILE:LINE)", "own art (FILE)"
 
 
 class Balloon(BaseModel):
@@ -149,6 +158,9 @@ class Balloon(BaseModel):
     def fallback(self) -> bool:
         """Drawn with a face other than the main one (for callers that know one fallback)."""
         return self.face > 0
+
+
+PanelSpec.model_rebuild()
 
 
 class LetteredPanel(BaseModel):

@@ -2,7 +2,8 @@
 
 Each subcommand lives in the module for its kind of work (`project`: new, check, build,
 preview, clean; `serve`: serve; `characters`: characters, avatar, card; `worlds`:
-worlds, scenes; `stories`: stories; `engines`: engines, generate; `export`: export).
+worlds, scenes; `stories`: stories; `engines`: engines, generate; `export`: export;
+`pins`: pin, unpin).
 Every one reports a user's mistake through `report.reports_problems` (file:line: what
 is wrong, and a hint, exit status 1), so a traceback always means a bug in Panelwright.
 None of them imports this module: the arrows point down, and there is no cycle.
@@ -16,6 +17,7 @@ from .. import __version__
 from .characters import avatar, card, characters
 from .engines import engines, generate
 from .export import export
+from .pins import pin, unpin
 from .project import build, check, clean, new, preview
 from .serve import serve
 from .stories import stories
@@ -39,5 +41,5 @@ def main() -> None:
 
 
 for command in (new, check, build, serve, preview, clean, export, generate, engines, characters,
-                avatar, card, worlds, scenes, stories):
+                avatar, card, worlds, scenes, stories, pin, unpin):
     main.add_command(command)

@@ -90,21 +90,24 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
             bar.__exit__(None, None, None)
     if notify:
         _post(notify, {"ok": True} | report.model_dump(mode="json", exclude={
-            "warnings", "explain"}))
+            "warnings", "explain", "kept"}))
     if report.warnings:
         print_problems(report.warnings)
     if as_json:
-        summary = report.model_dump(mode="json", exclude={"warnings", "explain"})
+        summary = report.model_dump(mode="json", exclude={"warnings", "explain", "kept"})
         # the count, as before, and the warnings themselves (those printed above)
         summary["warnings"] = len(report.warnings)
         summary["problems"] = [p.model_dump(mode="json") for p in report.warnings]
         if explain:
             summary["explain"] = report.explain
+            summary["kept"] = report.kept
         click.echo(json.dumps(summary))
         return
     if explain:
         for panel, reason in report.explain.items():
             click.echo(f"drew {panel}: {reason}")
+        for panel, reason in report.kept.items():
+            click.echo(f"kept {panel}: {reason}")
     click.echo(f"Built {report.stories} stor{'y' if report.stories == 1 else 'ies'}: "
                f"{report.panels} panels ({report.panels_drawn} drawn, "
                f"{report.panels_cached} from the cache, {report.panels_lettered} lettered), "
@@ -154,7 +157,10 @@ def _explain_casting(project: Path) -> None:
         source = story_plan.panels[0].source if story_plan.panels else story_plan.story
         click.echo(f"{source}:")
         for panel in story_plan.panels:
-            click.echo("  " + explain_line(panel, prepared.characters))
+            chosen = ("; art: pinned, kept as drawn" if panel.pin else
+                      f"; art: your own, {panel.art}" if panel.art else
+                      f"; drawn from the sketch {panel.sketch}" if panel.sketch else "")
+            click.echo("  " + explain_line(panel, prepared.characters) + chosen)
 
 
 @click.command()

@@ -73,7 +73,8 @@ class Automatic1111ImageEngine(RemoteEngine):
         values["guidance"] = guidance(request.style)  # e.g. a ControlNet or IP-Adapter weight
         if s.alwayson_scripts:
             body["alwayson_scripts"] = fill(s.alwayson_scripts, values)
-        start = init_reference(request) if s.use_references else None
+        # a sketch the writer named is always the start, even with use_references off
+        start = init_reference(request) if s.use_references or spec.sketch else None
         if start is None:
             return "/sdapi/v1/txt2img", body
         return "/sdapi/v1/img2img", body | {

@@ -3,8 +3,9 @@
 The workflow is the user's own, exported in ComfyUI's API format ("Save (API)"),
 with placeholders that Panelwright fills: "{{prompt}}", "{{negative_prompt}}",
 "{{seed}}", "{{width}}", "{{height}}", and "{{reference_1}}", "{{reference_2}}"...
-(the names of the uploaded reference images, for LoadImage nodes; the characters'
-avatars first, then the style's anchors), and the style's guidance: "{{cfg}}" (the cfg
+(the names of the uploaded reference images, for LoadImage nodes; the panel's sketch,
+the characters' avatars, then the style's anchors), "{{sketch}}" (the panel's sketch,
+`[sketch=FILE]`, else the picture image-to-image starts from), and the style's guidance: "{{cfg}}" (the cfg
 setting, a quarter less under low guidance), "{{denoise}}" (the denoise setting, halfway
 to 1 under low guidance) and "{{guidance}}" (0.35 low, 0.7 high: e.g. an IP-Adapter
 weight). The engine uploads the references (`POST /upload/image`), queues the prompt
@@ -31,8 +32,8 @@ from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture
 from .http import Remote, RemoteSettings
 from .pool import RemoteEngine
-from .prompts import (NEGATIVE, PLACEHOLDER, fill, guidance, loosened, ordered_references,
-                      panel_prompt, weakened)
+from .prompts import (NEGATIVE, PLACEHOLDER, fill, guidance, init_reference, loosened,
+                      ordered_references, panel_prompt, weakened)
 
 
 class ComfyUISettings(RemoteSettings):
@@ -80,7 +81,8 @@ class ComfyUISettings(RemoteSettings):
 
 
 MAX_WORKFLOW_BYTES = 5_000_000  # a workflow of hundreds of nodes is well under 1 MB
-FILLED = {"prompt", "negative_prompt", "seed", "width", "height", "cfg", "denoise", "guidance"}
+FILLED = {"prompt", "negative_prompt", "seed", "width", "height", "cfg", "denoise", "guidance",
+          "sketch"}
 
 
 def read_workflow(path: Path) -> dict:
@@ -186,6 +188,9 @@ class ComfyUIImageEngine(RemoteEngine):
         for index, (path, data) in enumerate(ordered_references(request), start=1):
             if f"reference_{index}" in wanted:  # upload only what the workflow uses
                 values[f"reference_{index}"] = self._upload(remote, path, data)
+        start = init_reference(request) if "sketch" in wanted else None
+        if start is not None:  # the writer's sketch, else what image-to-image starts from
+            values["sketch"] = self._upload(remote, *start)
         client = str(uuid.uuid4())
         queued = remote.json("POST", "/prompt", json={"prompt": fill(workflow, values),
                                                       "client_id": client})

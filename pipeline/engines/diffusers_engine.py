@@ -119,7 +119,9 @@ class DiffusersImageEngine(Engine):
                 negative_prompt=s.negative_prompt, num_inference_steps=s.steps,
                 guidance_scale=weakened(s.guidance_scale, request.style),
                 generator=torch.Generator("cpu").manual_seed(spec.seed))
-            start = init_reference(request) if (s.use_references or s.ip_adapter) else None
+            # a sketch the writer named is always where image-to-image starts
+            img2img = s.use_references or spec.sketch is not None
+            start = init_reference(request) if (img2img or s.ip_adapter) else None
             reference = None
             if start is not None:
                 with Image.open(io.BytesIO(start[1])) as image:
@@ -129,7 +131,7 @@ class DiffusersImageEngine(Engine):
             with lock:
                 if s.ip_adapter is not None:  # per panel: the pipeline is shared by styles
                     pipe.set_ip_adapter_scale(weakened(s.ip_adapter.scale, request.style))
-                if s.use_references and reference is not None:
+                if img2img and reference is not None:
                     from diffusers import AutoPipelineForImage2Image
                     result = AutoPipelineForImage2Image.from_pipe(pipe)(
                         image=reference, strength=loosened(s.strength, request.style), **args)

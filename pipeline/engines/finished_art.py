@@ -7,7 +7,7 @@ import base64
 import io
 import warnings
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ..format.camera import FIGURE_HEIGHT, Shot
 from ..format.images import MAX_PIXELS
@@ -41,6 +41,20 @@ def picture(data: bytes | str, spec: PanelSpec) -> Image.Image:
     if image.size != (spec.width, spec.height):
         image = image.resize((spec.width, spec.height), Image.Resampling.LANCZOS)
     return image
+
+
+def sketch_of(request) -> bytes | None:
+    """The writer's sketch for this panel (`[sketch=FILE]`), when it names one: the
+    picture an image-to-image engine starts from (a DrawRequest's references hold it)."""
+    sketch = request.spec.sketch
+    return request.references.get(sketch) if sketch else None
+
+
+def fitted(data: bytes, spec: PanelSpec) -> Image.Image:
+    """A picture of the project scaled to cover the panel and centred, its edges cropped."""
+    with Image.open(io.BytesIO(data)) as image:
+        return ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"),
+                            (spec.width, spec.height), Image.Resampling.LANCZOS)
 
 
 def likely_figures(spec: PanelSpec) -> list[Figure]:

@@ -103,9 +103,10 @@ def panel_prompt(spec: PanelSpec, scene: SceneCard, characters: list[Character],
 
 
 def ordered_references(request: DrawRequest) -> list[tuple[str, bytes]]:
-    """(path, bytes) of the reference images: the cast's avatars in the panel's order,
-    then the style's anchors; each once."""
-    paths = [c.avatar_path for c in request.characters if c.avatar_path]
+    """(path, bytes) of the reference images: the writer's sketch of the panel when it
+    has one, the cast's avatars in the panel's order, then the style's anchors; each once."""
+    paths = [request.spec.sketch] if request.spec.sketch else []
+    paths += [c.avatar_path for c in request.characters if c.avatar_path]
     paths += request.style.anchor_paths if request.style else []
     paths += list(request.references)  # whatever else the art stage chose to send
     return [(p, request.references[p]) for p in dict.fromkeys(paths)
@@ -113,10 +114,12 @@ def ordered_references(request: DrawRequest) -> list[tuple[str, bytes]]:
 
 
 def init_reference(request: DrawRequest) -> tuple[str, bytes] | None:
-    """The one picture an image-to-image engine starts from: the first character's
-    avatar in a close shot, otherwise the style's first anchor (its look, not a
-    portrait), otherwise any reference."""
+    """The one picture an image-to-image engine starts from: the writer's sketch of the
+    panel, else the first character's avatar in a close shot, otherwise the style's
+    first anchor (its look, not a portrait), otherwise any reference."""
     refs = dict(ordered_references(request))
+    if request.spec.sketch in refs:
+        return request.spec.sketch, refs[request.spec.sketch]
     avatars = [c.avatar_path for c in request.characters if c.avatar_path in refs]
     anchors = [p for p in (request.style.anchor_paths if request.style else []) if p in refs]
     close = request.spec.camera.shot.value in CLOSE_SHOTS

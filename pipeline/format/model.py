@@ -335,6 +335,10 @@ class Beat(BaseModel):
     page_break_before: bool = False
     layout: str | None = None  # layout asked for the page this beat starts
     layout_line: int | None = None  # the page break that asked for it
+    # the writer's control of the panel's art, from its tags ('Control of each panel')
+    seed: int | None = None  # [seed=7]: another draw of this panel alone
+    art: str | None = None  # [art=drawings/gate.png]: the writer's own finished art
+    sketch: str | None = None  # [sketch=drawings/gate.png]: the picture an engine starts from
 
 
 class OutlineScene(BaseModel):

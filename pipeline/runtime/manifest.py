@@ -25,6 +25,7 @@ INPUT_WORDS = {
     "description": "its description", "camera": "its camera", "scene": "its scene card",
     "cast": "its characters (colours or avatar)", "style": "its style or the style's anchors",
     "frame": "its size, seed or reading direction", "engine": "the image engine or its settings",
+    "sketch": "its sketch", "art": "its own art",
 }
 
 
@@ -73,14 +74,19 @@ class Manifest(BaseModel):
         """Panel id -> why it was drawn, for every panel drawn in this build."""
         reasons = {}
         for panel, drawn in art.items():
-            if drawn.cached:
+            if drawn.cached or drawn.kept:  # a pinned or own picture: `kept` says why
                 continue
             before = self.panels.get(panel)
             if before is None:
                 reasons[panel] = "new panel (or no record of the last build)"
                 continue
-            changed = [INPUT_WORDS.get(kind, kind) for kind, value in drawn.inputs.items()
-                       if before.inputs.get(kind) != value]
+            if "art" in before.inputs and "art" not in drawn.inputs:
+                reasons[panel] = "it is no longer pinned or your own art"
+                continue
+            # a kind of input one side has and the other not (a sketch added or removed)
+            kinds = list(drawn.inputs) + [k for k in before.inputs if k not in drawn.inputs]
+            changed = [INPUT_WORDS.get(kind, kind) for kind in kinds
+                       if before.inputs.get(kind) != drawn.inputs.get(kind)]
             reasons[panel] = ("changed: " + ", ".join(changed)) if changed else \
                 "its art was missing or damaged in the cache"
         return reasons

@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from ..errors import Problem
 from ..format.images import MAX_IMAGE_BYTES
 from ..format.slugs import slugify
+from .panel_tags import image_references
 
 CONFIG_FILE = "panelwright.yaml"
 FOLDERS = {"characters": ".md", "worlds": ".yaml", "styles": ".yaml", "stories": ".md"}
@@ -178,6 +179,7 @@ class LoadedProject(BaseModel):
     templates: dict[str, str] = Field(default_factory=dict)  # theme overrides
     failed: dict[str, list[str]] = Field(default_factory=dict)  # folder -> ids not loaded
     nodes: dict[str, SourceDoc] = Field(default_factory=dict)  # story id -> committed nodes
+    pins: dict[str, SourceDoc] = Field(default_factory=dict)  # story id -> its pinned panels
     problems: list[Problem] = Field(default_factory=list)
 
 
@@ -502,9 +504,30 @@ def load(root: str | Path) -> LoadedProject:
                 rel = asset_path(doc, ref)
                 if rel not in project.assets:
                     project.assets[rel] = read_asset(root, rel)
+            if folder == "stories":
+                _read_panel_images(root, file, doc, project, problems)
     if _inside(root, "templates", problems):
         _read_templates(root, project, problems)
     return project
+
+
+def _read_panel_images(root: Path, file: Path, doc: SourceDoc, project: LoadedProject,
+                       problems: list[Problem]) -> None:
+    """The images a story's panels name (art=, sketch=) and its pins file with the
+    pinned images, all relative to the project folder."""
+    refs = image_references(doc.body)
+    pinned = file.with_suffix("").with_name(file.stem + ".pins.yaml")
+    if pinned.is_file():
+        pins = read_doc(root, pinned, problems)
+        if pins is not None:
+            project.pins[doc.id] = pins
+            panels = pins.data.get("panels")
+            refs += [entry["image"] for entry in panels.values() if isinstance(
+                entry, dict) and isinstance(entry.get("image"), str)] if isinstance(
+                panels, dict) else []
+    for rel in refs:
+        if rel not in project.assets:
+            project.assets[rel] = read_asset(root, rel)
 
 
 def _inside(root: Path, folder: str, problems: list[Problem]) -> bool:

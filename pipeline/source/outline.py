@@ -32,6 +32,7 @@ from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..format.layouts import LAYOUT_NAMES
 from ..format.model import Beat, LineKind, Off, OutlineLine, OutlineScene
 from ..format.slugs import fold
+from .panel_tags import SETTING, TAG_SPLIT, read_setting
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
 # After a heading's dash: a time of day or a transition, in capitals (DAY, NOON, MOMENTS
@@ -174,6 +175,7 @@ class _Parser:
         self.prose: list[str] = []  # the lines of the beat's paragraph, joined once at its end
         self.prose_open = False  # the previous line continued a paragraph
         self.panels = 0
+        self.settings: dict = {}  # the next panel's seed=, art=, sketch= (its tags)
 
     def problem(self, line: int, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(file=self.rel, line=line, message=message, hint=hint))
@@ -204,7 +206,9 @@ class _Parser:
             self.scenes.append(scene)
         self.beat = Beat(line=line, description=description, shot=shot, angle=angle,
                          lines=self.pending, page_break_before=self.page_break,
-                         layout=self.layout, layout_line=self.layout_line)
+                         layout=self.layout, layout_line=self.layout_line,
+                         **self.settings)
+        self.settings = {}
         self.pending, self.page_break, self.layout, self.layout_line = [], False, None, None
         scene.beats.append(self.beat)
 
@@ -216,19 +220,29 @@ class _Parser:
 
     def tags(self, line: int, text: str) -> tuple[Shot | None, Angle | None]:
         shot = angle = None
-        for tag in re.split(r"[,;·\s]+", text.strip()):
+        for tag in TAG_SPLIT.split(text.strip()):
             if not tag:
                 continue
             name = tag.lower().replace("-", "_")
-            if name in SHOT_NAMES:
+            setting = SETTING.match(tag)
+            if setting:
+                self.setting(line, setting.group("key"), setting.group("value"))
+            elif name in SHOT_NAMES:
                 shot = Shot(name)
             elif name in ANGLE_NAMES:
                 angle = Angle(name)
             else:
                 hint = did_you_mean(name, SHOT_NAMES + ANGLE_NAMES) or (
-                    "shots are " + ", ".join(SHOT_NAMES) + "; angles are " + ", ".join(ANGLE_NAMES))
+                    "shots are " + ", ".join(SHOT_NAMES) + "; angles are " + ", ".join(ANGLE_NAMES)
+                    + "; a panel's settings are seed=N, art=FILE and sketch=FILE")
                 self.problem(line, f"'{tag}' is not a shot or an angle", hint)
         return shot, angle
+
+    def setting(self, line: int, key: str, value: str) -> None:
+        """A panel's seed=, art= or sketch= among its tags (panel_tags.py)."""
+        wrong = read_setting(key, value, self.settings)
+        if wrong:
+            self.problem(line, *wrong)
 
     def near_miss(self, line: int, who: str) -> None:
         """'Ines Vraga: ...' opening a paragraph: a misspelt speaker, not prose, when the

@@ -15,6 +15,7 @@ from ..format.camera import Angle, Shot
 from ..format.model import (Character, LineKind, Off, ProjectConfig, SceneCard, Story, StyleDNA,
                             World)
 from ..format.nodes_model import CommittedNodes
+from ..format.pins_model import PinsFile
 from ..format.presets import PRESETS, SWATCH_PREFIX, palette_swatch
 from ..format.slugs import fold, mentioned, slugify
 from .load import Asset
@@ -44,6 +45,9 @@ class ResolvedBeat(BaseModel):
     page_break_before: bool = False
     layout: str | None = None
     layout_line: int | None = None
+    seed: int | None = None  # the panel's own seed, art and sketch (Beat)
+    art: str | None = None
+    sketch: str | None = None
 
 
 class ResolvedChapter(BaseModel):
@@ -67,6 +71,7 @@ class ResolvedStory(BaseModel):
     engines: dict | None = None
     beats: list[ResolvedBeat] = Field(default_factory=list)
     committed: CommittedNodes | None = None  # nodes written by `panelwright generate`
+    pins: PinsFile | None = None  # panels whose art is kept as drawn (`panelwright pin`)
 
 
 class ResolvedProject(BaseModel):
@@ -246,6 +251,7 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                                  engines=story.engines.model_dump(exclude_unset=True)
                                  if story.engines else None,
                                  committed=valid.nodes.get(story.id),
+                                 pins=valid.pins.get(story.id),
                                  date=story.date.isoformat() if story.date else None,
                                  schedule=story.schedule,
                                  chapters=_chapters(story, world, lines, problems))
@@ -288,7 +294,8 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                     line=beat.line, scene=card or "", description=beat.description,
                     shot=beat.shot, angle=beat.angle, characters=list(dict.fromkeys(cast)),
                     lines=words, page_break_before=beat.page_break_before, layout=beat.layout,
-                    layout_line=beat.layout_line))
+                    layout_line=beat.layout_line, seed=beat.seed, art=beat.art,
+                    sketch=beat.sketch))
         project.stories.append(resolved)
     project.problems = problems
     return project

@@ -14,8 +14,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import Problem, did_you_mean, existing
 from ..format.images import image_problem
-from ..format.model import Character, ProjectConfig, Story, StyleDNA, World
+from ..format.model import Character, OutlineScene, ProjectConfig, Story, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
+from ..format.pins_model import PinsFile
 from .load import Asset, LoadedProject, SourceDoc, asset_path
 from .outline import parse_outline
 
@@ -39,6 +40,7 @@ class ValidProject(BaseModel):
     # empty list: the file could not be read, so any name may be theirs)
     failed_names: dict[str, list[str]] = Field(default_factory=dict)
     nodes: dict[str, CommittedNodes] = Field(default_factory=dict)  # story id -> its nodes
+    pins: dict[str, PinsFile] = Field(default_factory=dict)  # story id -> its pinned panels
     problems: list[Problem] = Field(default_factory=list)
 
 
@@ -252,8 +254,53 @@ def _style(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> S
     return style
 
 
+def _panel_images(doc: SourceDoc, scenes: list[OutlineScene], assets: dict[str, Asset],
+                  problems: list[Problem]) -> None:
+    """Each panel's art= or sketch= is an image of the project that opens; one that is
+    not is an error at the panel's line, and the panel is drawn as if it named none."""
+    for beat in (beat for scene in scenes for beat in scene.beats):
+        for key in ("art", "sketch"):
+            rel = getattr(beat, key)
+            if rel is None:
+                continue
+            asset = assets.get(rel)
+            broken = (f"the image '{rel}' cannot be used: "
+                      f"{asset.error if asset else 'it was not read'}",
+                      "check the path: it is relative to the project folder, e.g. "
+                      f"[{key}=drawings/gate.png]" if asset is None or asset.hint is None
+                      or "exist" in (asset.error or "") else asset.hint) \
+                if asset is None or asset.data is None else image_problem(asset.data, rel)
+            if broken:
+                problems.append(Problem(file=doc.path, line=beat.line, field=key,
+                                        message=f"{key}=: {broken[0]}", hint=broken[1]))
+                setattr(beat, key, None)
+
+
+def _pins(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> PinsFile | None:
+    """A pins file, with every pinned image present and readable: a pin whose image is
+    gone is an error (the panel would silently be drawn anew)."""
+    pins = build_model(PinsFile, doc.data, doc, problems)
+    if pins is None:
+        return None
+    story = doc.path.removesuffix(".pins.yaml").rsplit("/", 1)[-1]
+    for node, pin in list(pins.panels.items()):
+        asset = project.assets.get(pin.image)
+        broken = (f"cannot be used: {asset.error if asset else 'it was not read'}",) \
+            if asset is None or asset.data is None else image_problem(asset.data, pin.image)
+        if broken:
+            problems.append(Problem(
+                file=doc.path, line=doc.line_of(("panels", node, "image")),
+                field=f"panels.{node}.image",
+                message=f"the pinned art of the panel {story}--{node}, '{pin.image}', "
+                        + broken[0],
+                hint=f"restore it (`git checkout -- {pin.image}`), or unpin the panel to "
+                     f"draw it anew: `panelwright unpin PROJECT {story}--{node}`"))
+            del pins.panels[node]
+    return pins
+
+
 def _story(doc: SourceDoc, problems: list[Problem], speakers: list[str],
-           worlds: list[str]) -> Story | None:
+           worlds: list[str], assets: dict[str, Asset]) -> Story | None:
     """A story's front matter and outline; `speakers` (the cast's names, aliases and ids)
     let 'Ines Varga: ...' or '林霜：...' be read as dialogue; `worlds` (the ids of the
     project's worlds) are listed when the story names none."""
@@ -264,6 +311,7 @@ def _story(doc: SourceDoc, problems: list[Problem], speakers: list[str],
     if story is None:
         return None
     story.scenes = scenes
+    _panel_images(doc, scenes, assets, problems)
     if not any(scene.beats for scene in scenes):
         problems.append(Problem(
             file=doc.path, line=doc.body_line, message="this story has no panels",
@@ -302,11 +350,15 @@ def validate(project: LoadedProject) -> ValidProject:
     speakers += [name for names in valid.failed_names.values() for name in names]
     worlds = [w.id for w in project.worlds] + project.failed.get("worlds", [])
     for doc in project.stories:
-        valid.stories.append(_story(doc, problems, speakers, worlds))
+        valid.stories.append(_story(doc, problems, speakers, worlds, project.assets))
     for story_id, doc in project.nodes.items():
         committed = build_model(CommittedNodes, doc.data, doc, problems)
         if committed is not None:
             valid.nodes[story_id] = committed
+    for story_id, doc in project.pins.items():
+        pins = _pins(doc, project, problems)
+        if pins is not None:
+            valid.pins[story_id] = pins
     # Files with errors are reported once; references to them are not reported again.
     for folder in ("characters", "worlds", "styles", "stories"):
         docs = getattr(project, folder)

@@ -54,8 +54,14 @@ def nodes_path(story_source: str) -> str:
 def outline_hash(beats: list[ResolvedBeat]) -> str:
     """What a scene visit's nodes were written from: its beats, without line numbers
     (moving a scene down the file does not make it stale)."""
-    return digest([_unmarked(b.model_dump(mode="json", exclude={"line", "layout_line"}))
+    return digest([_unmarked(b.model_dump(mode="json",
+                                          exclude={"line", "layout_line", *CONTROLS}))
                    for b in beats])[:16]
+
+
+# a panel's seed, art and sketch are applied from the outline after the nodes are written
+# (story.nodes): changing them redraws a panel, it does not make its nodes stale
+CONTROLS = ("seed", "art", "sketch")
 
 
 LINE_MARKS = ("off", "manner")  # a line's (V.O.) and parenthetical: newer than the format

@@ -81,6 +81,13 @@ def story_nodes(project: ResolvedProject, story: ResolvedStory) -> list[StoryNod
             "page_break_before": beats[0].page_break_before, "layout": beats[0].layout,
             "layout_line": beats[0].layout_line,
             "line": written[0].line or beats[0].line})
+        controls = {beat.line: beat for beat in beats}
+        for index, node in enumerate(written):
+            beat = controls.get(node.line)
+            # a panel's seed, art and sketch are the outline's, as its page breaks are
+            written[index] = node.model_copy(update={
+                "seed": beat.seed if beat else None, "art": beat.art if beat else None,
+                "sketch": beat.sketch if beat else None})
         for node in written:
             # a scene the story visits twice numbers on from where it left off
             number, node_id = 1, node.id

@@ -21,6 +21,7 @@ from ...format.model import Character, Treatment
 from ...format.slugs import without_names
 from ...specs import Figure, PanelSpec
 from .. import Drawing, DrawRequest, Engine, EngineSettings
+from ..finished_art import fitted, likely_figures, sketch_of
 from . import acting
 from .appearance import era_of
 from .figures import HEADS, Look, draw_back, draw_close, draw_figure, draw_from_above, rim_light
@@ -81,6 +82,9 @@ class ProceduralImageEngine(Engine):
 
     def draw(self, request: DrawRequest) -> Drawing:
         spec = request.spec
+        sketch = sketch_of(request)
+        if sketch is not None:  # the writer's sketch is used as it is: nothing to start from
+            return Drawing(image=fitted(sketch, spec), figures=likely_figures(spec))
         w, h = spec.width, spec.height
         shot, angle = spec.camera.shot, spec.camera.angle
         stage = Set(spec.world, request.scene, spec.description, request.world_description)

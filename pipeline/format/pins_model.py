@@ -1,0 +1,24 @@
+"""The shape of a story's pins file, `stories/<id>.pins.yaml`: the panels whose art the
+writer keeps as drawn (written by `panelwright pin`, removed by `panelwright unpin`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Pin(BaseModel):
+    """One pinned panel, under its node id (`city-gate-01`)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    image: str = Field(min_length=1)  # the kept art, a file of the project (pins/...)
+    # what the panel was when it was pinned: an edit since is reported, the pin is kept
+    description: str = ""
+    camera: str = ""
+    figures: list[dict] = Field(default_factory=list)  # where its cast stands (tails aim there)
+
+
+class PinsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    panels: dict[str, Pin] = Field(default_factory=dict)
