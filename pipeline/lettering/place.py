@@ -11,12 +11,16 @@ bakes the same geometry into raster pages (`balloons.py`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..format.model import LetteringConfig, LineKind
-from ..specs import Balloon, Box, Figure, LetteredPanel, NodeLine, PanelArt, PanelSpec, Point
+from ..format.placing import PLACES, over_whom
+from ..specs import (Balloon, Box, Figure, LetteredPanel, Misplaced, NodeLine, PanelArt, PanelSpec,
+                     Point)
 from .fonts import LetteringFont, breaks, wrap
 from .heard import CHAMFER, nearest_edge, off_tail, squared
+from .hints import NEAR, Region
 
 PAD = 0.45  # room around the text inside its shape, in ems
 LEADING = 1.2  # line height, in ems
@@ -29,6 +33,7 @@ MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not rea
 OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
 INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
 OFF_GAP = 1.6  # a heard speaker's balloon sits this many ems from the edge its tail meets
+PULL = 1.5  # a placed balloon keeps to its corner or side over the speaker's head: per pixel
 
 
 @dataclass
@@ -123,12 +128,22 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
                    min(slot_w, slot_h) * 0.025, frozenset(spec.heard), frozenset(spec.voices))
     placed: list[Balloon] = []
     overflow: list[str] = []
+    misplaced: list[Misplaced] = []
     for order, said in enumerate(spec.lines):
         text = said.text.upper() if config.case == "upper" or said.kind == LineKind.sfx \
             else said.text
         face_index = font.choose(text)
-        found = _letter_one(said, text, order, len(spec.lines), font, face_index, config, panel,
-                            placed)
+
+        def fit(region: Region | None = None, taken: list[Balloon] = placed,
+                mouth_ok: bool = False) -> tuple[_Shape, Box] | None:
+            return _letter_one(said, text, order, len(spec.lines), font,  # noqa: B023
+                               face_index, config, panel, taken, region, mouth_ok)  # noqa: B023
+
+        found, miss = _hinted(said, order, spec, panel, art is not None, fit)
+        if miss is not None:
+            misplaced.append(miss)
+        if found is None:
+            found = fit()
         if found is None:
             # drawn anyway, at the minimum size, and reported by `check`
             overflow.append(said.text)
@@ -140,7 +155,50 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
         shape, box = found
         placed.append(_balloon(said, text, shape, box, panel.speaker(said), order, face_index,
                                panel))
-    return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
+    return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow, misplaced=misplaced)
+
+
+def _hinted(said: NodeLine, order: int, spec: PanelSpec, panel: _Panel, known: bool,
+            fit: Callable[..., tuple[_Shape, Box] | None]
+            ) -> tuple[tuple[_Shape, Box] | None, Misplaced | None]:
+    """The line's shape and box where its placement hint asks, or None and why not (the
+    places nearby that would hold it are found to suggest). `known`: the art is drawn, so
+    heads are where the art put them (`check` letters before any art)."""
+    place = said.place
+    if not place:
+        return None, None
+    who = over_whom(place)
+
+    def miss(why: str, instead: list[str] | tuple = ()) -> tuple[None, Misplaced]:
+        return None, Misplaced(order=order, place=place, why=why, instead=list(instead))
+
+    if who is None and place not in PLACES:
+        return miss("unknown")
+    head = None
+    if who is not None:
+        if who in spec.heard:
+            return miss("heard")
+        if who not in spec.characters:
+            return miss("not_drawn")
+        if not known:
+            return None, None
+        if who not in panel.figures:
+            return miss("no_figure")
+        head = panel.figures[who].head
+
+    def region(name: str, over: Box | None = None) -> Region:
+        return Region(name, panel.width, panel.height, panel.margin, over)
+
+    found = fit(region(place, head))
+    if found is not None:
+        return found, None
+    instead = [p for p in NEAR.get(place, ("top_left", "top", "top_right"))
+               if fit(region(p)) is not None][:2]
+    if fit(region(place, head), []) is not None:
+        return miss("taken", instead)
+    if panel.speaker(said) is not None and fit(region(place, head), [], True) is not None:
+        return miss("mouth", instead)
+    return miss("too_big", instead)
 
 
 def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
@@ -155,9 +213,12 @@ def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
 
 def _letter_one(said: NodeLine, text: str, order: int, count: int, font: LetteringFont,
                 face_index: int, config: LetteringConfig, panel: _Panel,
-                placed: list[Balloon]) -> tuple[_Shape, Box] | None:
+                placed: list[Balloon], region: Region | None = None,
+                mouth_ok: bool = False) -> tuple[_Shape, Box] | None:
     """The best shape and place for one line: the biggest size that sits clean (off
-    faces, in reading order, tail clear), shrinking a little for that, more only to fit."""
+    faces, in reading order, tail clear), shrinking a little for that, more only to fit.
+    In a `region` (a writer's hint) it shrinks only a little, keeps its tail (off the
+    speaker's mouth, unless `mouth_ok`) and may come out of reading order."""
     kind = said.kind
     if kind == LineKind.sfx:
         size = min(max(min(panel.width, panel.height) * SFX_SHARE, config.size * 1.6),
@@ -168,10 +229,12 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
         floor = float(config.min_size)
     clean_floor = max(floor, size * 0.8)
     best: tuple[float, _Shape, Box] | None = None
-    while size >= floor - 1e-6:
+    speaker = panel.speaker(said)
+    while size >= (clean_floor if region else floor) - 1e-6:
         face = font.at(size, face_index)
         share = 0.92 if kind in (LineKind.caption, LineKind.sfx) else 0.7
-        max_w = min(panel.width * share - 2 * size * PAD - 2 * panel.margin, size * MAX_EMS
+        room = region.widest() if region else panel.width
+        max_w = min(room * share - 2 * size * PAD - 2 * panel.margin, size * MAX_EMS
                     if kind != LineKind.sfx else panel.width)
         clean = False
         for lines in breaks(text, face, max(max_w, size * 2)):
@@ -180,16 +243,24 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
             if max(widths) > max_w + 1 or shape.w > panel.width - 2 * panel.margin or \
                     shape.h > panel.height * (0.7 if kind == LineKind.sfx else 0.6):
                 continue
+            spots = _spots(shape, said, panel)
+            if region is not None:
+                if shape.w > region.widest() + 0.5 or shape.h > region.tallest() + 0.5:
+                    continue
+                spots = [b for b in region.spots(shape.w, shape.h) + spots if region.holds(b)
+                         and (mouth_ok or speaker is None or not _on_mouth(b, speaker))]
             # a balloon about twice as wide as tall reads best
             aspect = abs(math.log(shape.w / shape.h / 2.0)) * 60
             if len(widths) > 1 and widths[-1] < max(widths) * 0.4:
                 aspect += 120  # a lone short last line (a widow) looks lost
-            for box in _spots(shape, said, panel):
-                scored = _score(box, shape, said, order, count, panel, placed)
+            for box in spots:
+                scored = _score(box, shape, said, order, count, panel, placed, region is None)
                 if scored is None:
                     continue
                 score, bad = scored
                 clean = clean or bad < 500
+                if region is not None:
+                    score += region.pull(box) * PULL
                 score += aspect + (config.size - size) * 15  # smaller reads worse
                 if best is None or score < best[0]:
                     best = (score, shape, box)
@@ -260,10 +331,18 @@ def _crosses(p: Point, q: Point, box: Box) -> bool:
     return True
 
 
+def _on_mouth(box: Box, speaker: Figure) -> bool:
+    """Whether the balloon's ellipse covers the speaker's mouth: no tail could point there."""
+    x, y, w, h = box
+    mx, my = speaker.mouth
+    return ((mx - x - w / 2) / (w / 2)) ** 2 + ((my - y - h / 2) / (h / 2)) ** 2 <= 1
+
+
 def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, panel: _Panel,
-           placed: list[Balloon]) -> tuple[float, float] | None:
+           placed: list[Balloon], in_order: bool = True) -> tuple[float, float] | None:
     """How well a box reads (lower is better) and the part of that owed to faults
-    (covering faces, out of reading order, tails crossing); None where it may not go."""
+    (covering faces, out of reading order, tails crossing); None where it may not go.
+    A balloon the writer placed (`in_order` false) may come before one it follows."""
     x, y, w, h = box
     gap = shape.size * 0.25
     grown = (x - gap, y - gap, w + 2 * gap, h + 2 * gap)
@@ -281,7 +360,7 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
         return score + bad + side * 0.3 + abs(cy - panel.height * 0.5) * 0.3, bad
     score += y * 0.35  # words sit high, out of the picture's way
     spoken = [b for b in placed if b.kind != LineKind.sfx]
-    if any(not reads_after(b.box, box, panel.rtl) for b in spoken):
+    if in_order and any(not reads_after(b.box, box, panel.rtl) for b in spoken):
         bad += 5000
     speaker = panel.speaker(said)
     start_x = panel.width - x - w if panel.rtl else x
@@ -290,10 +369,10 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
         score += abs(nearest_edge(box, panel.width)[0] - shape.size * OFF_GAP) * 3.0
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
-        # best just above the head, or beside it at its top
+        # best just above the head, or beside it at its top (unless the writer placed it)
         dx = max(0.0, abs(cx - (hx + hw / 2)) - hw * 0.3)
         dy = abs((y + h) - (hy - gap)) if y + h <= hy + hh * 0.4 else (y + h - hy) * 2
-        score += dx * 0.9 + dy * 0.6
+        score += (dx * 0.9 + dy * 0.6) * in_order
         mouth = speaker.mouth
         for other in placed:
             if _crosses((cx, cy), mouth, other.box):

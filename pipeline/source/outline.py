@@ -11,6 +11,8 @@
     LIN SHUANG (whispering): Open the gate.    (whispering) (thinking) (shouting) set the balloon
     HALCYON (V.O.): Docking in ten.            (V.O.) (O.S.) (O.C.): heard, not seen; (CONT'D)
     SFX: KRRANG                                is read and ignored; a sound effect
+    LIN [top_left]: Here.  CAPTION [bottom]:   where the balloon goes: a corner, a side,
+    LIN (softly) [over han]: Behind you.       the middle, or over a character's head
 
     ---                                        a page break; '--- grid_2x2' picks the layout
 
@@ -31,6 +33,7 @@ from ..errors import Problem, did_you_mean
 from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..format.layouts import LAYOUT_NAMES
 from ..format.model import Beat, LineKind, Off, OutlineLine, OutlineScene
+from ..format.placing import PLACES, read_place
 from ..format.slugs import fold
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
@@ -44,8 +47,10 @@ PAREN_SUFFIX = re.compile(r"\s*\((?P<note>[^()]*)\)$")
 # A speaker: an @id, or a name of letters, digits, spaces, dots, apostrophes and hyphens
 # in any script; a colon (or a full-width colon) ends it.
 CUE = r"(?P<who>@[\w-]+|[^\W_][^:：()\[\]!?,;\"“”]*?)"  # its letters: _name_letters
-PARENS = r"(?P<parens>(?:\s*\([^()]*\))*)"  # after the name: (V.O.) (whispering)...
+# After the name: (V.O.) (whispering)... and a placement hint in square brackets, [top_left]
+PARENS = r"(?P<parens>(?:\s*\([^()]*\)|\s*\[[^\[\]]*\])*)"
 PAREN = re.compile(r"\(([^()]*)\)")
+PLACE_MARK = re.compile(r"\[([^\[\]]*)\]")
 DIALOGUE = re.compile(rf"^{CUE}{PARENS}\s*[:：]\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
 BARE_CUE = re.compile(rf"^{CUE}{PARENS}\s*$")
 NEAR, NEAR_MIN = 0.85, 5  # how close a misspelt speaker is to a cast name, its least length
@@ -153,9 +158,10 @@ def parentheticals(notes: list[str]) -> tuple[LineKind, Off | None, str | None]:
 
 
 def _spoken(kind_off_note: tuple[LineKind, Off | None, str | None], text: str, speaker: str,
-            line: int) -> OutlineLine:
+            line: int, place: str | None = None) -> OutlineLine:
     kind, off, note = kind_off_note
-    return OutlineLine(kind=kind, text=text, speaker=speaker, line=line, off=off, manner=note)
+    return OutlineLine(kind=kind, text=text, speaker=speaker, line=line, off=off, manner=note,
+                       place=place)
 
 
 class _Parser:
@@ -230,6 +236,23 @@ class _Parser:
                 self.problem(line, f"'{tag}' is not a shot or an angle", hint)
         return shot, angle
 
+    def place(self, line: int, marks: str) -> str | None:
+        """The placement hint in a speaker's square brackets ('LIN [top_left]:'), checked."""
+        written = PLACE_MARK.findall(marks or "")
+        if len(written) > 1:
+            self.problem(line, f"this line has {len(written)} placement hints: "
+                               + ", ".join(f"[{w}]" for w in written),
+                         "keep one: a balloon goes in one place, e.g. [top_left]")
+        if not written:
+            return None
+        place, key = read_place(written[-1])
+        if place is None:
+            hint = did_you_mean(key, PLACES) or (
+                "a balloon may go in " + ", ".join(PLACES) + ", or 'over <character>'")
+            self.problem(line, f"'{written[-1].strip()}' is not a place for a balloon",
+                         hint + " (docs/format.md, 'Where a balloon goes')")
+        return place
+
     def near_miss(self, line: int, who: str) -> None:
         """'Ines Vraga: ...' opening a paragraph: a misspelt speaker, not prose, when the
         name is close to a cast name (prose such as 'Note: ...' is close to nobody's)."""
@@ -294,10 +317,12 @@ class _Parser:
                 notes.append(said.group("paren2").strip()[1:-1])
             kind = RESERVED.get(who)
             words = said.group("text").strip()
+            place = self.place(number, said.group("parens"))
             if kind is None:
-                said_line = _spoken(parentheticals(notes), words, who.lstrip("@"), number)
+                said_line = _spoken(parentheticals(notes), words, who.lstrip("@"), number,
+                                    place)
             else:
-                said_line = OutlineLine(kind=kind, text=words, line=number)
+                said_line = OutlineLine(kind=kind, text=words, line=number, place=place)
             self.add_words(said_line)
             self.speech = said_line
             self.prose_open = False
@@ -321,7 +346,7 @@ class _Parser:
                 words.append(later)
             if words:
                 self.add_words(_spoken(parentheticals(notes), " ".join(words), who.lstrip("@"),
-                                       number))
+                                       number, self.place(number, cue.group("parens"))))
                 return len(words) + line_paren
         tagged = TAGS.match(text)
         shot = angle = None
