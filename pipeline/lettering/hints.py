@@ -11,11 +11,15 @@ a `Misplaced`; `explain` phrases that for the writer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import did_you_mean
 from ..format.placing import PLACES, over_whom, said_as
-from ..specs import Box, Misplaced
+from ..specs import Box, Misplaced, NodeLine, PanelSpec
+
+Fit = tuple[Any, Box]  # place.py's shape of the words, and the box it goes in
 
 HEAD_TOP = 0.25  # a balloon over a head may come down to the brow: this share of the head
 GRID = 7  # spots across a region, each way
@@ -109,6 +113,52 @@ class Region:
         return [(x, y, w, h) for y in ys for x in xs]
 
 
+def hinted(said: NodeLine, order: int, spec: PanelSpec, panel: Any, known: bool,
+           fit: Callable[..., Fit | None]) -> tuple[Fit | None, Misplaced | None]:
+    """The line's shape and box where its placement hint asks, or None and why not (the
+    places nearby that would hold it are found to suggest). `panel` is place.py's view
+    of the panel (size, margin, figures); `fit(region, taken, faces_ok)` fits the words
+    in a region; `known`: the art is drawn, so heads are where the art put
+    them (`check` letters before any art)."""
+    place = said.place
+    if not place:
+        return None, None
+    who = over_whom(place)
+
+    def miss(why: str, instead: list[str] | tuple = ()) -> tuple[None, Misplaced]:
+        return None, Misplaced(order=order, place=place, why=why, instead=list(instead))
+
+    if who is None and place not in PLACES:
+        return miss("unknown")
+    head = None
+    if who is not None:
+        if who in spec.heard:
+            return miss("heard")
+        if who not in spec.characters:
+            return miss("not_drawn")
+        if not known:
+            return None, None
+        if who not in panel.figures:
+            return miss("no_figure")
+        head = panel.figures[who].head
+
+    def region(name: str, over: Box | None = None) -> Region:
+        return Region(name, panel.width, panel.height, panel.margin, over)
+
+    found = fit(region(place, head))
+    if found is not None:
+        return found, None
+    if fit(region(place, head), [], True) is None:
+        why = "too_big"  # even alone, over faces
+    else:
+        why = "taken" if fit(region(place, head), []) is not None else "face"
+    instead = []
+    for near in NEAR.get(place, ("top_left", "top", "top_right")):
+        if len(instead) < 2 and fit(region(near)) is not None:
+            instead.append(near)
+    return miss(why, instead)
+
+
 def explain(miss: Misplaced, text: str, names: dict[str, str], shot: str | None,
             drawn: list[str]) -> tuple[str, str]:
     """What a writer reads when a hint was not honoured: the message and the fix.
@@ -139,11 +189,11 @@ def explain(miss: Misplaced, text: str, names: dict[str, str], shot: str | None,
     if miss.why == "no_figure":
         return (f"the art of this panel does not say where {name} is, so {words} cannot go "
                 "over their head", "use a corner or a side instead, e.g. [top]")
-    fix = f"try {tries}" if tries else "try another place"
+    fix = f"try {tries}" if tries else "try a bigger panel (a wider shot, a page break)"
     if miss.why == "taken":
         return (f"{words} does not fit {where}{of}: other balloons are there",
                 f"{fix}, or move or shorten the other lines")
-    if miss.why == "mouth":
-        return (f"{words} {where}{of} would cover the speaker's mouth, and its tail could not "
-                "point at them", f"{fix}, or a shorter line")
+    if miss.why == "face":
+        return (f"{words} {where}{of} would cover a face (or the speaker's mouth, where its "
+                "tail points)", f"{fix}, or a shorter line")
     return f"{words} does not fit {where}{of}", f"{fix}, or a shorter line"

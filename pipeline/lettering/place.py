@@ -4,23 +4,22 @@ Text is broken into lines and sized with the lettering font so it stays inside
 its shape; balloons are placed in the order they are spoken, following the
 reading direction, off the faces where there is room, with tails toward the
 speaker's mouth as the art stage placed it (stopping short of the face, never
-across another balloon). The site draws this geometry as SVG and the composer
-bakes the same geometry into raster pages (`balloons.py`).
+across another balloon). A line the writer placed ([top_left], [over han]) goes in
+that region when it fits there (`hints.py`). The site draws this geometry as SVG and
+the composer bakes the same geometry into raster pages (`balloons.py`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..format.model import LetteringConfig, LineKind
-from ..format.placing import PLACES, over_whom
 from ..specs import (Balloon, Box, Figure, LetteredPanel, Misplaced, NodeLine, PanelArt, PanelSpec,
                      Point)
 from .fonts import LetteringFont, breaks, wrap
 from .heard import CHAMFER, nearest_edge, off_tail, squared
-from .hints import NEAR, Region
+from .hints import Region, hinted
 
 PAD = 0.45  # room around the text inside its shape, in ems
 LEADING = 1.2  # line height, in ems
@@ -33,6 +32,7 @@ MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not rea
 OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
 INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
 OFF_GAP = 1.6  # a heard speaker's balloon sits this many ems from the edge its tail meets
+TALLEST = 0.9  # a placed balloon of several lines is at most this tall for its width
 PULL = 1.5  # a placed balloon keeps to its corner or side over the speaker's head: per pixel
 
 
@@ -133,13 +133,15 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
         text = said.text.upper() if config.case == "upper" or said.kind == LineKind.sfx \
             else said.text
         face_index = font.choose(text)
+        broken: dict = {}  # a hint tries several regions: the line breaks are measured once
 
         def fit(region: Region | None = None, taken: list[Balloon] = placed,
-                mouth_ok: bool = False) -> tuple[_Shape, Box] | None:
+                faces_ok: bool = False) -> tuple[_Shape, Box] | None:
             return _letter_one(said, text, order, len(spec.lines), font,  # noqa: B023
-                               face_index, config, panel, taken, region, mouth_ok)  # noqa: B023
+                               face_index, config, panel, taken, region, faces_ok,  # noqa: B023
+                               broken)  # noqa: B023
 
-        found, miss = _hinted(said, order, spec, panel, art is not None, fit)
+        found, miss = hinted(said, order, spec, panel, art is not None, fit)
         if miss is not None:
             misplaced.append(miss)
         if found is None:
@@ -158,49 +160,6 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
     return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow, misplaced=misplaced)
 
 
-def _hinted(said: NodeLine, order: int, spec: PanelSpec, panel: _Panel, known: bool,
-            fit: Callable[..., tuple[_Shape, Box] | None]
-            ) -> tuple[tuple[_Shape, Box] | None, Misplaced | None]:
-    """The line's shape and box where its placement hint asks, or None and why not (the
-    places nearby that would hold it are found to suggest). `known`: the art is drawn, so
-    heads are where the art put them (`check` letters before any art)."""
-    place = said.place
-    if not place:
-        return None, None
-    who = over_whom(place)
-
-    def miss(why: str, instead: list[str] | tuple = ()) -> tuple[None, Misplaced]:
-        return None, Misplaced(order=order, place=place, why=why, instead=list(instead))
-
-    if who is None and place not in PLACES:
-        return miss("unknown")
-    head = None
-    if who is not None:
-        if who in spec.heard:
-            return miss("heard")
-        if who not in spec.characters:
-            return miss("not_drawn")
-        if not known:
-            return None, None
-        if who not in panel.figures:
-            return miss("no_figure")
-        head = panel.figures[who].head
-
-    def region(name: str, over: Box | None = None) -> Region:
-        return Region(name, panel.width, panel.height, panel.margin, over)
-
-    found = fit(region(place, head))
-    if found is not None:
-        return found, None
-    instead = [p for p in NEAR.get(place, ("top_left", "top", "top_right"))
-               if fit(region(p)) is not None][:2]
-    if fit(region(place, head), []) is not None:
-        return miss("taken", instead)
-    if panel.speaker(said) is not None and fit(region(place, head), [], True) is not None:
-        return miss("mouth", instead)
-    return miss("too_big", instead)
-
-
 def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
     """A figure from art pixels to slot pixels: scaled, then shifted by the crop."""
     x, y, w, h = figure.head
@@ -214,11 +173,12 @@ def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
 def _letter_one(said: NodeLine, text: str, order: int, count: int, font: LetteringFont,
                 face_index: int, config: LetteringConfig, panel: _Panel,
                 placed: list[Balloon], region: Region | None = None,
-                mouth_ok: bool = False) -> tuple[_Shape, Box] | None:
+                faces_ok: bool = False, broken: dict | None = None
+                ) -> tuple[_Shape, Box] | None:
     """The best shape and place for one line: the biggest size that sits clean (off
     faces, in reading order, tail clear), shrinking a little for that, more only to fit.
-    In a `region` (a writer's hint) it shrinks only a little, keeps its tail (off the
-    speaker's mouth, unless `mouth_ok`) and may come out of reading order."""
+    In a `region` (a writer's hint) it shrinks only a little, keeps off faces and its
+    tail (off the speaker's mouth), unless `faces_ok`, and may come out of reading order."""
     kind = said.kind
     if kind == LineKind.sfx:
         size = min(max(min(panel.width, panel.height) * SFX_SHARE, config.size * 1.6),
@@ -233,22 +193,31 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
     while size >= (clean_floor if region else floor) - 1e-6:
         face = font.at(size, face_index)
         share = 0.92 if kind in (LineKind.caption, LineKind.sfx) else 0.7
-        room = region.widest() if region else panel.width
-        max_w = min(room * share - 2 * size * PAD - 2 * panel.margin, size * MAX_EMS
-                    if kind != LineKind.sfx else panel.width)
+        room = panel.width * share - 2 * panel.margin
+        if region is not None:
+            room = min(room, region.widest())
+        max_w = min(room - 2 * size * PAD, size * MAX_EMS if kind != LineKind.sfx
+                    else panel.width)
         clean = False
-        for lines in breaks(text, face, max(max_w, size * 2)):
-            widths = [face.getlength(t) for t in lines]
+        key = (size, round(max(max_w, size * 2), 1))
+        if broken is None or key not in broken:
+            found = [(lines, [face.getlength(t) for t in lines])
+                     for lines in breaks(text, face, key[1])]
+            if broken is None:
+                broken = {}
+            broken[key] = found
+        for lines, widths in broken[key]:
             shape = _Shape.around(kind, lines, widths, size, panel.voice(said))
             if max(widths) > max_w + 1 or shape.w > panel.width - 2 * panel.margin or \
                     shape.h > panel.height * (0.7 if kind == LineKind.sfx else 0.6):
                 continue
             spots = _spots(shape, said, panel)
             if region is not None:
-                if shape.w > region.widest() + 0.5 or shape.h > region.tallest() + 0.5:
-                    continue
+                if shape.w > region.widest() + 0.5 or shape.h > region.tallest() + 0.5 or \
+                        (len(lines) > 1 and shape.h > shape.w * TALLEST):
+                    continue  # squeezed into a column, the words would not read
                 spots = [b for b in region.spots(shape.w, shape.h) + spots if region.holds(b)
-                         and (mouth_ok or speaker is None or not _on_mouth(b, speaker))]
+                         and (faces_ok or not _on_face(b, speaker, panel))]
             # a balloon about twice as wide as tall reads best
             aspect = abs(math.log(shape.w / shape.h / 2.0)) * 60
             if len(widths) > 1 and widths[-1] < max(widths) * 0.4:
@@ -331,11 +300,16 @@ def _crosses(p: Point, q: Point, box: Box) -> bool:
     return True
 
 
-def _on_mouth(box: Box, speaker: Figure) -> bool:
-    """Whether the balloon's ellipse covers the speaker's mouth: no tail could point there."""
+def _on_face(box: Box, speaker: Figure | None, panel: _Panel) -> bool:
+    """Whether the box covers a fifth of a face (brows to chin, as `covered_faces` warns),
+    or its ellipse the speaker's mouth, so no tail could point there."""
     x, y, w, h = box
-    mx, my = speaker.mouth
-    return ((mx - x - w / 2) / (w / 2)) ** 2 + ((my - y - h / 2) / (h / 2)) ** 2 <= 1
+    if speaker is not None:
+        mx, my = speaker.mouth
+        if ((mx - x - w / 2) / (w / 2)) ** 2 + ((my - y - h / 2) / (h / 2)) ** 2 <= 1:
+            return True
+    return any(_overlap(box, (hx, hy + hh * 0.25, hw, hh * 0.75)) > 0.2 * hw * hh
+               for hx, hy, hw, hh in panel.heads)
 
 
 def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, panel: _Panel,
