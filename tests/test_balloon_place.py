@@ -184,7 +184,7 @@ def test_a_hint_is_read_after_any_speaker_in_any_script_and_on_a_cue_line():
     outline = ("## gate\n\n[wide_shot] x\n\nLIN [Top Left]: Here.\n"
                "LIN (whispering) [over han]: Psst.\nHAN [right] (V.O.): Hm.\n"
                "CAPTION [bottom]: Later.\nSFX [top-right]: BANG\n林霜 [bottom_right]：开门。\n\n"
-               "LIN [centre]\n(softly)\nCome.\n")
+               "LIN [centre]\n(softly)\nCome.\n\nHAN\n(V.O.)\n[over lin]\nStay.\n")
     scenes, problems = parse_outline(outline, "s.md", speakers=["林霜"])
     assert not problems
     got = [(w.speaker, w.kind.value, w.off, w.manner, w.place, w.text)
@@ -195,7 +195,8 @@ def test_a_hint_is_read_after_any_speaker_in_any_script_and_on_a_cue_line():
                    (None, "caption", None, None, "bottom", "Later."),
                    (None, "sfx", None, None, "top_right", "BANG"),
                    ("林霜", "speech", None, None, "bottom_right", "开门。"),
-                   ("LIN", "whisper", None, "softly", "center", "Come.")]
+                   ("LIN", "whisper", None, "softly", "center", "Come."),
+                   ("HAN", "speech", "voice_over", None, "over lin", "Stay.")]
 
 
 def test_check_reports_an_unknown_place_and_a_stranger_at_their_lines(tmp_path):
@@ -376,3 +377,17 @@ def test_each_placement_example_in_the_docs_reads_as_it_says(tmp_path, outline, 
         assert hx <= x + w / 2 <= hx + hw and y + h <= hy + hh * 0.25 + 1
     else:
         assert in_region(place.replace(" ", "_"), balloon.box, width, height)
+
+
+def test_a_hint_round_trips_through_the_nodes_file_and_a_hand_edit_moves_the_balloon(tmp_path):
+    root = project(tmp_path / "p", "## City Gate\n\n[medium_shot] Lin Shuang and Captain Han."
+                                   "\n\nLIN SHUANG [top_left]: Open it.\n")
+    result = CliRunner().invoke(main, ["generate", "arrival", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    nodes = root / "stories" / "arrival.nodes.yaml"
+    assert "place: top_left" in nodes.read_text()
+    nodes.write_text(nodes.read_text().replace("place: top_left", "place: bottom_right"))
+    report = build(root, jobs=1)
+    html = (Path(report.out) / "stories/arrival/page-1.html").read_text()
+    [((width, height), balloons)] = lettering_of(html).values()
+    assert in_region("bottom_right", bounds(balloons["Lin Shuang: Open it."][3:]), width, height)

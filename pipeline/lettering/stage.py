@@ -97,11 +97,12 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
                             f"{panel.page} at the smallest readable size: '{text[:60]}'",
                     hint="shorten the line, split it between panels, or give the page a "
                          "layout with a bigger panel here"))
-            for miss in lettered[panel.id].misplaced:
-                message, hint = explain(miss, panel.lines[miss.order].text, names,
-                                        panel.camera.shot.value.replace("close_up", "close-up")
-                                        .replace("_", " "), panel.characters)
-                warnings.append(Problem(file=panel.source, line=panel.lines[miss.order].line,
+            for miss in lettered[panel.id].misplaced:  # placement hints not honoured
+                said = panel.lines[miss.order]
+                message, hint = explain(miss, said.text, names, panel.camera.shot.value
+                                        .replace("close_up", "close-up").replace("_", " "),
+                                        panel.characters)
+                warnings.append(Problem(file=panel.source, line=said.line or panel.line,
                                         severity="warning", message=message, hint=hint))
             for said in panel.lines:
                 texts = _lettered(said, project.config.lettering)

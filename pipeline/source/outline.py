@@ -339,6 +339,13 @@ class _Parser:
             if line_paren:
                 notes.append(following[0][1:-1])
                 following = following[1:]
+            marks = cue.group("parens") or ""
+            # the placement hint may have its own line, as a parenthetical may: '[top_left]'
+            line_place = len(following) > 1 and bool(PLACE_MARK.fullmatch(following[0])) and \
+                read_place(following[0][1:-1])[0] is not None
+            if line_place:
+                marks += following[0]
+                following = following[1:]
             words = []
             for later in following:
                 if _is_dialogue(DIALOGUE.match(later), self.speakers):
@@ -346,8 +353,8 @@ class _Parser:
                 words.append(later)
             if words:
                 self.add_words(_spoken(parentheticals(notes), " ".join(words), who.lstrip("@"),
-                                       number, self.place(number, cue.group("parens"))))
-                return len(words) + line_paren
+                                       number, self.place(number, marks)))
+                return len(words) + line_paren + line_place
         tagged = TAGS.match(text)
         shot = angle = None
         if tagged:
