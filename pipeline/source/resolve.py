@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 
 from ..errors import Problem, did_you_mean, existing, unknown_reference
 from ..format.camera import Angle, Shot
-from ..format.model import (Character, LineKind, Off, OutlineLine, ProjectConfig, SceneCard,
-                            Story, StyleDNA, World)
+from ..format.model import (Character, LineKind, Off, OutlineLine, ProjectConfig, SceneCard, Story,
+                            StyleDNA, World)
 from ..format.nodes_model import CommittedNodes
 from ..format.placing import OVER, over_whom
 from ..format.presets import PRESETS, SWATCH_PREFIX, palette_swatch
