@@ -391,3 +391,14 @@ def test_a_hint_round_trips_through_the_nodes_file_and_a_hand_edit_moves_the_bal
     html = (Path(report.out) / "stories/arrival/page-1.html").read_text()
     [((width, height), balloons)] = lettering_of(html).values()
     assert in_region("bottom_right", bounds(balloons["Lin Shuang: Open it."][3:]), width, height)
+
+
+def test_the_docs_syntax_block_reads_a_place_on_every_line():
+    section = DOC.read_text().split("### Where a balloon goes", 1)[1]
+    block = section.split("```\n", 2)[1]
+    scenes, problems = parse_outline("## gate\n\n[wide_shot] x\n\n" + block, "s.md",
+                                     speakers=["林霜"])
+    assert not problems
+    lines = scenes[0].beats[0].lines
+    assert len(lines) == 7 and all(w.place for w in lines)
+    assert [w.text for w in lines][-1] == "Lin Shuang, of the northern pass."
