@@ -22,6 +22,7 @@ class NodeLine(BaseModel):
     line: int | None = None  # outline line it came from, when written by hand
     off: Off | None = None  # heard, not seen: a voice-over or a speaker off screen
     manner: str | None = None  # how it is said, as the writer put it ("sarcastic")
+    place: str | None = None  # where its balloon goes: 'top_left'..., 'over <character id>'
 
 
 class StoryNode(BaseModel):
@@ -160,6 +161,16 @@ class Balloon(BaseModel):
         return self.face > 0
 
 
+class Misplaced(BaseModel):
+    """A line's placement hint the letterer could not honour: it placed the balloon as
+    usual, and this says why (`lettering/hints.py` phrases it for the writer)."""
+
+    order: int  # the line's index in the panel
+    place: str  # the hint, as on the line
+    why: str  # unknown, heard, not_drawn, no_figure, too_big, taken or face
+    instead: list[str] = Field(default_factory=list)  # places where the words do fit
+
+
 PanelSpec.model_rebuild()
 
 
@@ -167,3 +178,4 @@ class LetteredPanel(BaseModel):
     panel: str
     balloons: list[Balloon] = Field(default_factory=list)
     overflow: list[str] = Field(default_factory=list)  # texts that could not fit
+    misplaced: list[Misplaced] = Field(default_factory=list)  # hints not honoured

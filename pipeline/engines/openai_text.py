@@ -171,9 +171,12 @@ class OpenAITextEngine(RemoteEngine):
                 with self.remote(server) as remote:
                     return self.scene(remote, context, scene_id, beats)  # noqa: B023
             scene = self.on_pool(on)
+            # a line the model kept word for word keeps the writer's placement hint
+            placed = {(w.speaker, w.text): w.place for b in beats for w in b.lines if w.place}
             for index, node in enumerate(scene.nodes, start=1):
                 lines = [NodeLine(kind=LineKind(w.kind), text=w.text, speaker=w.speaker,
-                                  off=w.off, manner=w.manner) for w in node.lines]
+                                  off=w.off, manner=w.manner,
+                                  place=placed.get((w.speaker, w.text))) for w in node.lines]
                 cast = [w.speaker for w in lines if w.speaker] + \
                     [c for c in node.characters if c in context.characters]
                 nodes.append(StoryNode(

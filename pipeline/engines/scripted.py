@@ -32,7 +32,7 @@ class ScriptedTextEngine(Engine):
                 scene=beat.scene, description=beat.description, shot=beat.shot,
                 angle=beat.angle, characters=beat.characters,
                 lines=[NodeLine(kind=w.kind, text=w.text, speaker=w.speaker, line=w.line,
-                                off=w.off, manner=w.manner)
+                                off=w.off, manner=w.manner, place=w.place)
                        for w in beat.lines],
                 page_break_before=beat.page_break_before, layout=beat.layout,
                 layout_line=beat.layout_line, line=beat.line))

@@ -322,6 +322,7 @@ class OutlineLine(BaseModel):
     line: int
     off: Off | None = None
     manner: str | None = None  # the writer's parenthetical of manner, as written ("softly")
+    place: str | None = None  # where its balloon goes: 'top_left', 'over <name as written>'
 
 
 class Beat(BaseModel):

@@ -4,8 +4,9 @@ Text is broken into lines and sized with the lettering font so it stays inside
 its shape; balloons are placed in the order they are spoken, following the
 reading direction, off the faces where there is room, with tails toward the
 speaker's mouth as the art stage placed it (stopping short of the face, never
-across another balloon). The site draws this geometry as SVG and the composer
-bakes the same geometry into raster pages (`balloons.py`).
+across another balloon). A line the writer placed ([top_left], [over han]) goes in
+that region when it fits there (`hints.py`). The site draws this geometry as SVG and
+the composer bakes the same geometry into raster pages (`balloons.py`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import math
 from dataclasses import dataclass
 
 from ..format.model import LetteringConfig, LineKind
-from ..specs import Balloon, Box, Figure, LetteredPanel, NodeLine, PanelArt, PanelSpec, Point
+from ..specs import (Balloon, Box, Figure, LetteredPanel, Misplaced, NodeLine, PanelArt, PanelSpec,
+                     Point)
 from .fonts import LetteringFont, breaks, wrap
 from .heard import CHAMFER, nearest_edge, off_tail, squared
+from .hints import Region, hinted
 
 PAD = 0.45  # room around the text inside its shape, in ems
 LEADING = 1.2  # line height, in ems
@@ -29,6 +32,8 @@ MAX_EMS = 19  # the widest line a balloon holds, in ems: longer lines do not rea
 OUTER = {LineKind.shout: 1.2, LineKind.thought: 1.08}
 INNER = {LineKind.shout: 0.95 / 1.2, LineKind.thought: 1 / 1.08}
 OFF_GAP = 1.6  # a heard speaker's balloon sits this many ems from the edge its tail meets
+TALLEST = 0.9  # a placed balloon of several lines is at most this tall for its width
+PULL = 1.5  # a placed balloon keeps to its corner or side over the speaker's head: per pixel
 
 
 @dataclass
@@ -123,12 +128,24 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
                    min(slot_w, slot_h) * 0.025, frozenset(spec.heard), frozenset(spec.voices))
     placed: list[Balloon] = []
     overflow: list[str] = []
+    misplaced: list[Misplaced] = []
     for order, said in enumerate(spec.lines):
         text = said.text.upper() if config.case == "upper" or said.kind == LineKind.sfx \
             else said.text
         face_index = font.choose(text)
-        found = _letter_one(said, text, order, len(spec.lines), font, face_index, config, panel,
-                            placed)
+        broken: dict = {}  # a hint tries several regions: the line breaks are measured once
+
+        def fit(region: Region | None = None, taken: list[Balloon] = placed,
+                faces_ok: bool = False) -> tuple[_Shape, Box] | None:
+            return _letter_one(said, text, order, len(spec.lines), font,  # noqa: B023
+                               face_index, config, panel, taken, region, faces_ok,  # noqa: B023
+                               broken)  # noqa: B023
+
+        found, miss = hinted(said, order, spec, panel, art is not None, fit)
+        if miss is not None:
+            misplaced.append(miss)
+        if found is None:
+            found = fit()
         if found is None:
             # drawn anyway, at the minimum size, and reported by `check`
             overflow.append(said.text)
@@ -140,7 +157,7 @@ def letter_panel(spec: PanelSpec, art: PanelArt | None, font: LetteringFont,
         shape, box = found
         placed.append(_balloon(said, text, shape, box, panel.speaker(said), order, face_index,
                                panel))
-    return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow)
+    return LetteredPanel(panel=spec.id, balloons=placed, overflow=overflow, misplaced=misplaced)
 
 
 def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
@@ -155,9 +172,13 @@ def _scaled(figure: Figure, scale: float, crop: Point = (0.0, 0.0)) -> Figure:
 
 def _letter_one(said: NodeLine, text: str, order: int, count: int, font: LetteringFont,
                 face_index: int, config: LetteringConfig, panel: _Panel,
-                placed: list[Balloon]) -> tuple[_Shape, Box] | None:
+                placed: list[Balloon], region: Region | None = None,
+                faces_ok: bool = False, broken: dict | None = None
+                ) -> tuple[_Shape, Box] | None:
     """The best shape and place for one line: the biggest size that sits clean (off
-    faces, in reading order, tail clear), shrinking a little for that, more only to fit."""
+    faces, in reading order, tail clear), shrinking a little for that, more only to fit.
+    In a `region` (a writer's hint) it shrinks only a little, keeps off faces and its
+    tail (off the speaker's mouth), unless `faces_ok`, and may come out of reading order."""
     kind = said.kind
     if kind == LineKind.sfx:
         size = min(max(min(panel.width, panel.height) * SFX_SHARE, config.size * 1.6),
@@ -168,28 +189,47 @@ def _letter_one(said: NodeLine, text: str, order: int, count: int, font: Letteri
         floor = float(config.min_size)
     clean_floor = max(floor, size * 0.8)
     best: tuple[float, _Shape, Box] | None = None
-    while size >= floor - 1e-6:
+    speaker = panel.speaker(said)
+    while size >= (clean_floor if region else floor) - 1e-6:
         face = font.at(size, face_index)
         share = 0.92 if kind in (LineKind.caption, LineKind.sfx) else 0.7
-        max_w = min(panel.width * share - 2 * size * PAD - 2 * panel.margin, size * MAX_EMS
-                    if kind != LineKind.sfx else panel.width)
+        room = panel.width * share - 2 * panel.margin
+        if region is not None:
+            room = min(room, region.widest())
+        max_w = min(room - 2 * size * PAD, size * MAX_EMS if kind != LineKind.sfx
+                    else panel.width)
         clean = False
-        for lines in breaks(text, face, max(max_w, size * 2)):
-            widths = [face.getlength(t) for t in lines]
+        key = (size, round(max(max_w, size * 2), 1))
+        if broken is None or key not in broken:
+            found = [(lines, [face.getlength(t) for t in lines])
+                     for lines in breaks(text, face, key[1])]
+            if broken is None:
+                broken = {}
+            broken[key] = found
+        for lines, widths in broken[key]:
             shape = _Shape.around(kind, lines, widths, size, panel.voice(said))
             if max(widths) > max_w + 1 or shape.w > panel.width - 2 * panel.margin or \
                     shape.h > panel.height * (0.7 if kind == LineKind.sfx else 0.6):
                 continue
+            spots = _spots(shape, said, panel)
+            if region is not None:
+                if shape.w > region.widest() + 0.5 or shape.h > region.tallest() + 0.5 or \
+                        (len(lines) > 1 and shape.h > shape.w * TALLEST):
+                    continue  # squeezed into a column, the words would not read
+                spots = [b for b in region.spots(shape.w, shape.h) + spots if region.holds(b)
+                         and (faces_ok or not _on_face(b, speaker, panel))]
             # a balloon about twice as wide as tall reads best
             aspect = abs(math.log(shape.w / shape.h / 2.0)) * 60
             if len(widths) > 1 and widths[-1] < max(widths) * 0.4:
                 aspect += 120  # a lone short last line (a widow) looks lost
-            for box in _spots(shape, said, panel):
-                scored = _score(box, shape, said, order, count, panel, placed)
+            for box in spots:
+                scored = _score(box, shape, said, order, count, panel, placed, region is None)
                 if scored is None:
                     continue
                 score, bad = scored
                 clean = clean or bad < 500
+                if region is not None:
+                    score += region.pull(box) * PULL
                 score += aspect + (config.size - size) * 15  # smaller reads worse
                 if best is None or score < best[0]:
                     best = (score, shape, box)
@@ -260,10 +300,23 @@ def _crosses(p: Point, q: Point, box: Box) -> bool:
     return True
 
 
+def _on_face(box: Box, speaker: Figure | None, panel: _Panel) -> bool:
+    """Whether the box covers a fifth of a face (brows to chin, as `covered_faces` warns),
+    or its ellipse the speaker's mouth, so no tail could point there."""
+    x, y, w, h = box
+    if speaker is not None:
+        mx, my = speaker.mouth
+        if ((mx - x - w / 2) / (w / 2)) ** 2 + ((my - y - h / 2) / (h / 2)) ** 2 <= 1:
+            return True
+    return any(_overlap(box, (hx, hy + hh * 0.25, hw, hh * 0.75)) > 0.2 * hw * hh
+               for hx, hy, hw, hh in panel.heads)
+
+
 def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, panel: _Panel,
-           placed: list[Balloon]) -> tuple[float, float] | None:
+           placed: list[Balloon], in_order: bool = True) -> tuple[float, float] | None:
     """How well a box reads (lower is better) and the part of that owed to faults
-    (covering faces, out of reading order, tails crossing); None where it may not go."""
+    (covering faces, out of reading order, tails crossing); None where it may not go.
+    A balloon the writer placed (`in_order` false) may come before one it follows."""
     x, y, w, h = box
     gap = shape.size * 0.25
     grown = (x - gap, y - gap, w + 2 * gap, h + 2 * gap)
@@ -281,7 +334,7 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
         return score + bad + side * 0.3 + abs(cy - panel.height * 0.5) * 0.3, bad
     score += y * 0.35  # words sit high, out of the picture's way
     spoken = [b for b in placed if b.kind != LineKind.sfx]
-    if any(not reads_after(b.box, box, panel.rtl) for b in spoken):
+    if in_order and any(not reads_after(b.box, box, panel.rtl) for b in spoken):
         bad += 5000
     speaker = panel.speaker(said)
     start_x = panel.width - x - w if panel.rtl else x
@@ -290,10 +343,10 @@ def _score(box: Box, shape: _Shape, said: NodeLine, order: int, count: int, pane
         score += abs(nearest_edge(box, panel.width)[0] - shape.size * OFF_GAP) * 3.0
     if speaker is not None:
         hx, hy, hw, hh = speaker.head
-        # best just above the head, or beside it at its top
+        # best just above the head, or beside it at its top (unless the writer placed it)
         dx = max(0.0, abs(cx - (hx + hw / 2)) - hw * 0.3)
         dy = abs((y + h) - (hy - gap)) if y + h <= hy + hh * 0.4 else (y + h - hy) * 2
-        score += dx * 0.9 + dy * 0.6
+        score += (dx * 0.9 + dy * 0.6) * in_order
         mouth = speaker.mouth
         for other in placed:
             if _crosses((cx, cy), mouth, other.box):

@@ -18,6 +18,7 @@ from ..runtime.code import code_digest
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, NodeLine, PanelArt, PanelSpec, StoryPlan
 from .fonts import LetteringFont, missing_glyphs, with_fallbacks
+from .hints import explain
 from .place import letter_panel
 
 
@@ -77,6 +78,7 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
     """Words that do not fit their panel or cover a face (when the art is known), and
     characters the fonts cannot show."""
     warnings = []
+    names = {cid: c.name for cid, c in project.characters.items()}
     for story_plan in plans:
         for panel in story_plan.panels:
             for text, who in covered_faces(panel, lettered[panel.id], (art or {}).get(panel.id)):
@@ -95,6 +97,13 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
                             f"{panel.page} at the smallest readable size: '{text[:60]}'",
                     hint="shorten the line, split it between panels, or give the page a "
                          "layout with a bigger panel here"))
+            for miss in lettered[panel.id].misplaced:  # placement hints not honoured
+                said = panel.lines[miss.order]
+                message, hint = explain(miss, said.text, names, panel.camera.shot.value
+                                        .replace("close_up", "close-up").replace("_", " "),
+                                        panel.characters)
+                warnings.append(Problem(file=panel.source, line=said.line or panel.line,
+                                        severity="warning", message=message, hint=hint))
             for said in panel.lines:
                 texts = _lettered(said, project.config.lettering)
                 missing = "".join(dict.fromkeys("".join(missing_glyphs(font, t)

@@ -11,6 +11,8 @@
     LIN SHUANG (whispering): Open the gate.    (whispering) (thinking) (shouting) set the balloon
     HALCYON (V.O.): Docking in ten.            (V.O.) (O.S.) (O.C.): heard, not seen; (CONT'D)
     SFX: KRRANG                                is read and ignored; a sound effect
+    LIN [top_left]: Here.  CAPTION [bottom]:   where the balloon goes: a corner, a side,
+    LIN (softly) [over han]: Behind you.       the middle, or over a character's head
 
     ---                                        a page break; '--- grid_2x2' picks the layout
 
@@ -31,6 +33,7 @@ from ..errors import Problem, did_you_mean
 from ..format.camera import ANGLE_NAMES, SHOT_NAMES, Angle, Shot
 from ..format.layouts import LAYOUT_NAMES
 from ..format.model import Beat, LineKind, Off, OutlineLine, OutlineScene
+from ..format.placing import PLACES, read_place
 from ..format.slugs import fold
 from .panel_tags import SETTING, TAG_SPLIT, read_setting
 
@@ -45,8 +48,10 @@ PAREN_SUFFIX = re.compile(r"\s*\((?P<note>[^()]*)\)$")
 # A speaker: an @id, or a name of letters, digits, spaces, dots, apostrophes and hyphens
 # in any script; a colon (or a full-width colon) ends it.
 CUE = r"(?P<who>@[\w-]+|[^\W_][^:：()\[\]!?,;\"“”]*?)"  # its letters: _name_letters
-PARENS = r"(?P<parens>(?:\s*\([^()]*\))*)"  # after the name: (V.O.) (whispering)...
+# After the name: (V.O.) (whispering)... and a placement hint in square brackets, [top_left]
+PARENS = r"(?P<parens>(?:\s*\([^()]*\)|\s*\[[^\[\]]*\])*)"
 PAREN = re.compile(r"\(([^()]*)\)")
+PLACE_MARK = re.compile(r"\[([^\[\]]*)\]")
 DIALOGUE = re.compile(rf"^{CUE}{PARENS}\s*[:：]\s*(?P<paren2>\([^)]*\)\s*)?(?P<text>.+)$")
 BARE_CUE = re.compile(rf"^{CUE}{PARENS}\s*$")
 NEAR, NEAR_MIN = 0.85, 5  # how close a misspelt speaker is to a cast name, its least length
@@ -154,9 +159,10 @@ def parentheticals(notes: list[str]) -> tuple[LineKind, Off | None, str | None]:
 
 
 def _spoken(kind_off_note: tuple[LineKind, Off | None, str | None], text: str, speaker: str,
-            line: int) -> OutlineLine:
+            line: int, place: str | None = None) -> OutlineLine:
     kind, off, note = kind_off_note
-    return OutlineLine(kind=kind, text=text, speaker=speaker, line=line, off=off, manner=note)
+    return OutlineLine(kind=kind, text=text, speaker=speaker, line=line, off=off, manner=note,
+                       place=place)
 
 
 class _Parser:
@@ -244,6 +250,23 @@ class _Parser:
         if wrong:
             self.problem(line, *wrong)
 
+    def place(self, line: int, marks: str) -> str | None:
+        """The placement hint in a speaker's square brackets ('LIN [top_left]:'), checked."""
+        written = PLACE_MARK.findall(marks or "")
+        if len(written) > 1:
+            self.problem(line, f"this line has {len(written)} placement hints: "
+                               + ", ".join(f"[{w}]" for w in written),
+                         "keep one: a balloon goes in one place, e.g. [top_left]")
+        if not written:
+            return None
+        place, key = read_place(written[-1])
+        if place is None:
+            hint = did_you_mean(key, PLACES) or (
+                "a balloon may go in " + ", ".join(PLACES) + ", or 'over <character>'")
+            self.problem(line, f"'{written[-1].strip()}' is not a place for a balloon",
+                         hint + " (docs/format.md, 'Where a balloon goes')")
+        return place
+
     def near_miss(self, line: int, who: str) -> None:
         """'Ines Vraga: ...' opening a paragraph: a misspelt speaker, not prose, when the
         name is close to a cast name (prose such as 'Note: ...' is close to nobody's)."""
@@ -308,10 +331,12 @@ class _Parser:
                 notes.append(said.group("paren2").strip()[1:-1])
             kind = RESERVED.get(who)
             words = said.group("text").strip()
+            place = self.place(number, said.group("parens"))
             if kind is None:
-                said_line = _spoken(parentheticals(notes), words, who.lstrip("@"), number)
+                said_line = _spoken(parentheticals(notes), words, who.lstrip("@"), number,
+                                    place)
             else:
-                said_line = OutlineLine(kind=kind, text=words, line=number)
+                said_line = OutlineLine(kind=kind, text=words, line=number, place=place)
             self.add_words(said_line)
             self.speech = said_line
             self.prose_open = False
@@ -328,6 +353,13 @@ class _Parser:
             if line_paren:
                 notes.append(following[0][1:-1])
                 following = following[1:]
+            marks = cue.group("parens") or ""
+            # the placement hint may have its own line, as a parenthetical may: '[top_left]'
+            line_place = len(following) > 1 and bool(PLACE_MARK.fullmatch(following[0])) and \
+                read_place(following[0][1:-1])[0] is not None
+            if line_place:
+                marks += following[0]
+                following = following[1:]
             words = []
             for later in following:
                 if _is_dialogue(DIALOGUE.match(later), self.speakers):
@@ -335,8 +367,8 @@ class _Parser:
                 words.append(later)
             if words:
                 self.add_words(_spoken(parentheticals(notes), " ".join(words), who.lstrip("@"),
-                                       number))
-                return len(words) + line_paren
+                                       number, self.place(number, marks)))
+                return len(words) + line_paren + line_place
         tagged = TAGS.match(text)
         shot = angle = None
         if tagged:

@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 
 from ..errors import Problem, did_you_mean, existing, unknown_reference
 from ..format.camera import Angle, Shot
-from ..format.model import (Character, LineKind, Off, ProjectConfig, SceneCard, Story, StyleDNA,
-                            World)
+from ..format.model import (Character, LineKind, Off, OutlineLine, ProjectConfig, SceneCard, Story,
+                            StyleDNA, World)
 from ..format.nodes_model import CommittedNodes
 from ..format.pins_model import PinsFile
+from ..format.placing import OVER, over_whom
 from ..format.presets import PRESETS, SWATCH_PREFIX, palette_swatch
 from ..format.slugs import fold, mentioned, slugify
 from .load import Asset
@@ -30,6 +31,7 @@ class ResolvedLine(BaseModel):
     line: int
     off: Off | None = None  # (V.O.), (O.S.): heard, not seen
     manner: str | None = None  # the parenthetical of manner, as written
+    place: str | None = None  # where its balloon goes: 'top_left', 'over <character id>'
 
 
 class ResolvedBeat(BaseModel):
@@ -110,6 +112,25 @@ def _find_character(written: str, characters: dict[str, Character]) -> str | Non
         if key in (fold(n) for n in _names(character)) or key == cid or slugify(written) == cid:
             return cid
     return None
+
+
+def _place(said: OutlineLine, source: str, project: ResolvedProject, valid: ValidProject,
+           problems: list[Problem]) -> str | None:
+    """A line's placement hint with its 'over <name>' linked to the character's id."""
+    who = over_whom(said.place)
+    if who is None:
+        return said.place
+    found = _find_character(who, project.characters)
+    if found is None and not _failed_speaker(who, valid):
+        names = [c.name for c in project.characters.values()]
+        # 'over lin' for Lin Shuang: one of a name's words is a likely meaning
+        part = [n for n in names if fold(who) in fold(n).split()]
+        problems.append(Problem(
+            file=source, line=said.line,
+            message=f"the balloon is to go over '{who}', who is not a character",
+            hint=(f"did you mean 'over {part[0]}'? ({existing('characters', names)})" if part
+                  else unknown_reference("characters", who, names))))
+    return OVER + found if found else None
 
 
 def _failed_speaker(written: str, valid: ValidProject) -> bool:
@@ -287,7 +308,9 @@ def resolve(valid: ValidProject) -> ResolvedProject:
                                 + f"; or add characters/{slugify(said.speaker)}.md"))
                             continue
                     words.append(ResolvedLine(kind=said.kind, text=said.text, speaker=speaker,
-                                              line=said.line, off=said.off, manner=said.manner))
+                                              line=said.line, off=said.off, manner=said.manner,
+                                              place=_place(said, story.source, project, valid,
+                                                           problems)))
                 cast = [w.speaker for w in words if w.speaker]
                 cast += mentioned(beat.description, names_of(project.characters))
                 resolved.beats.append(ResolvedBeat(

@@ -64,12 +64,13 @@ def outline_hash(beats: list[ResolvedBeat]) -> str:
 CONTROLS = ("seed", "art", "sketch")
 
 
-LINE_MARKS = ("off", "manner")  # a line's (V.O.) and parenthetical: newer than the format
+# a line's (V.O.), parenthetical and placement hint ([top_left]): newer than the format
+LINE_MARKS = ("off", "manner", "place")
 
 
 def _unmarked(beat: dict) -> dict:
-    """A beat as hashed: a line's `off` and `manner` count only when it has them, so the
-    nodes committed before lines had them stay fresh."""
+    """A beat as hashed: a line's `off`, `manner` and `place` count only when it has them,
+    so the nodes committed before lines had them stay fresh."""
     beat["lines"] = [{k: v for k, v in line.items() if k not in LINE_MARKS or v is not None}
                      for line in beat.get("lines", [])]
     return beat
@@ -132,7 +133,8 @@ def node_record(node: StoryNode) -> CommentedMap:
         elif key == "lines":
             value = [{k: v for k, v in (("kind", w["kind"]), ("speaker", w.get("speaker")),
                                         ("off", w.get("off")), ("manner", w.get("manner")),
-                                        ("text", w["text"])) if v is not None}
+                                        ("place", w.get("place")), ("text", w["text"]))
+                                    if v is not None}
                      for w in value or []] or None
         if value is not None:
             record[key] = _safe(value)
