@@ -15,6 +15,7 @@ whatever goes wrong in one is a `Problem` at its file and line, never a tracebac
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -75,6 +76,23 @@ def theme_dir() -> Path:
     """The default theme: inside the installed package, or the repo's templates/."""
     packaged = Path(__file__).parents[1] / "theme"
     return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
+
+
+# Card PNGs made in this process, by what they are made of: `serve` renders the site
+# again on every save, and encoding each avatar anew took a third of a render.
+_CARDS: dict[str, bytes] = {}
+
+
+def _card_png(character: Any, avatar: bytes | None, embedded: dict[str, bytes]) -> bytes:
+    from ..characters.card_format import card_png  # the format only: no character files
+
+    key = digest(character.model_dump(mode="json"), hashlib.sha256(avatar or b"").hexdigest(),
+                 {uri: hashlib.sha256(data).hexdigest() for uri, data in embedded.items()})
+    if key not in _CARDS:
+        if len(_CARDS) > 256:  # a long session with many characters edited: start again
+            _CARDS.clear()
+        _CARDS[key] = card_png(character, avatar, embedded)
+    return _CARDS[key]
 
 
 def theme_digest() -> str:
@@ -274,7 +292,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                 roles[cid].append(dict(story=story_plan.story, first=min(on_pages[cid]),
                                        pages=len(on_pages[cid])))
 
-    from ..characters.card_format import card_png, to_card  # the format only: no character files
+    from ..characters.card_format import to_card  # the format only: no character files
 
     avatars, idles, sizes = {}, {}, {}
     for cid, character in characters.items():
@@ -293,7 +311,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
         embedded = {a["uri"]: project.assets[f"characters/{a['uri']}"].data or b""
                     for a in character.card.get("assets") or [] if isinstance(a, dict)
                     and f"characters/{a.get('uri')}" in project.assets}
-        files.data[f"cards/{cid}.png"] = card_png(character, avatar, embedded)
+        files.data[f"cards/{cid}.png"] = _card_png(character, avatar, embedded)
         for name, spec in ((f"cards/{cid}.json", "v3"), (f"cards/{cid}.v2.json", "v2")):
             files.text[name] = json.dumps(to_card(character, spec, embedded),
                                           ensure_ascii=False, indent=2)
