@@ -32,6 +32,9 @@ EN = {
     "portrait_of": "Portrait of {name}", "idle": "{name}, breathing and blinking",
     "scenes": "Scenes", "lore": "Lore", "first_appearance": "First appearance",
     "page_count": "{count} pages", "one_page": "1 page", "shown_of": "{n} of {total}",
+    "scroll": "Read as one scroll", "story_scenes": "Scenes", "chapters": "Chapters",
+    "chapters_again": "Chapters, again", "previous_chapter": "‹ Previous chapter",
+    "next_chapter": "Next chapter ›",
 }
 
 # each language's words for the keys of EN (a key missing here reads in English)
