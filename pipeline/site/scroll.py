@@ -146,8 +146,11 @@ def scrolls(project: ResolvedProject, story: ResolvedStory, story_plan: StoryPla
             boxed = [dict(slot, scroll_box=(x / page.width, (y - top) / height, w / page.width,
                                             h / height))
                      for slot, (x, y, w, h) in zip(slots[page.number], page.slots, strict=True)]
+            # a scene's title where it starts (or where a chapter takes it up), not again
+            # on the next page of a long scene
             strips.append(dict(number=page.number, width=page.width, height=height,
-                               title=", ".join(dict.fromkeys(names or going_on[-1:])),
+                               title=", ".join(dict.fromkeys(names or (
+                                   going_on[-1:] if k == 0 else []))),
                                slots=boxed))
         out.append(dict(name=scroll_name(n, len(found)), chapter=chapter.title if chapter
                         else None, strips=strips,

@@ -72,7 +72,14 @@
 
   function layout() {
     views = [];
-    panels.forEach(function (panel) { views = views.concat(panelViews(panel)); });
+    panels.forEach(function (panel) {
+      panelViews(panel).forEach(function (v) {
+        // two balloons that need the same view (kept inside a small panel) are one step
+        var last = views[views.length - 1];
+        if (last && last.panel === v.panel && Math.abs(last.x - v.x) < 1 && Math.abs(last.y - v.y) < 1) return;
+        views.push(v);
+      });
+    });
   }
 
   function show(index) {
