@@ -302,6 +302,9 @@ def _read_through(tab, step) -> list[tuple[str, str]]:
         if now == seen[-1]:
             break
         seen.append(now)
+        # the art shown has loaded, lazy or not
+        tab.wait_for_function("() => document.querySelector('.panel.current img').complete")
+        assert tab.evaluate("() => document.querySelector('.panel.current img').naturalWidth")
     distinct = [(s["page"], s["panel"]) for s in seen]
     return [p for i, p in enumerate(distinct) if i == 0 or p != distinct[i - 1]]
 
