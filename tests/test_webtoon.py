@@ -460,7 +460,8 @@ def test_each_scene_page_links_to_its_place_in_the_scroll(sites, phone):
     phone.locator(".scroll-link a").click()
     phone.wait_for_load_state("load")
     phone.wait_for_timeout(100)
-    first = phone.evaluate("""() => { const panels = [...document.querySelectorAll('.comic-page .panel')];
+    first = phone.evaluate("""() => {
+        const panels = [...document.querySelectorAll('.comic-page .panel')];
         const top = panels.filter(p => p.getBoundingClientRect().bottom > 1)[0];
         return top.dataset.panel; }""")
     assert first == _panels(page)[0]

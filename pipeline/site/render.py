@@ -361,8 +361,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
             path = f"stories/{story.id}/{scroll['name']}"
             files.text[path] = env.get_template("scroll.html").render(
                 common, root="../../", story=story, scroll=scroll, style=style,
-                **meta(path, " ".join(filter(None, (story.title, scroll["chapter"], story.summary))),
-                       image=covers.get(story.id)))
+                **meta(path, " ".join(filter(None, (story.title, scroll["chapter"],
+                                                     story.summary))), image=covers.get(story.id)))
         path = f"stories/{story.id}/index.html"
         files.text[path] = env.get_template("story.html").render(
             common, root="../../", story=story, plan=story_plan, vertical=vertical,
