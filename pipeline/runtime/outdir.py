@@ -27,7 +27,7 @@ SOURCES = ("panelwright.yaml", "characters", "worlds", "styles", "stories", "tem
            ".git", CACHE_DIR)
 # every top-level name a site built before the marker could hold
 _OLD_SITE = {"index.html", ".nojekyll", "assets", "characters", "stories", "worlds", "pages",
-             "art", "avatars", "cards",
+             "art", "avatars", "cards", "thumbs", "covers",
              "favicon.png", "feed.xml", "sitemap.xml"}  # a site of today, its marker lost
 _OLD_PREVIEW = {"index.html", "contact-sheet.png", "cells"}
 _CACHE_NAMES = {"cache", "manifest.json", "build.lock", "downloads", "templates"}

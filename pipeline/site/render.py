@@ -43,6 +43,8 @@ from .chapters import chapter_pages
 from . import webfonts
 from .output import SiteFiles
 from .publish import base_url, describe, favicon, feed_entries, preview_image, sitemap
+from .scroll import contents, scroll_of, scrolls
+from .scroll import cover as scroll_cover
 from .strings import overrides as word_overrides
 from .strings import translator
 
@@ -332,11 +334,18 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     covers = {sp.story: preview_image(sp, 1, f"Cover of {stories[sp.story].title}")
               for sp in plans if sp.pages}
     names = {cid: character.name for cid, character in characters.items()}
+    vertical = config.format == "vertical"
+    thumbs = Path(project.root) / CACHE_DIR / "thumbs"
+    scroll_covers = {sp.story: scroll_cover(art[sp.pages[0].panels[0]], sp.panels[0].alt,
+                                            thumbs, files.data, scroll_of(stories[sp.story], sp))
+                     for sp in plans if vertical and sp.pages}
 
     for story_plan in plans:
         story = stories[story_plan.story]
         panels = {p.id: p for p in story_plan.panels}
         total = len(story_plan.pages)
+        page_slots = {}
+        in_scroll = scroll_of(story, story_plan) if vertical else {}
         for page in story_plan.pages:
             cover = f"pages/{story.id}-{page.number}.jpg"
             files.copies[cover] = pages[(story.id, page.number)]
@@ -349,6 +358,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
                                   svg=to_svg(lettered[panel_id].balloons, box[2], box[3],
                                              webfonts.MAIN_FAMILY, served.families,
                                              names=names)))
+            page_slots[page.number] = slots
             transcript = [dict(panel=index + 1, description=s["spec"].description,
                                lines=[dict(kind=b.kind.value, speaker=characters[b.speaker].name
                                            if b.speaker else None, text=b.text)
@@ -358,13 +368,23 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
             files.text[path] = env.get_template("page.html").render(
                 common, root="../../", story=story, page=page, total=total, slots=slots,
                 transcript=transcript, cover=cover, style=project.styles.get(story.style or ""),
+                scroll=in_scroll.get(page.number),
                 **meta(path, f"{story.title}, page {page.number} of {total}. {story.summary}",
                        image=preview_image(story_plan, page.number,
                                         f"{story.title}, page {page.number}: "
                                         + " ".join(s["spec"].alt for s in slots))))
+        style = project.styles.get(story.style or "")
+        for scroll in scrolls(project, story, story_plan, page_slots,
+                              style.gutter if style else 24) if vertical else []:
+            path = f"stories/{story.id}/{scroll['name']}"
+            files.text[path] = env.get_template("scroll.html").render(
+                common, root="../../", story=story, scroll=scroll, style=style,
+                **meta(path, " ".join(filter(None, (story.title, scroll["chapter"],
+                                                     story.summary))), image=covers.get(story.id)))
         path = f"stories/{story.id}/index.html"
         files.text[path] = env.get_template("story.html").render(
-            common, root="../../", story=story, plan=story_plan,
+            common, root="../../", story=story, plan=story_plan, vertical=vertical,
+            contents=contents(project, story, story_plan, art, thumbs, files.data, vertical),
             world=project.worlds[story.world],
             cast=[cid for cid in characters if story.id in appearances[cid]],
             chapters=[dict(title=c.title, date=c.date, pages=[story_plan.pages[i] for i in span])
@@ -373,7 +393,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
 
     first = covers.get(plans[0].story) if plans else None
     files.text["index.html"] = env.get_template("index.html").render(
-        common, root="", plans=plans, **meta("index.html", config.description, image=first))
+        common, root="", plans=plans, scroll_covers=scroll_covers,
+        **meta("index.html", config.description, image=first))
     files.text["characters/index.html"] = env.get_template("characters.html").render(
         common, root="../", **meta("characters/index.html", f"The characters of {config.title}: "
                                    + ", ".join(c.name for c in characters.values())))

@@ -32,6 +32,9 @@ EN = {
     "portrait_of": "Portrait of {name}", "idle": "{name}, breathing and blinking",
     "scenes": "Scenes", "lore": "Lore", "first_appearance": "First appearance",
     "page_count": "{count} pages", "one_page": "1 page", "shown_of": "{n} of {total}",
+    "scroll": "Read as one scroll", "story_scenes": "Scenes", "chapters": "Chapters",
+    "chapters_again": "Chapters, again", "previous_chapter": "‹ Previous chapter",
+    "next_chapter": "Next chapter ›", "contents_page": "Contents",
 }
 
 # each language's words for the keys of EN (a key missing here reads in English)
@@ -55,6 +58,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "first_appearance": "Première apparition", "page_count": "{count} pages",
         "shown_of": "{n} sur {total}",
         "one_page": "1 page",
+        "scroll": "Lire d'un seul défilement", "story_scenes": "Scènes", "chapters": "Chapitres",
+        "chapters_again": "Chapitres, bas", "previous_chapter": "‹ Chapitre précédent",
+        "next_chapter": "Chapitre suivant ›", "contents_page": "Sommaire",
     },
     "de": {
         "stories": "Geschichten", "characters": "Figuren", "skip": "Zum Inhalt springen",
@@ -76,6 +82,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "first_appearance": "Erster Auftritt", "page_count": "{count} Seiten",
         "shown_of": "{n} von {total}",
         "one_page": "1 Seite",
+        "scroll": "Als eine Bildleiste lesen", "story_scenes": "Szenen", "chapters": "Kapitel",
+        "chapters_again": "Kapitel, unten", "previous_chapter": "‹ Voriges Kapitel",
+        "next_chapter": "Nächstes Kapitel ›", "contents_page": "Inhalt",
     },
     "es": {
         "stories": "Historias", "characters": "Personajes", "skip": "Saltar al contenido",
@@ -98,6 +107,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "page_count": "{count} páginas",
         "shown_of": "{n} de {total}",
         "one_page": "1 página",
+        "scroll": "Leer de un solo desplazamiento", "story_scenes": "Escenas",
+        "chapters": "Capítulos",
+        "chapters_again": "Capítulos, abajo", "previous_chapter": "‹ Capítulo anterior",
+        "next_chapter": "Capítulo siguiente ›", "contents_page": "Índice",
     },
     "it": {
         "stories": "Storie", "characters": "Personaggi", "skip": "Vai al contenuto",
@@ -120,6 +133,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "page_count": "{count} pagine",
         "shown_of": "{n} di {total}",
         "one_page": "1 pagina",
+        "scroll": "Leggi in un'unica striscia", "story_scenes": "Scene", "chapters": "Capitoli",
+        "chapters_again": "Capitoli, in fondo", "previous_chapter": "‹ Capitolo precedente",
+        "next_chapter": "Capitolo successivo ›", "contents_page": "Indice",
     },
     "pt": {
         "stories": "Histórias", "characters": "Personagens", "skip": "Ir para o conteúdo",
@@ -141,6 +157,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "first_appearance": "Primeira aparição", "page_count": "{count} páginas",
         "shown_of": "{n} de {total}",
         "one_page": "1 página",
+        "scroll": "Ler como uma tira contínua", "story_scenes": "Cenas", "chapters": "Capítulos",
+        "chapters_again": "Capítulos, abaixo", "previous_chapter": "‹ Capítulo anterior",
+        "next_chapter": "Próximo capítulo ›", "contents_page": "Sumário",
     },
     "ja": {
         "stories": "作品", "characters": "キャラクター", "skip": "本文へ移動", "site": "サイト",
@@ -160,6 +179,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "lore": "設定", "first_appearance": "初登場", "page_count": "{count}ページ",
         "shown_of": "{total}件中{n}件",
         "one_page": "1ページ",
+        "scroll": "縦スクロールで通して読む", "story_scenes": "シーン", "chapters": "章",
+        "chapters_again": "章（下）", "previous_chapter": "‹ 前の章",
+        "next_chapter": "次の章 ›", "contents_page": "目次",
     },
     "zh": {
         "stories": "故事", "characters": "角色", "skip": "跳到正文", "site": "网站",
@@ -179,6 +201,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "first_appearance": "首次登场", "page_count": "{count} 页",
         "shown_of": "{n} / {total}",
         "one_page": "1 页",
+        "scroll": "条漫模式连续阅读", "story_scenes": "场景", "chapters": "章节",
+        "chapters_again": "章节（底部）", "previous_chapter": "‹ 上一章",
+        "next_chapter": "下一章 ›", "contents_page": "目录",
     },
     "ko": {
         "stories": "이야기", "characters": "등장인물", "skip": "본문으로 건너뛰기", "site": "사이트",
@@ -197,6 +222,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "lore": "설정", "first_appearance": "첫 등장", "page_count": "{count}쪽",
         "shown_of": "{total}개 중 {n}개",
         "one_page": "1쪽",
+        "scroll": "세로 스크롤로 읽기", "story_scenes": "장면", "chapters": "챕터",
+        "chapters_again": "챕터(아래)", "previous_chapter": "‹ 이전 챕터",
+        "next_chapter": "다음 챕터 ›", "contents_page": "목차",
     },
     "ru": {
         "stories": "Истории", "characters": "Персонажи", "skip": "Перейти к содержимому",
@@ -218,6 +246,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "first_appearance": "Первое появление", "page_count": "страниц: {count}",
         "shown_of": "{n} из {total}",
         "one_page": "1 страница",
+        "scroll": "Читать одной лентой", "story_scenes": "Сцены", "chapters": "Главы",
+        "chapters_again": "Главы, внизу", "previous_chapter": "‹ Предыдущая глава",
+        "next_chapter": "Следующая глава ›", "contents_page": "Оглавление",
     },
 }
 

@@ -34,10 +34,18 @@
 
   function bodyPx() { return parseFloat(getComputedStyle(document.body).fontSize) || 16; }
 
+  // Where a panel stands in the page, in page px: on a scroll page (the webtoon scroll)
+  // panels stand in strips stacked inside it, so the offsets add up to the page.
+  function offsetIn(el) {
+    var x = 0, y = 0;
+    while (el && el !== page) { x += el.offsetLeft; y += el.offsetTop; el = el.offsetParent; }
+    return [x, y];
+  }
+
   // The views of one panel, in page px (the page's own layout, before any zoom).
   function panelViews(panel) {
     var vw = window.innerWidth, vh = window.innerHeight - bar();
-    var px = panel.offsetLeft, py = panel.offsetTop, pw = panel.offsetWidth, ph = panel.offsetHeight;
+    var spot = offsetIn(panel), px = spot[0], py = spot[1], pw = panel.offsetWidth, ph = panel.offsetHeight;
     var fit = Math.min(vw / pw, vh / ph);
     var svg = panel.querySelector("svg.lettering");
     var balloons = svg ? [].slice.call(svg.querySelectorAll(".balloon")) : [];
@@ -64,7 +72,14 @@
 
   function layout() {
     views = [];
-    panels.forEach(function (panel) { views = views.concat(panelViews(panel)); });
+    panels.forEach(function (panel) {
+      panelViews(panel).forEach(function (v) {
+        // two balloons that need the same view (kept inside a small panel) are one step
+        var last = views[views.length - 1];
+        if (last && last.panel === v.panel && Math.abs(last.x - v.x) < 1 && Math.abs(last.y - v.y) < 1) return;
+        views.push(v);
+      });
+    });
   }
 
   function show(index) {
