@@ -42,8 +42,8 @@ PHONE_DPR, DESKTOP_DPR = (2, 3), (1, 2)
 MERGE = 1.25  # a width within this ratio of the last one kept adds little: skipped
 WHOLE = 0.85  # a width this close to the original's is served by the original's
 
-# The formats written beside the original, best first; AVIF only where Pillow has it
-# (see FORMATS below). Settings are part of every variant's key.
+# The formats written beside the original, best first (`_formats`); their settings are
+# part of every variant's key.
 WEBP = dict(quality=80, method=2)
 AVIF = dict(quality=55, speed=8)
 # AVIF encodes 2-3 times slower than WebP for no fewer bytes at these settings
@@ -161,7 +161,7 @@ class Pictures:
         (a SiteFiles: copies of the cache's files)."""
         formats = _formats()
         cache = Cache(root)
-        todo: dict[str, tuple[Wanted, tuple]] = {}
+        todo: dict[str, tuple] = {}  # plan key -> the job that makes its variants
         plans: dict[Wanted, str] = {}
         for want in wanted:
             phone, desktop, _ = shown(want)
@@ -170,9 +170,9 @@ class Pictures:
                               round(desktop, 1), settings, _pillow())
             plans[want] = plan_key
             if plan_key not in todo and self._recall(cache, plan_key) is None:
-                todo[plan_key] = (want, (want.source, phone, desktop, formats))
+                todo[plan_key] = (want.source, phone, desktop, formats)
         keys = list(todo)
-        for plan_key, made in zip(keys, run(_encode, [todo[k][1] for k in keys], jobs),
+        for plan_key, made in zip(keys, run(_encode, [todo[k] for k in keys], jobs),
                                   strict=True):
             variants = []
             for ext, width, height, data in made["variants"]:
