@@ -209,7 +209,7 @@ def test_copies_are_the_same_bytes_each_build_and_a_rebuild_encodes_no_art(
     assert encoded and all(str(source).endswith(".jpg") for source in encoded), encoded
     assert len({str(source) for source in encoded}) == 1, encoded  # the one page edited
     # without the cache's copies they are made anew, by another process: the same bytes
-    for path in (again / ".panelwright/cache").rglob("*.webp"):
+    for path in (again / ".panelwright").rglob("*.webp"):
         path.unlink()
     remade = Path(build(again, out=tmp_path / "remade", jobs=2).out)
     first = {p.relative_to(rebuilt).as_posix(): p.read_bytes() for p in rebuilt.rglob("*.webp")}

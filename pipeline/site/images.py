@@ -140,6 +140,16 @@ def _encode(job: tuple[str | bytes, float, float, tuple]) -> dict[str, Any]:
         return dict(size=(1, 1), variants=[])
 
 
+class _Store(Cache):
+    """The cache's entries for pictures, in a folder and index of their own
+    (`.panelwright/pictures/`): only a build that renders the site reads them, so a
+    no-op rebuild reads the same cache index as before there were any."""
+
+    def __init__(self, project_root: str | Path):
+        super().__init__(project_root)
+        self.root = self.root.parent / "pictures"
+
+
 class Pictures:
     """The variants of every image a site shows, made (or found in the cache) at once,
     and looked up by templates through `picture(path, kind)`."""
@@ -160,7 +170,7 @@ class Pictures:
         """Make or find the variants of `wanted` and add them to the site's `files`
         (a SiteFiles: copies of the cache's files)."""
         formats = _formats()
-        cache = Cache(root)
+        cache = _Store(root)
         todo: dict[str, tuple] = {}  # plan key -> the job that makes its variants
         plans: dict[Wanted, str] = {}
         for want in wanted:
@@ -198,7 +208,7 @@ class Pictures:
                          for ext, items in sources.items()])
 
     @staticmethod
-    def _recall(cache: Cache, plan_key: str) -> dict[str, Any] | None:
+    def _recall(cache: _Store, plan_key: str) -> dict[str, Any] | None:
         """A plan made before whose every variant is still in the cache."""
         plan = cache.get_json(plan_key)
         if not isinstance(plan, Mapping):
