@@ -7,7 +7,7 @@ serves it with `python -m http.server` on 127.0.0.1, and runs npm `lighthouse` (
 into a temp folder, or the folder --lighthouse names, which is kept for the next run)
 with Debian's chromium (CHROME_PATH=/usr/bin/chromium), performance only, Lighthouse's
 default mobile settings (a Moto G Power on slow 4G, CPU slowed 4×). Prints each page's
-performance score, largest contentful paint, layout shift and bytes (medians of --runs),
+performance score, largest contentful paint, layout shift, blocking time and bytes (medians of --runs),
 and the machine's load average, which moves the scores on a shared machine.
 
 Not part of CI: it installs from npm and takes a minute or two.
@@ -69,6 +69,7 @@ def audit(command: Path, url: str, out: Path) -> dict:
     return dict(score=round(100 * report["categories"]["performance"]["score"]),
                 lcp=audits["largest-contentful-paint"]["numericValue"] / 1000,
                 cls=audits["cumulative-layout-shift"]["numericValue"],
+                tbt=audits["total-blocking-time"]["numericValue"],
                 kib=audits["total-byte-weight"]["numericValue"] / 1024)
 
 
@@ -94,7 +95,7 @@ def main() -> None:
                         for _ in range(args.runs)]
                 median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
                 print(f"{name:9} performance {median['score']:.0f}  LCP {median['lcp']:.2f} s  "
-                      f"CLS {median['cls']:.3f}  {median['kib']:.0f} KiB  "
+                      f"CLS {median['cls']:.3f}  TBT {median['tbt']:.0f} ms  {median['kib']:.0f} KiB  "
                       f"(scores {[r['score'] for r in runs]}; {page})")
             print(f"load average after: {os.getloadavg()[0]:.2f}")
             print(f"targets: {TARGETS}")
