@@ -100,7 +100,7 @@ def test_chapters_reach_the_contents_page(site):
     _, out, _ = site
     contents = (out / "stories" / "visitor" / "index.html").read_text()
     knock, outside = contents.index("The Knock"), contents.index("Outside")
-    assert knock < contents.index("page-2.html") < outside < contents.index("page-3.html\"><img")
+    assert knock < contents.index("page-2.html") < outside < contents.index("page-3.html\"><picture")
 
 
 def test_a_cbz_per_chapter_numbered_in_its_story(site, tmp_path):

@@ -30,7 +30,7 @@ _OLD_SITE = {"index.html", ".nojekyll", "assets", "characters", "stories", "worl
              "art", "avatars", "cards", "thumbs", "covers",
              "favicon.png", "feed.xml", "sitemap.xml"}  # a site of today, its marker lost
 _OLD_PREVIEW = {"index.html", "contact-sheet.png", "cells"}
-_CACHE_NAMES = {"cache", "manifest.json", "build.lock", "downloads", "templates"}
+_CACHE_NAMES = {"cache", "manifest.json", "build.lock", "downloads", "templates", "pictures"}
 KEEP_HINT = "choose a new or empty folder for --out (the default is PROJECT/_site)"
 
 

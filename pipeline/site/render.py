@@ -39,8 +39,8 @@ from ..runtime.manifest import Manifest, PanelRecord
 from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
+from . import images, webfonts
 from .chapters import chapter_pages
-from . import webfonts
 from .output import SiteFiles
 from .publish import base_url, describe, favicon, feed_entries, preview_image, sitemap
 from .scroll import contents, scroll_of, scrolls
@@ -100,7 +100,7 @@ def _card_png(character: Any, avatar: bytes | None, embedded: dict[str, bytes]) 
 def theme_digest() -> str:
     """Digest of the theme's files and the code that renders them: a change to either
     re-renders the site."""
-    return code_digest(__name__, files=tree_files(theme_dir()))
+    return code_digest(__name__, images.__name__, files=tree_files(theme_dir()))
 
 
 OVERRIDES = "templates/"  # the project's folder of overrides, as messages name it
@@ -318,12 +318,13 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
             files.text[name] = json.dumps(to_card(character, spec, embedded),
                                           ensure_ascii=False, indent=2)
 
+    pictures = _pictures(project, plans, art, pages, avatars, idles, files)
     url = base_url(project)
     served = webfonts.serve(project.root, font, plans, lettered)
     common = dict(config=config, characters=characters, worlds=project.worlds,
                   stories=stories, avatars=avatars, idles=idles, sizes=sizes,
                   font_family=webfonts.MAIN_FAMILY, lettering_file=served.main_file,
-                  t=translator(config.language, project.templates),
+                  t=translator(config.language, project.templates), picture=pictures,
                   rtl=config.reading_direction.value == "rtl",
                   text_dir=language_direction(config.language), site_url=url)
 
@@ -427,6 +428,34 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     files.text.update(served.text)
     files.text[".nojekyll"] = ""
     return files
+
+
+def _pictures(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
+               pages: dict[tuple[str, int], str], avatars: dict[str, str],
+               idles: dict[str, str], files: SiteFiles) -> images.Pictures:
+    """Every picture the site shows, with its WebP variants made or found (images.py):
+    panel art, baked pages as covers and thumbnails, portraits and avatars."""
+    from ..art import default_jobs
+
+    wanted = [images.Wanted(f"art/{art[pid].key}.{art[pid].format}", art[pid].image,
+                            art[pid].key, "panel", box[2] / page.width, page.layout)
+              for sp in plans for page in sp.pages
+              for pid, box in zip(page.panels, page.slots, strict=True)]
+    for sp in plans:
+        for page in sp.pages:
+            source = pages[(sp.story, page.number)]
+            for kind in ("cover", "thumb") if page.number == 1 else ("thumb",):
+                wanted.append(images.Wanted(f"pages/{sp.story}-{page.number}.jpg", source,
+                                            Path(source).stem, kind))
+    for cid, path in [*avatars.items(), *idles.items()]:
+        data = files.data[path]
+        key = hashlib.sha256(data).hexdigest()
+        for kind in ("portrait", "avatar") if cid in avatars and path == avatars[cid] \
+                else ("portrait",):
+            wanted.append(images.Wanted(path, data, key, kind))
+    pictures = images.Pictures()
+    pictures.prepare(project.root, wanted, files, default_jobs())
+    return pictures
 
 
 def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
