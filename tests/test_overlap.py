@@ -151,3 +151,45 @@ def _size_plus(n: int, common: dict) -> int:
 
 def _divide(n: int, common: None) -> float:
     return 1 / n
+
+
+CHILD = """
+import os, sys, time
+from pipeline.runtime.parallel import LocalWorkers
+
+def pid(item, common):
+    return os.getpid()
+
+def nap(item, common):
+    time.sleep(item)
+
+workers = LocalWorkers(2)
+print(workers.submit(pid, 0).result(), flush=True)
+workers.submit(nap, 60)
+workers.submit(nap, 60)
+time.sleep(60)
+"""
+
+
+def test_a_killed_build_leaves_no_worker_behind():
+    """A worker outliving its build would hold the project's lock (inherited) and make
+    the next build wait forever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
+    worker = int(child.stdout.readline())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the worker outlived its build")

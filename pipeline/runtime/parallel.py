@@ -10,6 +10,8 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor,
@@ -169,6 +171,16 @@ def _shared(path: str | None) -> Any:
     return _commons[path]
 
 
+def _orphaned_ends(parent: int) -> None:
+    """In a worker: end when the build that started it is gone (killed, SIGKILL too), as
+    it would otherwise wait forever on a pipe that process held."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="panelwright-parent-watch").start()
+
+
 def _call_shared(fn: Callable[[Any, Any], R], path: str | None, item: Any) -> R:
     return fn(item, _shared(path))
 
@@ -195,7 +207,8 @@ class LocalWorkers:
                 future.set_exception(exc)
             return future
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.slots)
+            self._pool = ProcessPoolExecutor(max_workers=self.slots, initializer=_orphaned_ends,
+                                             initargs=(os.getpid(),))
         return self._pool.submit(_call_shared, fn, self._file(common), item)
 
     def _file(self, common: Any) -> str | None:
