@@ -106,6 +106,10 @@ class _Flow:
         else:
             self.to_draw.extend(range(len(self.todo)))
         try:
+            for story_plan in self.plans:  # a page without panels is ready at once
+                for page in story_plan.pages:
+                    if not page.panels:
+                        self.page_ready(story_plan.story, page)
             for panel_id, art in found.items():
                 self.drawn(panel_id, art)
             while self.running or (self.failure is None and self._more()):
@@ -195,15 +199,17 @@ class _Flow:
             self.lettered(panel_id, LetteredPanel.model_validate(cached))
 
     def lettered(self, panel_id: str, lettering: LetteredPanel) -> None:
-        """A panel is lettered: when it was its page's last, the page from the cache, or a
-        job to bake it."""
+        """A panel is lettered: when it was its page's last, its page is ready."""
         self.made.lettered[panel_id] = lettering
         self.tick("lettering")
         story, page = self.page_of[panel_id]
+        self.waiting[(story, page.number)] -= 1
+        if not self.waiting[(story, page.number)]:
+            self.page_ready(story, page)
+
+    def page_ready(self, story: str, page: PageSpec) -> None:
+        """Every panel of a page is lettered: the page from the cache, or a job to bake it."""
         where = (story, page.number)
-        self.waiting[where] -= 1
-        if self.waiting[where]:
-            return
         key = self.page_key(story, page, self.made.art,
                             [self.made.letter_keys[p] for p in page.panels])
         hit = self.cache.get(key, "jpg")
