@@ -63,7 +63,8 @@ class StagesLine:
               help="Where to write the site (default: PROJECT/_site): a new or empty "
               "folder, or a site Panelwright built; never inside the project's sources.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
-              help="Panels drawn at once (default: every core).")
+              help="Jobs run at once on this machine: panels a local engine draws, panels "
+              "lettered, pages baked (default: every core).")
 @click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the build summary as one JSON object on standard output.")
