@@ -83,20 +83,25 @@ def _draw(job: ArtJob) -> tuple[bytes, list[dict]]:
     return out.getvalue(), [f.model_dump() for f in drawing.figures]
 
 
-def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
-             progress: Callable[[int], None] | None = None) -> dict[str, PanelArt]:
-    """Panel id -> its art, drawn or taken from the cache."""
-    cache = Cache(project.root)
+def draw_job(job: ArtJob, common: None = None) -> tuple[bytes, list[dict]]:
+    """One panel drawn and encoded, as a `Workers` job."""
+    return _draw(job)
+
+
+Todo = list[tuple[PanelSpec, ArtJob, dict[str, str]]]  # what to draw: spec, job, inputs
+
+
+def art_to_draw(project: ResolvedProject, panels: list[PanelSpec], cache: Cache
+                ) -> tuple[dict[str, PanelArt], Todo]:
+    """The art the cache holds, by panel id, and a job for each panel it does not."""
     engines: dict[str, tuple[str, str, dict]] = {}  # story -> engine name, digest, settings
     digests = {path: asset.digest for path, asset in project.assets.items()}
-    result: dict[str, PanelArt] = {}
-    todo: list[tuple[PanelSpec, ArtJob, dict[str, str]]] = []
+    found: dict[str, PanelArt] = {}
+    todo: Todo = []
     for spec in panels:
         chosen = chosen_art(project, spec, cache)  # pinned, or the writer's own art
         if chosen is not None:
-            result[spec.id] = chosen
-            if progress:
-                progress(1)
+            found[spec.id] = chosen
             continue
         if spec.story not in engines:
             engines[spec.story] = _engine_for(project, spec.story)
@@ -108,46 +113,71 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
         hit = cache.get(key, fmt)
         if hit is not None:
             path, meta = hit
-            result[spec.id] = PanelArt(panel=spec.id, image=str(path), key=key, width=spec.width,
-                                       height=spec.height, format=fmt, cached=True,
-                                       inputs=inputs,
-                                       figures=[Figure(**f) for f in meta.get("figures", [])])
-            if progress:
-                progress(1)
+            found[spec.id] = PanelArt(panel=spec.id, image=str(path), key=key, width=spec.width,
+                                      height=spec.height, format=fmt, cached=True,
+                                      inputs=inputs,
+                                      figures=[Figure(**f) for f in meta.get("figures", [])])
             continue
         todo.append((spec, ArtJob(key=key, engine=name, settings=settings, root=project.root,
                                   request=request, format=fmt), inputs))
+    return found, todo
 
-    # Local engines draw on the CPU, in processes; remote ones wait on a service, in
-    # threads, no more at once than each engine allows.
+
+def remote_limit(todo: Todo) -> int | None:
+    """How many panels of `todo` may be drawn at once when a remote service draws them
+    (in threads on this machine), or None when local engines draw them on the CPU."""
     used = {job.engine: job for _, job, _ in todo}.values()
     limits = [parallel.in_flight_limit(load_engine(IMAGE_GROUP, j.engine, j.settings,
                                                    j.root)) for j in used]
     remote = [limit for limit in limits if limit is not None]
+    return min(remote) if remote else None
+
+
+def store_art(cache: Cache, spec: PanelSpec, job: ArtJob, inputs: dict[str, str],
+              data: bytes, figures: list[dict]) -> PanelArt:
+    """A panel's art put in the cache at once: a later failure keeps it."""
+    path = cache.put(job.key, job.format, data, {"figures": figures, "panel": spec.id})
+    return PanelArt(panel=spec.id, image=str(path), key=job.key, width=spec.width,
+                    height=spec.height, format=job.format, inputs=inputs,
+                    figures=[Figure(**f) for f in figures])
+
+
+def engine_failed(exc: EngineError, todo: Todo, drawn: dict[str, PanelArt]) -> ProjectError:
+    """The Problem of a panel the engine could not draw, with how many were kept."""
+    kept = sum(1 for a in drawn.values() if not a.cached)
+    spec, job, _ = next(((s, j, i) for s, j, i in todo if s.id == exc.panel),
+                        next(t for t in todo if t[0].id not in drawn))
+    return ProjectError([Problem(
+        file=spec.source, line=spec.line,
+        message=f"the image engine '{job.engine}' failed on panel {spec.id}: "
+                f"{exc.describe()}",
+        hint=(f"{kept} panels drawn before it are" if kept != 1 else
+              "1 panel drawn before it is") + " kept in the cache; build again to resume")])
+
+
+def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
+             progress: Callable[[int], None] | None = None) -> dict[str, PanelArt]:
+    """Panel id -> its art, drawn or taken from the cache (the whole stage at once, for
+    callers that need all the art before going on; a build overlaps it, `pipeline/flow.py`)."""
+    cache = Cache(project.root)
+    result, todo = art_to_draw(project, panels, cache)
+    if progress and result:
+        progress(len(result))
+    # Local engines draw on the CPU, in processes; remote ones wait on a service, in
+    # threads, no more at once than each engine allows.
+    limit = remote_limit(todo)
     work = [job for _, job, _ in todo]
-    drawn = (parallel.run_in_flight(_draw, work, min(remote)) if remote
+    drawn = (parallel.run_in_flight(_draw, work, limit) if limit is not None
              else enumerate(parallel.run(_draw, work, jobs)))
     try:
         for index, (data, figures) in drawn:
             spec, job, inputs = todo[index]
-            # stored at once: a later failure keeps every panel drawn before it
-            path = cache.put(job.key, job.format, data, {"figures": figures, "panel": spec.id})
-            result[spec.id] = PanelArt(panel=spec.id, image=str(path), key=job.key,
-                                       width=spec.width, height=spec.height, format=job.format,
-                                       inputs=inputs, figures=[Figure(**f) for f in figures])
+            result[spec.id] = store_art(cache, spec, job, inputs, data, figures)
             if progress:
                 progress(1)
     except EngineError as exc:
         cache.save()
-        kept = sum(1 for a in result.values() if not a.cached)
-        spec, job, _ = next(((s, j, i) for s, j, i in todo if s.id == exc.panel),
-                            next(t for t in todo if t[0].id not in result))
-        raise ProjectError([Problem(
-            file=spec.source, line=spec.line,
-            message=f"the image engine '{job.engine}' failed on panel {spec.id}: "
-                    f"{exc.describe()}",
-            hint=(f"{kept} panels drawn before it are" if kept != 1 else
-                  "1 panel drawn before it is") + " kept in the cache; build again to resume")]) from None
+        raise engine_failed(exc, todo, result) from None
     cache.save()
     return {spec.id: result[spec.id] for spec in panels}
 

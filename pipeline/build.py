@@ -2,6 +2,8 @@
 
     load -> validate -> resolve -> story nodes -> plan -> art -> letter -> compose -> site
 
+Art, lettering and composition overlap, panel by panel and page by page (`flow.py`).
+
 `check` runs the stages that judge the input (and the letterer, to warn about
 words that cannot fit); `build` runs them all and writes the site. Both report the
 one list of warnings `build_warnings` makes.
@@ -15,27 +17,25 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .art import default_jobs, draw_art
+from .art import default_jobs
 from .errors import Problem, ProjectError, in_order
+from .flow import Progress, draw_letter_bake
 from .lettering.fonts import LetteringFont
 from .lettering.place import letter
-from .lettering.stage import letter_cached, lettering_font, lettering_warnings
+from .lettering.stage import lettering_font, lettering_warnings
 from .pins import pin_warnings
 from .plan import layout_warnings, plan
 from .project import prepare
 from .runtime.cache import project_lock
 from .runtime.manifest import Manifest
 from .runtime.outdir import check_out
-from .runtime.parallel import ticker
+from .runtime.parallel import LocalWorkers, Workers
 from .site.output import recover
-from .site.pages import compose
 from .site.publish import publication_warnings
 from .site.render import render_if_changed, template_problems
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, StoryPlan
 from .story.nodes import committed_problems, write_nodes
-
-Progress = Callable[[str, int, int], None]  # stage, done, total
 
 
 class BuildReport(BaseModel):
@@ -90,13 +90,21 @@ def check(root: str | Path) -> list[Problem]:
     return build_warnings(project, plans, lettered, font)
 
 
+def _workers(project: ResolvedProject, jobs: int | None) -> Workers:
+    """Where the build's CPU jobs run: this machine's processes, `jobs` of them (every
+    core by default)."""
+    return LocalWorkers(jobs or default_jobs())
+
+
 def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,
-          progress: Progress | None = None, waiting: Callable[[], None] | None = None
-          ) -> BuildReport:
+          progress: Progress | None = None, waiting: Callable[[], None] | None = None,
+          workers: Workers | None = None) -> BuildReport:
     """Build the comic site of the project at `root`; returns what was done.
 
     Holds the project's lock (a second build waits, after calling `waiting`); the
     site is written aside and swapped in whole; the cache is written atomically.
+    `workers` runs the CPU jobs (the caller closes it); by default this machine's
+    processes, `jobs` of them.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -109,14 +117,14 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         previous = Manifest.read(root)
         plans = plan(project, write_nodes(project))
         panels = [p for sp in plans for p in sp.panels]
-        workers = jobs or default_jobs()
-        art = draw_art(project, panels, workers, ticker(progress, "drawing", len(panels)))
         font = lettering_font(project, plans)
-        font_digest = font.digest()
-        lettered, relettered, letter_keys = letter_cached(project, panels, art, font,
-                                                          font_digest, workers)
-        pages = compose(project, plans, art, lettered, font, font_digest, workers,
-                        letter_keys)
+        own = workers or _workers(project, jobs)
+        try:
+            made = draw_letter_bake(project, plans, font, font.digest(), own, progress)
+        finally:
+            if own is not workers:
+                own.close()
+        art, lettered, letter_keys, pages = made.art, made.lettered, made.letter_keys, made.pages
         manifest = render_if_changed(project, plans, art, lettered, letter_keys, pages,
                                      font, out, previous)
         manifest.write(root)
@@ -126,6 +134,6 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         pages_written=sum(1 for rel, d in manifest.pages.items()
                           if previous.pages.get(rel) != d),
         panels=len(panels), panels_drawn=drawn, panels_cached=len(panels) - drawn,
-        panels_lettered=len(relettered), seconds=round(time.perf_counter() - started, 3),
+        panels_lettered=len(made.relettered), seconds=round(time.perf_counter() - started, 3),
         explain=previous.explain(art), kept={p: a.kept for p, a in art.items() if a.kept},
         warnings=build_warnings(project, plans, lettered, font, art))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -27,6 +29,33 @@ def _post(url: str, summary: dict) -> None:
         click.secho(f"warning: {failed}", fg="yellow", err=True)
 
 
+class StagesLine:
+    """One line on a terminal for the build's stages, which run together: "Drawing 120/400
+    · lettering 96/400 · pages 20/100", redrawn in place at most ten times a second."""
+
+    def __init__(self, stream: TextIO):
+        self.stream, self.counts, self.shown_at = stream, {}, 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.counts[stage] = (done, total)
+        now = time.monotonic()
+        if now - self.shown_at >= 0.1 or all(d == t for d, t in self.counts.values()):
+            self.shown_at = now
+            self._show()
+
+    def _show(self) -> None:
+        line = " · ".join(f"{stage} {done}/{total}" for stage, (done, total)
+                          in self.counts.items() if total)
+        self.stream.write("\r" + line[:1].upper() + line[1:] + "\x1b[K")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.counts:
+            self._show()
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 @click.command()
 @reports_problems("; nothing was built")
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
@@ -34,7 +63,8 @@ def _post(url: str, summary: dict) -> None:
               help="Where to write the site (default: PROJECT/_site): a new or empty "
               "folder, or a site Panelwright built; never inside the project's sources.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
-              help="Panels drawn at once (default: every core).")
+              help="Jobs run at once on this machine: panels a local engine draws, panels "
+              "lettered, pages baked (default: every core).")
 @click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the build summary as one JSON object on standard output.")
@@ -58,17 +88,8 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
     """
     from ..build import build as run
 
-    bar = None
     show = sys.stderr.isatty() and not as_json
-
-    def progress(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if not show or total == 0:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label=stage.capitalize(), file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+    progress = StagesLine(sys.stderr) if show else None
 
     def waiting() -> None:
         click.echo(f"Another build of {project} is running; waiting for it to finish...",
@@ -86,8 +107,8 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
             click.echo(json.dumps(payload, ensure_ascii=False))
         raise
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if progress is not None:
+            progress.end()
     if notify:
         _post(notify, {"ok": True} | report.model_dump(mode="json", exclude={
             "warnings", "explain", "kept"}))

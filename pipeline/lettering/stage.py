@@ -8,7 +8,7 @@ and the warnings about words that cannot be shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..errors import Problem
 from ..format.model import LetteringConfig, LineKind
@@ -137,15 +137,10 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
     """
     cache = Cache(project.root)
     config = project.config.lettering
-    code = _lettering_code()
+    key_of = letter_keys(config, font_digest)
     out, keys, todo = {}, {}, []
     for spec in panels:
-        key = digest("letters", code, font_digest, config.model_dump(mode="json"),
-                     spec.model_dump(mode="json", include={"lines", "box", "rtl", "width",
-                                                           "height", "id", "heard",
-                                                           "voices"}),
-                     [f.model_dump(mode="json") for f in art[spec.id].figures])
-        keys[spec.id] = key
+        key = keys[spec.id] = key_of(spec, art[spec.id])
         cached = cache.get_json(key)
         if cached is not None:
             out[spec.id] = LetteredPanel.model_validate(cached)
@@ -158,6 +153,28 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
         cache.put_json(keys[spec.id], lettered.model_dump(mode="json"))
     cache.save()
     return out, {spec.id for spec, _ in todo}, keys
+
+
+def letter_keys(config: LetteringConfig, font_digest: str
+                ) -> Callable[[PanelSpec, PanelArt], str]:
+    """The cache key of a panel's lettering: everything the letterer reads (its words and
+    box, the faces in its art, the fonts, the settings) and the letterer's own code."""
+    code = _lettering_code()
+    settings = config.model_dump(mode="json")
+
+    def key(spec: PanelSpec, art: PanelArt) -> str:
+        return digest("letters", code, font_digest, settings,
+                      spec.model_dump(mode="json", include={"lines", "box", "rtl", "width",
+                                                            "height", "id", "heard",
+                                                            "voices"}),
+                      [f.model_dump(mode="json") for f in art.figures])
+    return key
+
+
+def letter_job(job: tuple[PanelSpec, PanelArt],
+               common: tuple[LetteringFont, LetteringConfig]) -> LetteredPanel:
+    """One panel lettered, as a `Workers` job (`common`: the fonts and settings)."""
+    return _letter(job, common)
 
 
 def _letter(job: tuple[PanelSpec, PanelArt],

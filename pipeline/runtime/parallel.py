@@ -1,15 +1,24 @@
-"""Run independent jobs on every core; results come back in the order of the inputs,
-so the output of a build is the same whatever the number of workers. Panels drawn by
-a remote service run in threads instead, as many at once as its engine allows
+"""Where a build's CPU jobs run (`Workers`: this machine's processes, `LocalWorkers`, or
+a Ray cluster), and `run`, which yields a batch's results in the order of its inputs, so
+the output of a build is the same whatever the number of workers. Panels drawn by a
+remote service run in threads instead, as many at once as its engine allows
 (`run_in_flight`), so that one failure keeps every panel already drawn."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor,
                                 wait)
 from functools import partial
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -130,3 +139,103 @@ def run_in_flight(fn: Callable[[T], R], items: list[T], limit: int
                 future.cancel()
     if failure is not None:
         raise failure
+
+
+class Workers(Protocol):
+    """Where a build's CPU jobs run: this machine's processes (`LocalWorkers`) or a Ray
+    cluster (`RayWorkers`, pipeline/runtime/ray_workers.py). A job is a module-level
+    function called `fn(item, common)`; `common` is one object shared by many jobs (the
+    lettering fonts, megabytes for a CJK face) that an implementation sends to each
+    worker once, not once per job. Results must not depend on where a job ran."""
+
+    slots: int  # how many jobs run at once
+
+    def submit(self, fn: Callable[[Any, Any], R], item: Any, common: Any = None) -> Future[R]: ...
+
+    def close(self) -> None: ...
+
+
+# Inside a worker process only: the `common` objects it has read, by file, the latest last.
+_commons: OrderedDict[str, Any] = OrderedDict()
+_KEEP_COMMONS = 4  # a build shares two or three at once (lettering, pages, export)
+
+
+def _shared(path: str | None) -> Any:
+    if path is None:
+        return None
+    if path not in _commons:
+        _commons[path] = pickle.loads(Path(path).read_bytes())
+        while len(_commons) > _KEEP_COMMONS:
+            _commons.popitem(last=False)
+    _commons.move_to_end(path)
+    return _commons[path]
+
+
+def _orphaned_ends(parent: int) -> None:
+    """In a worker: end when the build that started it is gone (killed, SIGKILL too), as
+    it would otherwise wait forever on a pipe that process held."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="panelwright-parent-watch").start()
+
+
+def _call_shared(fn: Callable[[Any, Any], R], path: str | None, item: Any) -> R:
+    return fn(item, _shared(path))
+
+
+class LocalWorkers:
+    """This machine's processes, `jobs` of them, started at the first job; with one job
+    each runs at once in this process (no pool, nothing pickled).
+
+    A `common` object is pickled once into a file that each worker reads the first time
+    a job needs it, so a CJK face crosses to each process once, whatever the jobs."""
+
+    def __init__(self, jobs: int):
+        self.slots = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+        self._folder: Path | None = None
+        self._files: dict[int, tuple[Any, str]] = {}  # id(common) -> (common, its file)
+
+    def submit(self, fn: Callable[[Any, Any], R], item: Any, common: Any = None) -> Future[R]:
+        if self.slots == 1:
+            future: Future[R] = Future()
+            try:
+                future.set_result(fn(item, common))
+            except Exception as exc:  # noqa: BLE001 - the caller reads it from the future
+                future.set_exception(exc)
+            return future
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.slots, initializer=_orphaned_ends,
+                                             initargs=(os.getpid(),))
+        return self._pool.submit(_call_shared, fn, self._file(common), item)
+
+    def _file(self, common: Any) -> str | None:
+        if common is None:
+            return None
+        known = self._files.get(id(common))
+        if known is None or known[0] is not common:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="panelwright-jobs-"))
+            path = self._folder / f"{os.getpid()}-{len(self._files)}.pickle"
+            path.write_bytes(pickle.dumps(common, protocol=pickle.HIGHEST_PROTOCOL))
+            # the object is held, so its id is not reused by another while the file lives
+            known = self._files[id(common)] = (common, str(path))
+        return known[1]
+
+    def close(self) -> None:
+        """Stop the processes (jobs not started are dropped) and remove the shared files."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+        self._files.clear()
+
+    def __enter__(self) -> LocalWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

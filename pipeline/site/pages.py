@@ -9,6 +9,7 @@ Pages are cached under a key of everything drawn on them.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from PIL import Image, ImageColor, ImageDraw, ImageOps
 from pydantic import BaseModel
@@ -69,6 +70,34 @@ def _bake(job: BakeJob, common: tuple[ResolvedProject, LetteringFont]) -> bytes:
     return buffer.getvalue()
 
 
+def page_keys(project: ResolvedProject, font_digest: str
+              ) -> Callable[[str, PageSpec, dict[str, PanelArt], list], str]:
+    """The cache key of a baked page: its layout, its panels' art and lettering (their own
+    keys, `letters`), the story's style, the fonts, the scale and the baker's own code."""
+    code = _baker_code()
+    styles = {s.id: s.style for s in project.stories}
+
+    def key(story: str, page: PageSpec, art: dict[str, PanelArt], letters: list) -> str:
+        style = styles[story]
+        return digest("page", code, PAGE_SCALE, page.model_dump(mode="json"),
+                      [art[p].key for p in page.panels], letters,
+                      project.styles[style].model_dump(mode="json", exclude={"source"})
+                      if style else None, font_digest)
+    return key
+
+
+def baker_common(project: ResolvedProject, font: LetteringFont
+                 ) -> tuple[ResolvedProject, LetteringFont]:
+    """What every page's baking needs alike: the project without the bytes the baker does
+    not read, and the fonts."""
+    return project.model_copy(update={"assets": {}, "stories": [], "characters": {}}), font
+
+
+def bake_job(job: BakeJob, common: tuple[ResolvedProject, LetteringFont]) -> bytes:
+    """One page baked (JPEG bytes), as a `Workers` job."""
+    return _bake(job, common)
+
+
 def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
             lettered: dict[str, LetteredPanel], font: LetteringFont,
             font_digest: str, jobs: int = 1, letter_keys: dict[str, str] | None = None
@@ -80,19 +109,15 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
     """
     cache = Cache(project.root)
     out: dict[tuple[str, int], str] = {}
+    key_of = page_keys(project, font_digest)
     styles = {s.id: s.style for s in project.stories}
-    # The project is sent to workers without the bytes they do not need.
-    light = project.model_copy(update={"assets": {}, "stories": [], "characters": {}})
     todo: list[tuple[tuple[str, int], BakeJob]] = []
     for story_plan in plans:
         style = styles[story_plan.story]
         for page in story_plan.pages:
-            key = digest("page", _baker_code(), PAGE_SCALE, page.model_dump(mode="json"),
-                         [art[p].key for p in page.panels],
+            key = key_of(story_plan.story, page, art,
                          [letter_keys[p] if letter_keys else lettered[p].model_dump(mode="json")
-                          for p in page.panels],
-                         project.styles[style].model_dump(mode="json", exclude={"source"})
-                         if style else None, font_digest)
+                          for p in page.panels])
             hit = cache.get(key, "jpg")
             if hit is not None:
                 out[(story_plan.story, page.number)] = str(hit[0])
@@ -100,7 +125,7 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
             todo.append(((story_plan.story, page.number), BakeJob(
                 key=key, style=style, page=page, art={p: art[p] for p in page.panels},
                 lettered={p: lettered[p] for p in page.panels})))
-    baked = parallel.run(_bake, [j for _, j in todo], jobs, common=(light, font))
+    baked = parallel.run(_bake, [j for _, j in todo], jobs, common=baker_common(project, font))
     for (where, job), data in zip(todo, baked):
         out[where] = str(cache.put(job.key, "jpg", data))
     cache.save()
