@@ -80,7 +80,8 @@ def _draw(job: ArtJob) -> tuple[bytes, list[dict]]:
 
 
 def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
-             progress: Callable[[int], None] | None = None) -> dict[str, PanelArt]:
+             progress: Callable[[int], None] | None = None,
+             workers: parallel.Workers | None = None) -> dict[str, PanelArt]:
     """Panel id -> its art, drawn or taken from the cache."""
     cache = Cache(project.root)
     engines: dict[str, tuple[str, str, dict]] = {}  # story -> engine name, digest, settings
@@ -116,7 +117,7 @@ def draw_art(project: ResolvedProject, panels: list[PanelSpec], jobs: int = 1,
     remote = [limit for limit in limits if limit is not None]
     work = [job for _, job, _ in todo]
     drawn = (parallel.run_in_flight(_draw, work, min(remote)) if remote
-             else enumerate(parallel.run(_draw, work, jobs)))
+             else enumerate(parallel.run(_draw, work, jobs, workers=workers)))
     try:
         for index, (data, figures) in drawn:
             spec, job, inputs = todo[index]

@@ -10,13 +10,15 @@ one list of warnings `build_warnings` makes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from .art import default_jobs, draw_art
 from .errors import Problem, ProjectError, in_order
+from .format.model import executor_problem
 from .lettering.fonts import LetteringFont
 from .lettering.place import letter
 from .lettering.stage import letter_cached, lettering_font, lettering_warnings
@@ -25,7 +27,8 @@ from .project import prepare
 from .runtime.cache import project_lock
 from .runtime.manifest import Manifest
 from .runtime.outdir import check_out
-from .runtime.parallel import ticker
+from .runtime.parallel import Workers, ticker
+from .runtime.ray_workers import chosen
 from .site.output import recover
 from .site.pages import compose
 from .site.publish import publication_warnings
@@ -64,6 +67,24 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
                     + publication_warnings(project, plans))
 
 
+@contextmanager
+def _workers(project: ResolvedProject, executor: str | None, jobs: int | None,
+             given: Workers | None) -> Iterator[Workers | None]:
+    """Where the build's CPU jobs run: `given`, else the executor asked for on the
+    command line, else panelwright.yaml's (None: this machine's processes)."""
+    if given is not None:
+        yield given
+        return
+    where = (("panelwright.yaml", project.config_lines.get("executor")) if executor is None
+             else ("--executor", None))
+    broken = executor_problem(executor) if executor is not None else None
+    if broken:
+        raise ProjectError([Problem(file="--executor", message=broken,
+                                    hint="e.g. --executor ray, or --executor local")])
+    with chosen(executor or project.config.executor, project.root, jobs, where) as workers:
+        yield workers
+
+
 def ready(root: str | Path) -> ResolvedProject:
     """The project prepared, and its theme overrides parsed: every error a build would
     meet is raised before any work starts."""
@@ -88,12 +109,15 @@ def check(root: str | Path) -> list[Problem]:
 
 
 def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,
-          progress: Progress | None = None, waiting: Callable[[], None] | None = None
-          ) -> BuildReport:
+          progress: Progress | None = None, waiting: Callable[[], None] | None = None,
+          workers: Workers | None = None, executor: str | None = None) -> BuildReport:
     """Build the comic site of the project at `root`; returns what was done.
 
     Holds the project's lock (a second build waits, after calling `waiting`); the
     site is written aside and swapped in whole; the cache is written atomically.
+    Given `workers`, or an `executor` (`ray`, `ray://HOST:PORT`; panelwright.yaml's
+    when None), the CPU jobs run there instead of in `jobs` processes here; the cache
+    and the site stay on this machine.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -101,19 +125,21 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
     project = ready(root)
     # never replace the project, its sources, or a folder Panelwright did not make
     check_out(root, out, [root / path for path in project.assets])
-    with project_lock(root, waiting):
+    with project_lock(root, waiting), \
+            _workers(project, executor, jobs, workers) as workers:
         recover(out)
         previous = Manifest.read(root)
         plans = plan(project, write_nodes(project))
         panels = [p for sp in plans for p in sp.panels]
-        workers = jobs or default_jobs()
-        art = draw_art(project, panels, workers, ticker(progress, "drawing", len(panels)))
+        jobs = jobs or default_jobs()
+        art = draw_art(project, panels, jobs, ticker(progress, "drawing", len(panels)),
+                       workers)
         font = lettering_font(project, plans)
         font_digest = font.digest()
         lettered, relettered, letter_keys = letter_cached(project, panels, art, font,
-                                                          font_digest, workers)
-        pages = compose(project, plans, art, lettered, font, font_digest, workers,
-                        letter_keys)
+                                                          font_digest, jobs, workers)
+        pages = compose(project, plans, art, lettered, font, font_digest, jobs,
+                        letter_keys, workers)
         manifest = render_if_changed(project, plans, art, lettered, letter_keys, pages,
                                      font, out, previous)
         manifest.write(root)

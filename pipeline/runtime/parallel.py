@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor,
                                 wait)
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,7 +37,7 @@ def _call_bound(item: Any) -> Any:
 
 
 def run(fn: Callable[..., R], items: Iterable[T], jobs: int, threads: bool = False,
-        common: Any = _NOTHING) -> Iterator[R]:
+        common: Any = _NOTHING, workers: Workers | None = None) -> Iterator[R]:
     """Yield fn(item) for each item, in order; in `jobs` processes when jobs > 1
     (threads instead when the work is waiting on a remote service).
 
@@ -47,8 +47,14 @@ def run(fn: Callable[..., R], items: Iterable[T], jobs: int, threads: bool = Fal
     not once per item. Nothing of a batch is kept after it. Results are yielded as
     soon as they are ready in order, so the caller can store each one at once: a
     build that fails or is killed keeps everything finished before it.
+
+    Given `workers` (a Ray cluster, say), every job is submitted to them instead and
+    `jobs` is not used; results still come in order.
     """
     items = list(items)
+    if workers is not None and items:
+        yield from _through(workers, fn, items, common)
+        return
     job: Callable[[T], R] = fn if common is _NOTHING else partial(_with, fn, common)
     workers = max(1, min(jobs, len(items)))
     if workers == 1:
@@ -67,6 +73,26 @@ def run(fn: Callable[..., R], items: Iterable[T], jobs: int, threads: bool = Fal
     with ProcessPoolExecutor(max_workers=workers, initializer=_bind,
                              initargs=(fn, common)) as pool:
         yield from pool.map(_call_bound, items)
+
+
+def _through(workers: Workers, fn: Callable[..., R], items: list[T], common: Any
+             ) -> Iterator[R]:
+    """Every item submitted at once (the workers queue them), results yielded in order;
+    what has not started when the caller stops (or a job fails) is cancelled."""
+    plain = common is _NOTHING
+    futures = [workers.submit(_alone if plain else fn, item, fn if plain else common)
+               for item in items]
+    try:
+        for future in futures:
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def _alone(item: Any, fn: Callable[[Any], R]) -> R:
+    """A job that takes its item alone, called as `Workers` call every job."""
+    return fn(item)
 
 
 def ticker(progress: Callable[[str, int, int], None] | None, stage: str, total: int
@@ -130,3 +156,17 @@ def run_in_flight(fn: Callable[[T], R], items: list[T], limit: int
                 future.cancel()
     if failure is not None:
         raise failure
+
+
+class Workers(Protocol):
+    """Where a build's CPU jobs run: this machine's processes (`LocalWorkers`) or a Ray
+    cluster (`RayWorkers`, pipeline/runtime/ray_workers.py). A job is a module-level
+    function called `fn(item, common)`; `common` is one object shared by many jobs (the
+    lettering fonts, megabytes for a CJK face) that an implementation sends to each
+    worker once, not once per job. Results must not depend on where a job ran."""
+
+    slots: int  # how many jobs run at once
+
+    def submit(self, fn: Callable[[Any, Any], R], item: Any, common: Any = None) -> Future[R]: ...
+
+    def close(self) -> None: ...
