@@ -143,6 +143,26 @@ def test_a_writers_mistake_in_a_job_is_the_same_problem_as_locally(cluster, tmp_
     assert first.file.startswith("stories/") and first.line and "diffusers" in first.message
 
 
+def test_a_shipped_job_reads_the_projects_files_from_its_copy(tmp_path, monkeypatch):
+    """On a node of another machine a job runs in the shipped copy of the project (Ray's
+    working_dir): an engine's files named relative to the story repo are read there."""
+    from pipeline.art import ArtJob
+    from pipeline.engines import in_project
+    from pipeline.runtime.ray_workers import _run
+
+    home = tmp_path / "on-the-build-machine"
+    copy = tmp_path / "on-a-node"
+    copy.mkdir()
+    monkeypatch.chdir(copy)
+    job = ArtJob.model_construct(key="k", engine="diffusers", settings={}, root=str(home),
+                                 format="png")
+    model = _run(lambda item, common: in_project("models/comic", item.root), job, None,
+                 str(home))
+    assert model == copy / "models" / "comic"
+    # a job of a cluster this machine is part of (nothing shipped) reads the project itself
+    assert _run(lambda item, common: item.root, job, None, None) == str(home)
+
+
 def test_without_ray_executor_ray_is_a_problem_at_its_line(copy_project, monkeypatch):
     root = copy_project("frost-moon")
     line = set_config(root, "executor: ray\n")

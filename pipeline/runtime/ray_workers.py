@@ -89,7 +89,7 @@ class RayWorkers:
         if ship is None:
             ship = address is not None and address.startswith("ray://")
         env = runtime_env(root) if ship and root else None
-        self._home = str(root) if env else None
+        self._home = str(Path(root).resolve()) if env else None
         if self._owned:
             self._connect(address, num_cpus, env)
         self.slots = max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -200,6 +200,8 @@ def _run(fn: Callable[[Any, Any], Any], item: Any, box: list | None,
                 _commons.pop(next(iter(_commons)))
             _commons[key] = _ray().get(box[0])
         common = _commons[key]
-    if home and getattr(item, "root", None) == home and hasattr(item, "model_copy"):
+    root = getattr(item, "root", None)
+    if home and isinstance(root, str) and hasattr(item, "model_copy") \
+            and str(Path(root).resolve()) == home:
         item = item.model_copy(update={"root": os.getcwd()})
     return fn(item, common)
