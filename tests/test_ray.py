@@ -93,6 +93,10 @@ def test_the_example_built_on_ray_is_byte_identical(cluster, local_site, copy_pr
     report = build(root, out=tmp_path / "site", jobs=2)
     assert report.panels_drawn == report.panels > 0
     assert files(tmp_path / "site") == local_site
+    # a rebuild that finds everything in the cache does not wait for a cluster
+    from pipeline.runtime import ray_workers
+    monkeypatch.setattr(ray_workers, "RayWorkers", no_local_pool)
+    assert build(root, out=tmp_path / "site", jobs=2).panels_drawn == 0
 
 
 def _dies_first(fn, marker: str, item, common):

@@ -38,18 +38,58 @@ _KEEP = 4
 
 @contextmanager
 def chosen(executor: str, root: str | Path, jobs: int | None,
-           where: tuple[str, int | None]) -> Iterator[RayWorkers | None]:
+           where: tuple[str, int | None]) -> Iterator[OnDemand | None]:
     """The workers `executor` names for one build (None: this machine's processes),
-    closed when it ends; `where` is the file and line that named it."""
+    closed when it ends; `where` is the file and line that named it. A missing Ray is
+    reported at once; the cluster is reached only when a job needs it, so a rebuild
+    that finds everything in the cache starts none."""
     if executor == "local":
         yield None
         return
-    workers = RayWorkers(None if executor == "ray" else executor, root, num_cpus=jobs,
-                         where=where)
+    address = None if executor == "ray" else executor
+    _ray_or_problem(executor, where)
+    workers = OnDemand(lambda: RayWorkers(address, root, num_cpus=jobs, where=where))
     try:
         yield workers
     finally:
         workers.close()
+
+
+class OnDemand:
+    """`Workers` made by `make` on the first job (connecting to Ray takes seconds)."""
+
+    def __init__(self, make: Callable[[], RayWorkers]):
+        self._make = make
+        self._made: RayWorkers | None = None
+
+    def _workers(self) -> RayWorkers:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    @property
+    def slots(self) -> int:
+        return self._workers().slots
+
+    def submit(self, fn: Callable[[Any, Any], Any], item: Any, common: Any = None
+               ) -> Future:
+        return self._workers().submit(fn, item, common)
+
+    def close(self) -> None:
+        if self._made is not None:
+            self._made.close()
+
+
+def _ray_or_problem(executor: str, where: tuple[str, int | None]) -> Any:
+    try:
+        return _ray()
+    except ImportError:
+        file, line = where
+        raise ProjectError([Problem(
+            file=file, line=line, field="executor" if file.endswith(".yaml") else None,
+            message=f"executor: {executor} needs Ray, which is not installed",
+            hint=f"install it with {INSTALL} (or build on this machine alone: "
+                 "executor: local, or panelwright build --executor local)")]) from None
 
 
 def _ray() -> Any:
@@ -76,14 +116,7 @@ class RayWorkers:
                  where: tuple[str, int | None] = ("panelwright.yaml", None)):
         self.where = where
         self.address = address or "ray"
-        try:
-            ray = _ray()
-        except ImportError:
-            raise ProjectError([self._problem(
-                f"executor: {self.address} needs Ray, which is not installed",
-                f"install it with {INSTALL} (or build on this machine alone: "
-                "executor: local, or panelwright build --executor local)")]) from None
-        self._ray = ray
+        ray = self._ray = _ray_or_problem(self.address, where)
         self._owned = not ray.is_initialized()
         # Ray sends a runtime environment's folders only with a new connection
         if ship is None:
