@@ -84,6 +84,10 @@ def no_local_pool(*args, **kwargs):
     raise AssertionError("a job ran in a process pool on this machine, not on Ray")
 
 
+def no_cluster(*args, **kwargs):
+    raise AssertionError("the build reached for a Ray cluster with nothing to do")
+
+
 @needs_ray
 def test_the_example_built_on_ray_is_byte_identical(cluster, local_site, copy_project,
                                                     tmp_path, monkeypatch):
@@ -95,7 +99,7 @@ def test_the_example_built_on_ray_is_byte_identical(cluster, local_site, copy_pr
     assert files(tmp_path / "site") == local_site
     # a rebuild that finds everything in the cache does not wait for a cluster
     from pipeline.runtime import ray_workers
-    monkeypatch.setattr(ray_workers, "RayWorkers", no_local_pool)
+    monkeypatch.setattr(ray_workers, "RayWorkers", no_cluster)
     assert build(root, out=tmp_path / "site", jobs=2).panels_drawn == 0
 
 
