@@ -141,12 +141,19 @@ class RayWorkers:
                 ray.init(address=address, **quiet)
         except Exception as exc:  # noqa: BLE001 - every way Ray cannot connect is reported
             ray.shutdown()
+            said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if address is None:
+                raise ProjectError([self._problem(
+                    f"Ray could not start a cluster on this machine: {said}",
+                    "Ray needs a few seconds of free CPU, free ports and room in /tmp to "
+                    "start; try again when the machine is less busy, or build here with "
+                    "--executor local")]) from None
             raise ProjectError([self._problem(
-                f"cannot start or reach the Ray cluster for executor: {self.address}: "
-                f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+                f"cannot reach the Ray cluster at {address}: {said}",
                 "start the cluster first (ray start --head on its head node) and give its "
                 "client address, ray://HOST:10001; the cluster and this machine need the same "
-                "Ray and Python versions; or build here with --executor local")]) from None
+                "Ray and Python versions, and its token if it has one (docs/scale.md); or "
+                "build here with --executor local")]) from None
 
     def _problem(self, message: str, hint: str) -> Problem:
         file, line = self.where
