@@ -61,9 +61,16 @@ def cluster(shipped):
 
     # one node, this machine (Ray itself turns 127.0.0.1 into the machine's own address:
     # ray._private.services.resolve_ip_for_localhost; nothing leaves this machine)
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-             object_store_memory=100_000_000, _node_ip_address="127.0.0.1",
-             runtime_env=runtime_env(shipped))
+    for attempt in (1, 2):  # Ray gives its node 30 s to start: on a loaded machine, again
+        try:
+            ray.init(address="local", num_cpus=2, include_dashboard=False,
+                     log_to_driver=False, object_store_memory=100_000_000,
+                     _node_ip_address="127.0.0.1", runtime_env=runtime_env(shipped))
+            break
+        except Exception:
+            ray.shutdown()
+            if attempt == 2:
+                raise
     assert len(ray.nodes()) == 1
     # the dying job below lives in this test module, which the workers cannot import
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
