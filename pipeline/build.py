@@ -12,7 +12,8 @@ one list of warnings `build_warnings` makes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from .art import default_jobs
 from .errors import Problem, ProjectError, in_order
 from .flow import Progress, draw_letter_bake
+from .format.model import executor_problem
 from .lettering.fonts import LetteringFont
 from .lettering.place import letter
 from .lettering.stage import lettering_font, lettering_warnings
@@ -30,6 +32,7 @@ from .runtime.cache import project_lock
 from .runtime.manifest import Manifest
 from .runtime.outdir import check_out
 from .runtime.parallel import LocalWorkers, Workers
+from .runtime.ray_workers import chosen
 from .site.output import recover
 from .site.publish import publication_warnings
 from .site.render import render_if_changed, template_problems
@@ -67,6 +70,32 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
                     + pin_warnings(project.stories, plans))
 
 
+@contextmanager
+def _workers(project: ResolvedProject, executor: str | None, jobs: int | None,
+             given: Workers | None) -> Iterator[Workers]:
+    """Where the build's CPU jobs run: `given`, else the executor asked for on the
+    command line, else panelwright.yaml's, else this machine's processes (closed
+    when the build ends, unless `given`)."""
+    if given is not None:
+        yield given
+        return
+    where = (("panelwright.yaml", project.config_lines.get("executor")) if executor is None
+             else ("--executor", None))
+    broken = executor_problem(executor) if executor is not None else None
+    if broken:
+        raise ProjectError([Problem(file="--executor", message=broken,
+                                    hint="e.g. --executor ray, or --executor local")])
+    with chosen(executor or project.config.executor, project.root, jobs, where) as remote:
+        if remote is not None:
+            yield remote
+            return
+    local = LocalWorkers(jobs or default_jobs())
+    try:
+        yield local
+    finally:
+        local.close()
+
+
 def ready(root: str | Path) -> ResolvedProject:
     """The project prepared, and its theme overrides parsed: every error a build would
     meet is raised before any work starts."""
@@ -90,21 +119,16 @@ def check(root: str | Path) -> list[Problem]:
     return build_warnings(project, plans, lettered, font)
 
 
-def _workers(project: ResolvedProject, jobs: int | None) -> Workers:
-    """Where the build's CPU jobs run: this machine's processes, `jobs` of them (every
-    core by default)."""
-    return LocalWorkers(jobs or default_jobs())
-
-
 def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,
           progress: Progress | None = None, waiting: Callable[[], None] | None = None,
-          workers: Workers | None = None) -> BuildReport:
+          workers: Workers | None = None, executor: str | None = None) -> BuildReport:
     """Build the comic site of the project at `root`; returns what was done.
 
     Holds the project's lock (a second build waits, after calling `waiting`); the
     site is written aside and swapped in whole; the cache is written atomically.
-    `workers` runs the CPU jobs (the caller closes it); by default this machine's
-    processes, `jobs` of them.
+    `workers` runs the CPU jobs (the caller closes it); else an `executor` (`ray`,
+    `ray://HOST:PORT`; panelwright.yaml's when None) runs them, or this machine's
+    processes, `jobs` of them. The cache and the site stay on this machine.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -112,18 +136,13 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
     project = ready(root)
     # never replace the project, its sources, or a folder Panelwright did not make
     check_out(root, out, [root / path for path in project.assets])
-    with project_lock(root, waiting):
+    with project_lock(root, waiting), _workers(project, executor, jobs, workers) as own:
         recover(out)
         previous = Manifest.read(root)
         plans = plan(project, write_nodes(project))
         panels = [p for sp in plans for p in sp.panels]
         font = lettering_font(project, plans)
-        own = workers or _workers(project, jobs)
-        try:
-            made = draw_letter_bake(project, plans, font, font.digest(), own, progress)
-        finally:
-            if own is not workers:
-                own.close()
+        made = draw_letter_bake(project, plans, font, font.digest(), own, progress)
         art, lettered, letter_keys, pages = made.art, made.lettered, made.letter_keys, made.pages
         manifest = render_if_changed(project, plans, art, lettered, letter_keys, pages,
                                      font, out, previous)

@@ -26,7 +26,7 @@ from .lettering.fonts import LetteringFont
 from .lettering.stage import letter_job, letter_keys
 from .runtime.cache import Cache
 from .runtime.parallel import Workers
-from .site.pages import BakeJob, bake_job, baker_common, page_keys
+from .site.pages import BakeJob, art_bytes, bake_job, baker_common, page_keys
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, PageSpec, PanelArt, PanelSpec, StoryPlan
 
@@ -220,7 +220,8 @@ class _Flow:
         self.to_bake.append((where, BakeJob(
             key=key, style=self.styles[story], page=page,
             art={p: self.made.art[p] for p in page.panels},
-            lettered={p: self.made.lettered[p] for p in page.panels})))
+            lettered={p: self.made.lettered[p] for p in page.panels},
+            images={} if self.workers.shares_files else art_bytes(self.made.art, page.panels))))
 
     def _in_order(self) -> Made:
         made, ids = self.made, [p.id for p in self.panels]

@@ -87,6 +87,7 @@ class ShuffledWorkers:
 
     def __init__(self, seed: int, slots: int = 3):
         self.slots, self.random = slots, random.Random(seed)
+        self.shares_files = True
         self.pending: list[tuple] = []
         self.lock, self.closed = threading.Lock(), threading.Event()
         self.thread = threading.Thread(target=self._finish, daemon=True)

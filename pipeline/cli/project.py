@@ -56,6 +56,15 @@ class StagesLine:
             self.stream.flush()
 
 
+def _executor(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from ..format.model import executor_problem
+
+    broken = executor_problem(value) if value is not None else None
+    if broken:
+        raise click.BadParameter(broken)
+    return value
+
+
 @click.command()
 @reports_problems("; nothing was built")
 @click.argument("project", type=click.Path(file_okay=False, path_type=Path), default=".")
@@ -65,13 +74,18 @@ class StagesLine:
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Jobs run at once on this machine: panels a local engine draws, panels "
               "lettered, pages baked (default: every core).")
+@click.option("--executor", metavar="local|ray|ray://HOST:PORT", callback=_executor,
+              help="Where drawing, lettering and page baking run: this machine (local), "
+              "a Ray cluster started here for the build (ray; --jobs its CPUs), or an "
+              "existing Ray cluster (ray://HOST:PORT). Default: panelwright.yaml's "
+              "executor, else local. Ray needs pip install 'panelwright[ray]'.")
 @click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the build summary as one JSON object on standard output.")
 @click.option("--notify", metavar="URL",
               help="POST the build's summary as JSON to this URL when the build ends.")
-def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
-          as_json: bool, notify: str | None) -> None:
+def build(project: Path, out: Path | None, jobs: int | None, executor: str | None,
+          explain: bool, as_json: bool, notify: str | None) -> None:
     """Build the comic site of PROJECT (default: the current folder).
 
     \b
@@ -85,6 +99,7 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
       panelwright build my-comic
       panelwright build my-comic --explain      # why each panel was redrawn
       panelwright build my-comic --json --jobs 2
+      panelwright build my-comic --executor ray://10.0.0.5:10001   # on a Ray cluster
     """
     from ..build import build as run
 
@@ -96,7 +111,8 @@ def build(project: Path, out: Path | None, jobs: int | None, explain: bool,
                    err=True)
 
     try:
-        report = run(project, out=out, jobs=jobs, progress=progress, waiting=waiting)
+        report = run(project, out=out, jobs=jobs, progress=progress, waiting=waiting,
+                     executor=executor)
     except ProjectError as exc:
         # the webhook hears of a failed build too, and --json prints it, both in the
         # seed's error shape; @reports_problems then reports it on stderr

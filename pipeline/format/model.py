@@ -40,6 +40,29 @@ def _site_url(value: str) -> str:
     return value
 
 
+def executor_problem(executor: str) -> str | None:
+    """What is wrong with an `executor` value, or None: `local`, `ray`, or
+    `ray://HOST:PORT`. (panelwright.yaml's `executor`, and `build --executor`.)"""
+    if executor in ("local", "ray"):
+        return None
+    if executor.startswith("ray://"):
+        host, _, port = executor[len("ray://"):].rpartition(":")
+        if host and port.isdigit() and 0 < int(port) < 65536 and "/" not in host:
+            return None
+        return (f"'{executor}' is not a Ray cluster's address; write it ray://HOST:PORT, "
+                "e.g. ray://10.0.0.5:10001 (the head node's client port)")
+    return (f"'{executor}' is not an executor; write local (this machine's cores), ray "
+            "(a Ray cluster on this machine, started for the build) or ray://HOST:PORT "
+            "(an existing Ray cluster)")
+
+
+def _executor(value: str) -> str:
+    broken = executor_problem(value)
+    if broken:
+        raise ValueError(broken)
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -104,6 +127,8 @@ class ProjectConfig(Strict):
     engines: Engines = Field(default_factory=Engines)
     lettering: LetteringConfig = Field(default_factory=LetteringConfig)
     seed: int = 0
+    # where the build's CPU jobs run: this machine, or a Ray cluster (docs/scale.md)
+    executor: Annotated[str, AfterValidator(_executor)] = "local"
 
 
 class CharacterColours(Strict):

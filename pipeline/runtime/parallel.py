@@ -149,6 +149,9 @@ class Workers(Protocol):
     worker once, not once per job. Results must not depend on where a job ran."""
 
     slots: int  # how many jobs run at once
+    # whether jobs see this machine's files (the cache); when not, a job carries the
+    # bytes it reads (a page's art, to bake it on another machine)
+    shares_files: bool
 
     def submit(self, fn: Callable[[Any, Any], R], item: Any, common: Any = None) -> Future[R]: ...
 
@@ -191,6 +194,8 @@ class LocalWorkers:
 
     A `common` object is pickled once into a file that each worker reads the first time
     a job needs it, so a CJK face crosses to each process once, whatever the jobs."""
+
+    shares_files = True
 
     def __init__(self, jobs: int):
         self.slots = max(1, jobs)

@@ -25,7 +25,7 @@ from ..specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
 PAGE_SCALE = 0.5  # site page images: 800 px wide, enough for previews and thumbnails
 
 
-def fit_art(path: str, width: int, height: int) -> Image.Image:
+def fit_art(path: str | io.BytesIO, width: int, height: int) -> Image.Image:
     """The art scaled to cover a slot exactly (a crop of a few pixels at most)."""
     with Image.open(path) as art:
         return ImageOps.fit(art.convert("RGB"), (width, height), Image.Resampling.LANCZOS)
@@ -33,7 +33,10 @@ def fit_art(path: str, width: int, height: int) -> Image.Image:
 
 def page_image(project: ResolvedProject, story_style: str | None, page: PageSpec,
                art: dict[str, PanelArt], lettered: dict[str, LetteredPanel],
-               font: LetteringFont, scale: float = 1.0) -> Image.Image:
+               font: LetteringFont, scale: float = 1.0,
+               images: dict[str, bytes] | None = None) -> Image.Image:
+    """The page as pixels; the art read from the cache, or from `images` (panel id ->
+    the art's bytes) when it is baked on a machine without the cache."""
     style = project.styles.get(story_style) if story_style else None
     paper = ImageColor.getrgb(style.page_colour) if style else (253, 251, 246)
     border = style.border if style else 5
@@ -42,7 +45,8 @@ def page_image(project: ResolvedProject, story_style: str | None, page: PageSpec
     draw = ImageDraw.Draw(canvas)
     for panel_id, (x, y, w, h) in zip(page.panels, page.slots, strict=True):
         sx, sy, sw, sh = (round(v * scale) for v in (x, y, w, h))
-        canvas.paste(fit_art(art[panel_id].image, sw, sh), (sx, sy))
+        source = io.BytesIO(images[panel_id]) if images else art[panel_id].image
+        canvas.paste(fit_art(source, sw, sh), (sx, sy))
         if border:
             draw.rectangle([sx, sy, sx + sw - 1, sy + sh - 1], outline=ink,
                            width=max(1, round(border * scale)))
@@ -59,12 +63,13 @@ class BakeJob(BaseModel):
     page: PageSpec
     art: dict[str, PanelArt]
     lettered: dict[str, LetteredPanel]
+    images: dict[str, bytes] = {}  # panel id -> its art, for workers without the cache
 
 
 def _bake(job: BakeJob, common: tuple[ResolvedProject, LetteringFont]) -> bytes:
     project, font = common
     image = page_image(project, job.style, job.page, job.art, job.lettered, font,
-                       scale=PAGE_SCALE)
+                       scale=PAGE_SCALE, images=job.images)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=88, optimize=True)
     return buffer.getvalue()
@@ -130,6 +135,15 @@ def compose(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, Pan
         out[where] = str(cache.put(job.key, "jpg", data))
     cache.save()
     return out
+
+
+def art_bytes(art: dict[str, PanelArt], panels: list[str]) -> dict[str, bytes]:
+    """The art of `panels` read from the cache, to travel with a page's baking job."""
+    with_bytes = {}
+    for panel in panels:
+        with open(art[panel].image, "rb") as file:
+            with_bytes[panel] = file.read()
+    return with_bytes
 
 
 def _baker_code() -> str:
