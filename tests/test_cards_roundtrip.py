@@ -13,7 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.characters.card_format import to_card
@@ -59,6 +59,18 @@ def cards(draw: st.DrawFn) -> dict:
             "data": data}
 
 
+# found by the property: in a [flow list] PyYAML ends a plain word at '?' (or ':')
+FLOW_BREAKERS = {"spec": "chara_card_v3", "spec_version": "3.0", "data": {
+    "name": "Flow", "description": "", "personality": "", "scenario": "", "first_mes": "",
+    "mes_example": "", "creator_notes": "", "system_prompt": "",
+    "post_history_instructions": "", "creator": "", "character_version": "",
+    "alternate_greetings": [], "tags": ["k:v", "a?b"], "extensions": {},
+    "group_only_greetings": ["qĆ½?𭟯s"], "nickname": "", "creation_date": 0,
+    "character_book": {"name": "", "extensions": {}, "entries": [
+        {"keys": ["x?"], "content": "", "extensions": {}, "enabled": True,
+         "insertion_order": 0, "id": 0, "use_regex": False}]}}}
+
+
 def exact(value: object) -> str:
     """JSON that tells `true` from "yes", 1 from 1.0 and key order aside."""
     return json.dumps(value, sort_keys=True, ensure_ascii=True)
@@ -93,6 +105,7 @@ def test_a_v1_card_comes_back_as_the_v2_card_it_is(card):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cards())
+@example(FLOW_BREAKERS)
 def test_any_card_comes_back_as_it_went_in(card):
     spec = card["spec"][-2:]
     with tempfile.TemporaryDirectory() as folder:

@@ -139,6 +139,10 @@ def styled(old: Any, new: Any) -> Any:
                 old is None and new and all(isinstance(v, str) and len(v) < 30
                                             and "\n" not in v for v in new)):
             seq.fa.set_flow_style()
+            # in [brackets] PyYAML ends a plain word at '?' or ':' that it reads whole
+            # on a line of its own: such a list is written one item a line
+            if _read_back(seq, list(new)) is None:
+                seq.fa.set_block_style()
         return seq
     if isinstance(new, dict):
         return CommentedMap((text_node(str(k), key=True), styled(None, v))
