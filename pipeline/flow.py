@@ -129,7 +129,9 @@ class _Flow:
                 threads.shutdown(wait=True, cancel_futures=True)
             self.cache.save()
         if isinstance(self.failure, EngineError):
-            raise engine_failed(self.failure, self.todo, self.made.art) from None
+            failed = engine_failed(self.failure, self.todo, self.made.art)
+            failed.__context__ = self.failure  # the service's status, for `build --json`
+            raise failed from None
         if self.failure is not None:
             raise self.failure
         return self._in_order()

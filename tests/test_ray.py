@@ -88,6 +88,8 @@ def local_site(tmp_path_factory):
 
 
 def no_local_pool(*args, **kwargs):
+    # the build's jobs (drawing, lettering, page baking); the site's WebP copies are made
+    # where the site is written
     raise AssertionError("a job ran in a process pool on this machine, not on Ray")
 
 
@@ -100,7 +102,7 @@ def test_the_example_built_on_ray_is_byte_identical(cluster, local_site, copy_pr
                                                     tmp_path, monkeypatch):
     root = copy_project("frost-moon")
     set_config(root, "executor: ray\n")
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_local_pool)
+    monkeypatch.setattr(parallel.LocalWorkers, "submit", no_local_pool)
     report = build(root, out=tmp_path / "site", jobs=2)
     assert report.panels_drawn == report.panels > 0
     assert files(tmp_path / "site") == local_site
@@ -143,7 +145,7 @@ def test_a_writers_mistake_in_a_job_is_the_same_problem_as_locally(cluster, tmp_
     found = {}
     for executor in ("local", "ray"):
         if executor == "ray":
-            monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_local_pool)
+            monkeypatch.setattr(parallel.LocalWorkers, "submit", no_local_pool)
         root = shutil.copytree(REPO / "projects" / "frost-moon", tmp_path / executor)
         set_config(root, f"executor: {executor}\n")
         config = root / "panelwright.yaml"  # a local engine that cannot draw here

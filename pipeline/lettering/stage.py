@@ -130,8 +130,7 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
 
 def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
                   art: dict[str, PanelArt], font: LetteringFont, font_digest: str,
-                  jobs: int = 1, workers: parallel.Workers | None = None
-                  ) -> tuple[dict[str, LetteredPanel], set[str], dict[str, str]]:
+                  jobs: int = 1) -> tuple[dict[str, LetteredPanel], set[str], dict[str, str]]:
     """Lettering for every panel, from the cache when nothing it reads changed.
 
     Returns the lettering, the ids of panels lettered anew, and each panel's key.
@@ -149,8 +148,7 @@ def letter_cached(project: ResolvedProject, panels: list[PanelSpec],
             todo.append((spec, art[spec.id]))
     # fitting words is pure computation: every core takes a share, fonts sent once each
     for (spec, _), lettered in zip(todo, parallel.run(_letter, todo, jobs,
-                                                      common=(font, config),
-                                                      workers=workers)):
+                                                      common=(font, config))):
         out[spec.id] = lettered
         cache.put_json(keys[spec.id], lettered.model_dump(mode="json"))
     cache.save()
