@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, has_touch=True,
+             is_mobile=True)
+DESKTOP = dict(viewport={"width": 1280, "height": 900})
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -27,3 +30,10 @@ def launched(sync_api):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
         chromium.close()
+
+
+def opened(browser, settings: dict):
+    """A page in a context of its own (`PHONE`, `DESKTOP`): yield from it in a fixture."""
+    context = browser.new_context(**settings)
+    yield context.new_page()
+    context.close()

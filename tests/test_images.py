@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import launched, require_browser
+from browser_support import DESKTOP, PHONE, launched, require_browser
 
 from pipeline.build import build
 from pipeline.site import images
@@ -30,9 +30,6 @@ from pipeline.site import images
 sync_api = require_browser()
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, has_touch=True,
-             is_mobile=True)
-DESKTOP = dict(viewport={"width": 1280, "height": 900})
 STORY = """---
 title: Arrival
 world: frost-moon

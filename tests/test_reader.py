@@ -25,16 +25,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from browser_support import launched, require_browser
+from browser_support import DESKTOP, PHONE, launched, opened, require_browser
 
 from pipeline.build import build
 
 sync_api = require_browser()
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, has_touch=True,
-             is_mobile=True)
-DESKTOP = dict(viewport={"width": 1280, "height": 900})
 STORY = """---
 title: Arrival
 world: frost-moon
@@ -92,16 +89,12 @@ def browser():
 
 @pytest.fixture()
 def phone(browser):
-    context = browser.new_context(**PHONE)
-    yield context.new_page()
-    context.close()
+    yield from opened(browser, PHONE)
 
 
 @pytest.fixture()
 def desktop(browser):
-    context = browser.new_context(**DESKTOP)
-    yield context.new_page()
-    context.close()
+    yield from opened(browser, DESKTOP)
 
 
 def _open(tab, site: Path, number: int = 1):

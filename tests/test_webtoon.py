@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from browser_support import launched, require_browser
+import browser_support
+from browser_support import launched, opened, require_browser
 
 from pipeline.build import build
 
@@ -23,9 +24,8 @@ sync_api = require_browser()
 
 EXAMPLE = Path(__file__).parents[1] / "projects" / "frost-moon"
 # reduced motion: guided view jumps instead of gliding, so a step is seen at once
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=3, has_touch=True,
-             is_mobile=True, reduced_motion="reduce")
-DESKTOP = dict(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+PHONE = browser_support.PHONE | {"reduced_motion": "reduce"}
+DESKTOP = browser_support.DESKTOP | {"reduced_motion": "reduce"}
 
 HORROR = {
     "panelwright.yaml": """title: After Hours
@@ -176,16 +176,12 @@ def browser():
 
 @pytest.fixture()
 def phone(browser):
-    context = browser.new_context(**PHONE)
-    yield context.new_page()
-    context.close()
+    yield from opened(browser, PHONE)
 
 
 @pytest.fixture()
 def desktop(browser):
-    context = browser.new_context(**DESKTOP)
-    yield context.new_page()
-    context.close()
+    yield from opened(browser, DESKTOP)
 
 
 def _pages(site: Path, story: str) -> list[Path]:
