@@ -31,6 +31,10 @@ needs_ray = pytest.mark.skipif(not HAVE_RAY, reason="Ray is not installed: "
                                "pip install 'panelwright[ray]' (the test extra has it)")
 
 
+# what a build of the example left in it (CI builds it first): every copy starts unbuilt
+BUILT = shutil.ignore_patterns("_site", ".panelwright", "_export")
+
+
 def set_config(root: Path, text: str) -> int:
     """Append `text` to the project's panelwright.yaml; returns the line it starts on."""
     config = root / "panelwright.yaml"
@@ -49,7 +53,7 @@ def shipped(tmp_path_factory):
     """A copy of the example that the cluster's jobs receive, as a node of another
     machine would: this checkout's `pipeline` code and the project's files."""
     return shutil.copytree(REPO / "projects" / "frost-moon",
-                           tmp_path_factory.mktemp("shipped") / "frost-moon")
+                           tmp_path_factory.mktemp("shipped") / "frost-moon", ignore=BUILT)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +86,7 @@ def cluster(shipped):
 def local_site(tmp_path_factory):
     """The example built on this machine's processes, as every comparison's reference."""
     where = tmp_path_factory.mktemp("local")
-    shutil.copytree(REPO / "projects" / "frost-moon", where / "frost-moon")
+    shutil.copytree(REPO / "projects" / "frost-moon", where / "frost-moon", ignore=BUILT)
     build(where / "frost-moon", out=where / "site", jobs=2)
     return files(where / "site")
 
@@ -146,7 +150,8 @@ def test_a_writers_mistake_in_a_job_is_the_same_problem_as_locally(cluster, tmp_
     for executor in ("local", "ray"):
         if executor == "ray":
             monkeypatch.setattr(parallel.LocalWorkers, "submit", no_local_pool)
-        root = shutil.copytree(REPO / "projects" / "frost-moon", tmp_path / executor)
+        root = shutil.copytree(REPO / "projects" / "frost-moon", tmp_path / executor,
+                               ignore=BUILT)
         set_config(root, f"executor: {executor}\n")
         config = root / "panelwright.yaml"  # a local engine that cannot draw here
         config.write_text(config.read_text().replace(
