@@ -19,12 +19,11 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
 from .errors import Problem
 from .format.pins_model import Pin
 from .runtime.cache import write_atomic
-from .source.load import MAX_TEXT_BYTES, ReadRefused, parse_yaml, read_regular
+from .source.load import read_for_editing
 from .source.resolve import ResolvedStory
 from .specs import Camera, Figure, StoryNode, StoryPlan
 
@@ -121,18 +120,7 @@ def read_pins(path: Path) -> CommentedMap:
         data = CommentedMap()
         data.yaml_set_start_comment(HEADER)
         return data
-    try:
-        text = read_regular(path, MAX_TEXT_BYTES, "pins file").decode("utf-8")
-    except (ReadRefused, UnicodeDecodeError) as exc:
-        raise PinsFileError(f"{path.name}: {getattr(exc, 'message', exc)}") from None
-    # bounded first (aliases, nesting, numbers), as every read of the repo: ruamel has no limits
-    refused = [p for p in parse_yaml(text, path.name)[2] if p.severity == "error"]
-    if refused:
-        raise PinsFileError(f"{path.name}:{refused[0].line or 1}: {refused[0].message}")
-    try:
-        data = _yaml().load(text)
-    except YAMLError as exc:  # pragma: no cover - parse_yaml refused it first
-        raise PinsFileError(f"{path.name}: {exc}") from None
+    data = read_for_editing(path, "pins file", _yaml(), PinsFileError)
     if data is None:
         data = CommentedMap()
     if not isinstance(data, CommentedMap) or not isinstance(data.get("panels", {}), dict):

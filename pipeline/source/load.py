@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field
+from ruamel.yaml.error import YAMLError
 
 from ..errors import Problem
 from ..format.images import MAX_IMAGE_BYTES
@@ -566,3 +567,20 @@ def _read_templates(root: Path, project: LoadedProject, problems: list[Problem])
                 continue
             project.templates[rel.relative_to("templates").as_posix()] = data.decode(
                 "utf-8", errors="replace")
+
+
+def read_for_editing(path: Path, kind: str, editor: Any, error: type[Exception]) -> Any:
+    """A committed file a command rewrites (story nodes, pins) as `editor`'s round-trip
+    data, read with the same bounds as every read of the repo (size, then aliases,
+    nesting and numbers, which ruamel does not limit); `error(message)` when refused."""
+    try:
+        text = read_regular(path, MAX_TEXT_BYTES, kind).decode("utf-8")
+    except (ReadRefused, UnicodeDecodeError) as exc:
+        raise error(f"{path.name}: {getattr(exc, 'message', exc)}") from None
+    refused = [p for p in parse_yaml(text, path.name)[2] if p.severity == "error"]
+    if refused:
+        raise error(f"{path.name}:{refused[0].line or 1}: {refused[0].message}")
+    try:
+        return editor.load(text)
+    except YAMLError as exc:  # what the bounded parse let through
+        raise error(f"{path.name} is not valid YAML: {exc}") from None

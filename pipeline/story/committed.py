@@ -23,13 +23,12 @@ from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from ..runtime.cache import digest, write_atomic
-from ..source.load import MAX_TEXT_BYTES, ReadRefused, parse_yaml, read_regular
+from ..source.load import read_for_editing
 from ..source.resolve import ResolvedBeat, beats_by_scene
 from ..specs import StoryNode
 
@@ -165,18 +164,7 @@ def read(path: Path) -> CommentedMap | None:
     """The file as ruamel's round-trip data, or None when there is none yet."""
     if not path.is_file():
         return None
-    try:
-        text = read_regular(path, MAX_TEXT_BYTES, "nodes file").decode("utf-8")
-    except (ReadRefused, UnicodeDecodeError) as exc:
-        raise NodesFileError(f"{path.name}: {getattr(exc, 'message', exc)}") from None
-    # bounded first (aliases, nesting, numbers), as every read of the repo: ruamel has no limits
-    refused = [p for p in parse_yaml(text, path.name)[2] if p.severity == "error"]
-    if refused:
-        raise NodesFileError(f"{path.name}:{refused[0].line or 1}: {refused[0].message}")
-    try:
-        data = _yaml().load(text)
-    except YAMLError as exc:
-        raise NodesFileError(f"{path.name} is not valid YAML: {exc}") from None
+    data = read_for_editing(path, "nodes file", _yaml(), NodesFileError)
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("scenes", []), list):
