@@ -338,9 +338,15 @@ def breaks(text: str, face, max_w: float) -> list[list[str]]:
     full = face.getlength(text)
     longest = max((face.getlength(t) for t, _ in _tokens(text)), default=0.0)
     found: list[list[str]] = []
+    # a long text gives max_w for most tries: wrapping it again would give the same lines
+    # (a 1,500-word line took a minute to check)
+    wrapped: dict[float, list[str]] = {}
     for count in range(1, 8):
         for factor in (1.0, 1.08, 1.18, 1.3, 1.5):
-            lines = wrap(text, face, min(max_w, full / count * factor + 1), max_w)
+            width = min(max_w, full / count * factor + 1)
+            if width not in wrapped:
+                wrapped[width] = wrap(text, face, width, max_w)
+            lines = wrapped[width]
             if len(lines) <= count:
                 break
         if lines not in found:
