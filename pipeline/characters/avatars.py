@@ -29,7 +29,7 @@ from ..errors import Problem, ProjectError, did_you_mean
 from ..format.images import MAX_IMAGE_BYTES, image_problem
 from ..format.slugs import fold, slugify
 from ..runtime.cache import cache_dir
-from ..source.load import ReadRefused, read_regular
+from ..source.reads import ReadRefused, read_regular
 from .avatar_models import GatedAvatarModel, ProceduralAvatarModel
 from .files import write_file as write_atomic
 

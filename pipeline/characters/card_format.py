@@ -28,7 +28,7 @@ from PIL import Image, PngImagePlugin
 from ..errors import Problem, ProjectError
 from ..format.images import MAX_PIXELS
 from ..format.model import Character
-from ..source.load import CONTROL
+from ..source.reads import CONTROL
 
 MAX_CARD_BYTES = 16_000_000  # the 4.5 MB picture, the card twice in base64, and room
 MAX_JSON_DEPTH = 64  # real cards nest a few levels (extensions, lorebook entries)

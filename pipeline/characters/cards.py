@@ -22,7 +22,7 @@ from ..format.images import image_problem
 from ..format.model import Character, CharacterColours
 from ..runtime.cache import write_atomic
 from ..runtime.outdir import check_out_file
-from ..source.load import ReadRefused, read_regular
+from ..source.reads import ReadRefused, read_regular
 from .card_format import (COPIES, MAPPED, MAX_CARD_BYTES, OURS, TOP, V2_DEFAULTS, V3_DEFAULTS,
                           _as_stored, _field_problems, card_png, read_card, read_card_assets,
                           to_card)

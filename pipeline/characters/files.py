@@ -24,8 +24,9 @@ from ..errors import Problem, ProjectError, did_you_mean
 from ..format.model import Character
 from ..format.slugs import fold, slugify
 from ..runtime.cache import write_atomic
-from ..source.load import parse_yaml, read_doc, read_text, split_front_matter
+from ..source.load import read_doc, read_text
 from ..source.validate import character_fields, explain
+from ..source.yaml_lines import parse_yaml, split_front_matter
 from .yaml_text import styled, yaml_editor
 
 MAX_PAGE = 100  # the seed's list limit

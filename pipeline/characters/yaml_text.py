@@ -26,7 +26,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
 
-from ..source.load import parse_yaml
+from ..source.yaml_lines import parse_yaml
 
 WIDTH = 1_000_000_000  # never fold a line: a folded line could start with '---'
 FENCES = ("---", "...")

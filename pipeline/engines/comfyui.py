@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, computed_field, field_validator
 
-from ..source.load import ReadRefused, read_regular
+from ..source.reads import ReadRefused, read_regular
 from . import Drawing, DrawRequest, EngineSettings, in_project
 from .errors import EngineError, drawing
 from .finished_art import likely_figures, picture

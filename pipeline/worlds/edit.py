@@ -24,8 +24,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ..characters.files import _list_indent, _merged, _plain, write_file
 from ..characters.yaml_text import styled, yaml_editor
 from ..errors import Problem, ProjectError, did_you_mean
-from ..source.load import SourceDoc, parse_yaml, read_text, split_front_matter
+from ..source.load import SourceDoc, read_text
 from ..source.validate import DERIVED, explain
+from ..source.yaml_lines import parse_yaml, split_front_matter
 
 MAX_PAGE = 100  # the seed's list limit
 Item = TypeVar("Item")
