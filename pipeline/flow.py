@@ -9,8 +9,9 @@ thread hands out the work as it becomes possible: remote panels are drawn in thr
 many at once as the engine allows); CPU jobs (local engines' drawing, lettering, baking)
 go to `Workers`, a few more at once than it has slots, the furthest stage first, so a
 finished page leaves before more panels are drawn (the pictures' copies, which nothing
-waits for, come after baking and lettering, before a local engine's next panel). Every result is stored in the cache
-the moment it arrives, so a build that fails or is killed keeps everything finished.
+waits for, come after baking and lettering, before a local engine's next panel). Every
+result is stored in the cache the moment it arrives, so a build that fails or is killed
+keeps everything finished.
 Keys, results and their order do not depend on the order work finishes in: the outputs
 are those of the stages run one after another.
 """
