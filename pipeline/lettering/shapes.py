@@ -85,7 +85,7 @@ def _cloud(cx: float, cy: float, rx: float, ry: float) -> list[Point]:
 
 
 def balloon(said: NodeLine, text: str, shape: Shape, box: Box, speaker: Figure | None,
-             order: int, face_index: int, panel: Panel) -> Balloon:
+            order: int, face_index: int, panel: Panel) -> Balloon:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
     text_h = len(shape.lines) * shape.line_height

@@ -8,7 +8,7 @@ the panel, in reading order after the balloons before it, its tail crossing noth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..format.model import LineKind
@@ -32,6 +32,16 @@ class Panel:
     margin: float
     heard: frozenset[str] = frozenset()  # speakers not drawn: their tails point off panel
     voices: frozenset[str] = frozenset()  # speakers who are voices: their own balloon
+    # worked out once: every candidate spot of every balloon is rated against them
+    heads: list[Box] = field(init=False)
+    faces: list[Box] = field(init=False)  # a head's lower three quarters, brows to chin
+    bodies: list[Box] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.heads = [f.head for f in self.figures.values()]
+        self.faces = [(hx, hy + hh * 0.25, hw, hh * 0.75) for hx, hy, hw, hh in self.heads]
+        self.bodies = [(x - w * 0.5, y + h, w * 2, max(0.0, self.height - y - h))
+                       for x, y, w, h in self.heads]
 
     def off(self, said: NodeLine) -> bool:
         """Whether the line is heard, not seen: its tail ends on the panel's edge."""
@@ -45,18 +55,6 @@ class Panel:
     def voice(self, said: NodeLine) -> bool:
         """Whether the line is lettered in a voice's box (a voice's thought stays a cloud)."""
         return said.speaker in self.voices and said.kind not in (LineKind.sfx, LineKind.thought)
-
-    @property
-    def heads(self) -> list[Box]:
-        return [f.head for f in self.figures.values()]
-
-    @property
-    def bodies(self) -> list[Box]:
-        out = []
-        for f in self.figures.values():
-            x, y, w, h = f.head
-            out.append((x - w * 0.5, y + h, w * 2, max(0.0, self.height - y - h)))
-        return out
 
 
 
@@ -89,6 +87,21 @@ def overlap(a: Box, b: Box) -> float:
     w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
     return max(0.0, w) * max(0.0, h)
+
+
+def _covered(box: Box, boxes: list[Box]) -> float:
+    """The sum of `box`'s overlaps with each of `boxes` (`overlap`, inlined: it is the
+    letterer's innermost loop)."""
+    x, y, w, h = box
+    right, bottom = x + w, y + h
+    total = 0
+    for bx, by, bw, bh in boxes:
+        across = (right if right < bx + bw else bx + bw) - (x if x > bx else bx)
+        if across > 0:
+            down = (bottom if bottom < by + bh else by + bh) - (y if y > by else by)
+            if down > 0:
+                total += across * down  # no overlap adds nothing
+    return total
 
 
 def reads_after(a: Box, b: Box, rtl: bool = False) -> bool:
@@ -134,20 +147,19 @@ def on_face(box: Box, speaker: Figure | None, panel: Panel) -> bool:
 
 
 def rate(box: Box, shape: Shape, said: NodeLine, order: int, count: int, panel: Panel,
-           placed: list[Balloon], in_order: bool = True) -> tuple[float, float] | None:
+         placed: list[Balloon], in_order: bool = True) -> tuple[float, float] | None:
     """How well a box reads (lower is better) and the part of that owed to faults
     (covering faces, out of reading order, tails crossing); None where it may not go.
     A balloon the writer placed (`in_order` false) may come before one it follows."""
     x, y, w, h = box
     gap = shape.size * 0.25
     grown = (x - gap, y - gap, w + 2 * gap, h + 2 * gap)
-    if any(overlap(grown, b.box) > 0 for b in placed):
+    if placed and any(overlap(grown, b.box) > 0 for b in placed):
         return None
     area = max(w * h, 1.0)
-    faces = [(hx, hy + hh * 0.25, hw, hh * 0.75) for hx, hy, hw, hh in panel.heads]
-    bad = 4000 * sum(overlap(box, f) for f in faces) / area
-    score = 600 * sum(overlap(box, head) for head in panel.heads) / area
-    score += 250 * sum(overlap(box, body) for body in panel.bodies) / area
+    bad = 4000 * _covered(box, panel.faces) / area
+    score = 600 * _covered(box, panel.heads) / area
+    score += 250 * _covered(box, panel.bodies) / area
     cx, cy = x + w / 2, y + h / 2
     if shape.kind == LineKind.sfx:
         # big letters beside the action, away from the middle where the subject is
