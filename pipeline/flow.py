@@ -29,7 +29,7 @@ from .lettering.fonts import LetteringFont
 from .lettering.stage import letter_job, letter_keys
 from .runtime.cache import Cache
 from .runtime.parallel import Workers
-from .site.images import Copies, copies_job, page_wanted, panel_wanted
+from .site.images import Copies, Wanted, copies_job, page_wanted, panel_wanted
 from .site.pages import BakeJob, art_bytes, bake_job, baker_common, page_keys
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, PageSpec, PanelArt, PanelSpec, StoryPlan
@@ -210,7 +210,7 @@ class _Flow:
             self.tick("pages")
             self.copy(page_wanted(where[0], job.page, self.made.pages[where]), result)
 
-    def copy(self, wanted: list, data: bytes) -> None:
+    def copy(self, wanted: list[Wanted], data: bytes) -> None:
         """A picture just made: jobs for its copies the site shows (its file's path
         travels, or its bytes to workers without this machine's files)."""
         jobs = self.copies.jobs(wanted, None if self.workers.shares_files else data)
