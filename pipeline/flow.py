@@ -1,14 +1,17 @@
 """Art, lettering and pages overlapping: each panel is lettered as soon as its art exists,
 and each page baked as soon as its panels are lettered, while other panels are still
-being drawn.
+being drawn; the site's smaller copies of a new panel's art and of a new page are made
+as soon as each exists (`site/images.py`), so the site render finds them in the cache.
 
 Run one after another, the stages left the image servers idle while the build lettered
 and baked (40 % of a build on one server, issue #21). Here one loop in the build's own
 thread hands out the work as it becomes possible: remote panels are drawn in threads (as
 many at once as the engine allows); CPU jobs (local engines' drawing, lettering, baking)
 go to `Workers`, a few more at once than it has slots, the furthest stage first, so a
-finished page leaves before more panels are drawn. Every result is stored in the cache
-the moment it arrives, so a build that fails or is killed keeps everything finished.
+finished page leaves before more panels are drawn (the pictures' copies, which nothing
+waits for, come after baking and lettering, before a local engine's next panel). Every
+result is stored in the cache the moment it arrives, so a build that fails or is killed
+keeps everything finished.
 Keys, results and their order do not depend on the order work finishes in: the outputs
 are those of the stages run one after another.
 """
@@ -26,6 +29,7 @@ from .lettering.fonts import LetteringFont
 from .lettering.stage import letter_job, letter_keys
 from .runtime.cache import Cache
 from .runtime.parallel import Workers
+from .site.images import Copies, Wanted, copies_job, page_wanted, panel_wanted
 from .site.pages import BakeJob, art_bytes, bake_job, baker_common, page_keys
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, PageSpec, PanelArt, PanelSpec, StoryPlan
@@ -62,9 +66,11 @@ class _Flow:
         self.progress = progress
         self.cache = Cache(project.root)
         self.made = Made()
-        self.done = {"drawing": 0, "lettering": 0, "pages": 0}
+        # "pictures": the copies asked for so far; its total grows as art and pages are made
+        self.done = {"drawing": 0, "lettering": 0, "pages": 0, "pictures": 0}
         self.totals = {"drawing": len(self.panels), "lettering": len(self.panels),
-                       "pages": sum(len(sp.pages) for sp in plans)}
+                       "pages": sum(len(sp.pages) for sp in plans), "pictures": 0}
+        self.copies = Copies(project.root)
         self.letters = (font, project.config.lettering)
         self.letter_key = letter_keys(project.config.lettering, font_digest)
         self.page_key = page_keys(project, font_digest)
@@ -81,6 +87,7 @@ class _Flow:
         # CPU jobs not handed out yet, by stage: the furthest stage is handed out first
         self.to_bake: deque[tuple[Page, BakeJob]] = deque()
         self.to_letter: deque[str] = deque()
+        self.to_copy: deque[tuple[str, tuple]] = deque()  # plan key, `copies_job` item
         self.to_draw: deque[int] = deque()  # local engines: indexes into self.todo
         self.running: dict[Future, tuple[str, object]] = {}
         self.threads: set[Future] = set()  # remote draws, waiting on a service
@@ -128,6 +135,7 @@ class _Flow:
             if threads is not None:
                 threads.shutdown(wait=True, cancel_futures=True)
             self.cache.save()
+            self.copies.save()
         if isinstance(self.failure, EngineError):
             failed = engine_failed(self.failure, self.todo, self.made.art)
             failed.__context__ = self.failure  # the service's status, for `build --json`
@@ -149,11 +157,11 @@ class _Flow:
     def _order(self, future: Future) -> tuple[int, int]:
         """Results that finish together are handled in reading order, draws first."""
         kind, what = self.running[future]
-        return ({"draw": 0, "letter": 1, "bake": 2}[kind],
+        return ({"draw": 0, "letter": 1, "bake": 2, "copy": 3}[kind],
                 what if isinstance(what, int) else 0)
 
     def _more(self) -> bool:
-        return bool(self.to_bake or self.to_letter or self.to_draw)
+        return bool(self.to_bake or self.to_letter or self.to_copy or self.to_draw)
 
     def _hand_out(self) -> None:
         """Give the workers one more CPU job than their slots (so none waits for the
@@ -169,6 +177,10 @@ class _Flow:
                 future = self.workers.submit(letter_job, (self.spec[panel_id],
                                                           self.made.art[panel_id]), self.letters)
                 self.running[future] = ("letter", panel_id)
+            elif self.to_copy:
+                plan_key, item = self.to_copy.popleft()
+                future = self.workers.submit(copies_job, item)
+                self.running[future] = ("copy", plan_key)
             else:
                 index = self.to_draw.popleft()
                 future = self.workers.submit(draw_job, self.todo[index][1])
@@ -179,7 +191,15 @@ class _Flow:
         if kind == "draw":
             spec, job, inputs = self.todo[what]
             data, figures = result
-            self.drawn(spec.id, store_art(self.cache, spec, job, inputs, data, figures))
+            art = store_art(self.cache, spec, job, inputs, data, figures)
+            self.drawn(spec.id, art)
+            if spec.id in self.page_of:
+                _, page = self.page_of[spec.id]
+                box = page.slots[page.panels.index(spec.id)]
+                self.copy([panel_wanted(art, page, box)], data)
+        elif kind == "copy":
+            self.copies.keep(what, result)
+            self.tick("pictures")
         elif kind == "letter":
             self.cache.put_json(self.made.letter_keys[what], result.model_dump(mode="json"))
             self.made.relettered.add(what)
@@ -188,6 +208,14 @@ class _Flow:
             (where, job) = what
             self.made.pages[where] = str(self.cache.put(job.key, "jpg", result))
             self.tick("pages")
+            self.copy(page_wanted(where[0], job.page, self.made.pages[where]), result)
+
+    def copy(self, wanted: list[Wanted], data: bytes) -> None:
+        """A picture just made: jobs for its copies the site shows (its file's path
+        travels, or its bytes to workers without this machine's files)."""
+        jobs = self.copies.jobs(wanted, None if self.workers.shares_files else data)
+        self.to_copy.extend(jobs)
+        self.totals["pictures"] += len(jobs)
 
     def drawn(self, panel_id: str, art: PanelArt) -> None:
         """A panel's art exists: its lettering from the cache, or a job to letter it."""

@@ -21,6 +21,7 @@ from pipeline.build import build
 from pipeline.engines.pool import forget_pools
 from pipeline.errors import ProjectError
 from pipeline.runtime.parallel import LocalWorkers
+from pipeline.site import images
 
 QUICK = {"backoff": 0.02, "attempts": 2, "timeout": 5.0, "use_references": False}
 
@@ -53,7 +54,35 @@ def test_the_first_page_is_baked_before_the_last_panel_is_drawn(copy_project):
     # the first page's panels were lettered before it was baked, while drawing went on
     assert [e for e in events[:first_page] if e[0] == "lettering"]
     assert events[-1][1] == events[-1][2]  # and every stage reached its total
-    assert {e[0] for e in events} == {"drawing", "lettering", "pages"}
+    assert {e[0] for e in events} == {"drawing", "lettering", "pages", "pictures"}
+
+
+def test_a_panels_copies_are_made_before_the_last_panel_is_drawn(copy_project, monkeypatch):
+    """The site's smaller copies of the art and pages (issue #19) are made beside the
+    drawing, as each picture exists, not all at the end: the site render finds them."""
+    root = copy_project("valid")
+    more_panels(root, 8)
+    events: list[tuple[str, int, int]] = []
+    at_render: list = []  # what the site render still had to encode
+    real_run = images.run
+
+    def run(fn, items, *args, **kwargs):
+        items = list(items)
+        at_render.extend(source for source, *_ in items)
+        return real_run(fn, items, *args, **kwargs)
+    monkeypatch.setattr(images, "run", run)
+    with GPUServer(slots=1, seconds=0.05) as server:
+        configure(root, "automatic1111", {"base_url": server.url, "max_in_flight": 1, **QUICK})
+        build(root, jobs=1, progress=lambda *event: events.append(event))
+    last_drawn = events.index(("drawing", 10, 10))
+    first_copies = next(i for i, e in enumerate(events) if e[0] == "pictures")
+    assert first_copies < last_drawn, events
+    copied = max(done for stage, done, _ in events if stage == "pictures")
+    assert copied >= 10 + 2, events  # every panel's art, and the pages
+    # the render encoded none of the art nor the pages again (only the cast's pictures,
+    # which the build does not make)
+    assert not [s for s in at_render if not isinstance(s, bytes)], at_render
+    assert list((root / "_site/art").glob("*.webp"))
 
 
 def test_a_failure_mid_build_keeps_the_finished_pages_lettering(copy_project):
@@ -157,6 +186,7 @@ def _divide(n: int, common: None) -> float:
 CHILD = """
 import os, sys, time
 from pipeline.runtime.parallel import LocalWorkers
+from pipeline.site import images
 
 def pid(item, common):
     return os.getpid()

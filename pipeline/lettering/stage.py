@@ -186,9 +186,9 @@ def _letter(job: tuple[PanelSpec, PanelArt],
 def _lettering_code() -> str:
     """The letterer's own code: improving it re-letters, as a changed input would.
 
-    The fitting and drawing code only (place, heard, draw, fonts): this module's bookkeeping
-    does not change what a balloon looks like, so it keys nothing."""
+    The fitting and drawing code only (place and every lettering module it imports:
+    shapes, spots, heard, hints, fonts; and draw): this module's bookkeeping does not
+    change what a balloon looks like, so it keys nothing."""
     from . import draw as balloons
-    from . import fonts, heard
     from . import place as lettering
-    return code_digest(lettering.__name__, heard.__name__, balloons.__name__, fonts.__name__)
+    return code_digest(lettering.__name__, balloons.__name__, within=__package__)

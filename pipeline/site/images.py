@@ -10,7 +10,10 @@ the smallest that is sharp on its screen.
 Encoding costs time, so every variant is kept in the cache under a key of the source
 image's own key (its content digest, or the key that made it) and the encoder's
 settings: a rebuild encodes only images it has never seen. The same input gives the
-same bytes, so two builds make the same site.
+same bytes, so two builds make the same site. A build makes the copies of the art it
+draws and the pages it bakes as soon as each exists (`Copies`, run by `flow.py` beside
+the drawing); the site render then finds them in the cache, and makes only the rest
+(portraits, avatars, art the cache held from before).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from ..runtime.cache import Cache, digest
 from ..runtime.parallel import run
+from ..specs import Box, PageSpec, PanelArt
 
 # Where each kind of image is shown, in CSS px: (on a phone 390 px wide, on a desktop),
 # measured from templates/assets/style.css; `sizes` tells the browser the same.
@@ -49,7 +53,7 @@ AVIF = dict(quality=55, speed=8)
 # AVIF encodes 2-3 times slower than WebP for no fewer bytes at these settings
 # (benchmarks/README.md "Images"); off unless that changes.
 AVIF_ENABLED = False
-VERSION = 2  # bump when the way variants are made changes in a way settings do not say
+VERSION = 3  # bump when the way variants are made changes in a way settings do not say
 
 
 def _formats() -> tuple[tuple[str, str, dict], ...]:
@@ -75,6 +79,19 @@ class Wanted:
     kind: str  # a key of SHOWN, or "panel"
     fraction: float = 1.0  # a panel's width over its page's
     layout: str = ""  # a panel's page layout (the vertical format's page is narrower)
+
+
+def panel_wanted(art: PanelArt, page: PageSpec, box: Box) -> Wanted:
+    """A panel's art as the site shows it: in its slot (`box`) of `page`."""
+    return Wanted(f"art/{art.key}.{art.format}", art.image, art.key, "panel",
+                  box[2] / page.width, page.layout)
+
+
+def page_wanted(story: str, page: PageSpec, source: str) -> list[Wanted]:
+    """A baked page (`source`, the cache's file named by its key) as the site shows it:
+    every story's first page is its cover, and every page a thumbnail of the contents."""
+    return [Wanted(f"pages/{story}-{page.number}.jpg", source, Path(source).stem, kind)
+            for kind in (("cover", "thumb") if page.number == 1 else ("thumb",))]
 
 
 def shown(want: Wanted) -> tuple[float, float, str]:
@@ -127,8 +144,10 @@ def _encode(job: tuple[str | bytes, float, float, tuple]) -> dict[str, Any]:
             for ext, _, settings in formats:
                 for width in widths(size[0], phone, desktop):
                     height = max(1, round(size[1] * width / size[0]))
+                    # bicubic: a third less CPU than Lanczos at these ratios (0.4-0.8),
+                    # as sharp to the eye at the sizes shown
                     scaled = image if width == size[0] else image.resize(
-                        (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+                        (width, height), Image.Resampling.BICUBIC)
                     buffer = io.BytesIO()
                     scaled.save(buffer, ext.upper(), **settings)
                     if buffer.tell() >= whole:
@@ -174,27 +193,17 @@ class Pictures:
         todo: dict[str, tuple] = {}  # plan key -> the job that makes its variants
         plans: dict[Wanted, str] = {}
         for want in wanted:
-            phone, desktop, _ = shown(want)
-            settings = [(ext, opts) for ext, _, opts in formats]
-            plan_key = digest("picture", VERSION, want.key, round(phone, 1),
-                              round(desktop, 1), settings, _pillow())
-            plans[want] = plan_key
-            if plan_key not in todo and self._recall(cache, plan_key) is None:
-                todo[plan_key] = (want.source, phone, desktop, formats)
+            plan_key = plans[want] = _plan_key(want, formats)
+            if plan_key not in todo and _recall(cache, plan_key) is None:
+                todo[plan_key] = _job(want, want.source, formats)
         keys = list(todo)
         for plan_key, made in zip(keys, run(_encode, [todo[k] for k in keys], jobs),
                                   strict=True):
-            variants = []
-            for ext, width, height, data in made["variants"]:
-                key = digest(plan_key, ext, width) if data else ""
-                if data:
-                    cache.put(key, ext, data)
-                variants.append([ext, width, height, key])
-            cache.put_json(plan_key, dict(size=list(made["size"]), variants=variants))
+            _keep(cache, plan_key, made)
         cache.save()
         mime = {ext: kind for ext, kind, _ in formats}
         for want, plan_key in plans.items():
-            plan = self._recall(cache, plan_key) or dict(size=[0, 0], variants=[])
+            plan = _recall(cache, plan_key) or dict(size=[0, 0], variants=[])
             stem, _, _ = want.path.rpartition(".")
             sources: dict[str, list[dict[str, Any]]] = {}
             for ext, width, _, key in plan["variants"]:
@@ -207,16 +216,90 @@ class Pictures:
                 sources=[dict(type=mime.get(ext, f"image/{ext}"), widths=items)
                          for ext, items in sources.items()])
 
-    @staticmethod
-    def _recall(cache: _Store, plan_key: str) -> dict[str, Any] | None:
-        """A plan made before whose every variant is still in the cache."""
-        plan = cache.get_json(plan_key)
-        if not isinstance(plan, Mapping):
+
+
+class Copies:
+    """The copies of the pictures a build has just made (a panel's art drawn, a page
+    baked), to be made while other panels are still being drawn (`flow.py` runs the
+    jobs on its workers) and stored the moment they arrive, so the site render finds
+    them in the cache. Only new pictures are asked for: a rebuild that makes nothing
+    does not read the pictures' cache (the render looks up the rest)."""
+
+    def __init__(self, project_root: str | Path):
+        self.root = project_root
+        self.formats = _formats()
+        self._cache: _Store | None = None
+        self._asked: set[str] = set()
+
+    @property
+    def cache(self) -> _Store:
+        if self._cache is None:
+            self._cache = _Store(self.root)
+        return self._cache
+
+    def jobs(self, wanted: Iterable[Wanted], data: bytes | None = None
+             ) -> list[tuple[str, tuple]]:
+        """(plan key, `copies_job` item) for each of `wanted` not made or asked for
+        yet; `data`, the picture's bytes, travels instead of its file's path when the
+        workers do not share this machine's files."""
+        out = []
+        for want in wanted:
+            plan_key = _plan_key(want, self.formats)
+            if plan_key in self._asked:
+                continue
+            self._asked.add(plan_key)
+            if _recall(self.cache, plan_key) is None:
+                out.append((plan_key, _job(want, want.source if data is None else data,
+                                           self.formats)))
+        return out
+
+    def keep(self, plan_key: str, made: dict[str, Any]) -> None:
+        """A job's copies, put in the pictures' cache at once."""
+        _keep(self.cache, plan_key, made)
+
+    def save(self) -> None:
+        if self._cache is not None:
+            self._cache.save()
+
+
+def copies_job(job: tuple, common: None = None) -> dict[str, Any]:
+    """One picture's copies encoded, as a `Workers` job (see `_encode`)."""
+    return _encode(job)
+
+
+def _plan_key(want: Wanted, formats: tuple) -> str:
+    """The key of a picture's copies: its source's key, where it is shown, the
+    encoders' settings and version."""
+    phone, desktop, _ = shown(want)
+    settings = [(ext, opts) for ext, _, opts in formats]
+    return digest("picture", VERSION, want.key, round(phone, 1), round(desktop, 1), settings,
+                  _pillow())
+
+
+def _job(want: Wanted, source: str | bytes, formats: tuple) -> tuple:
+    phone, desktop, _ = shown(want)
+    return (source, phone, desktop, formats)
+
+
+def _keep(cache: _Store, plan_key: str, made: dict[str, Any]) -> None:
+    variants = []
+    for ext, width, height, data in made["variants"]:
+        key = digest(plan_key, ext, width) if data else ""
+        if data:
+            cache.put(key, ext, data)
+        variants.append([ext, width, height, key])
+    cache.put_json(plan_key, dict(size=list(made["size"]), variants=variants))
+
+
+def _recall(cache: _Store, plan_key: str) -> dict[str, Any] | None:
+    """A plan made before whose every variant is still in the cache."""
+    plan = cache.get_json(plan_key)
+    if not isinstance(plan, Mapping):
+        return None
+    for ext, _, _, key in plan.get("variants", []):
+        if key and cache.get(key, ext) is None:
             return None
-        for ext, _, _, key in plan.get("variants", []):
-            if key and cache.get(key, ext) is None:
-                return None
-        return dict(plan)
+    return dict(plan)
 
 
 def _pillow() -> str:

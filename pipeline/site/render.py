@@ -437,16 +437,11 @@ def _pictures(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, P
     panel art, baked pages as covers and thumbnails, portraits and avatars."""
     from ..art import default_jobs
 
-    wanted = [images.Wanted(f"art/{art[pid].key}.{art[pid].format}", art[pid].image,
-                            art[pid].key, "panel", box[2] / page.width, page.layout)
-              for sp in plans for page in sp.pages
+    wanted = [images.panel_wanted(art[pid], page, box) for sp in plans for page in sp.pages
               for pid, box in zip(page.panels, page.slots, strict=True)]
     for sp in plans:
         for page in sp.pages:
-            source = pages[(sp.story, page.number)]
-            for kind in ("cover", "thumb") if page.number == 1 else ("thumb",):
-                wanted.append(images.Wanted(f"pages/{sp.story}-{page.number}.jpg", source,
-                                            Path(source).stem, kind))
+            wanted += images.page_wanted(sp.story, page, pages[(sp.story, page.number)])
     for cid, path in [*avatars.items(), *idles.items()]:
         data = files.data[path]
         key = hashlib.sha256(data).hexdigest()
