@@ -35,7 +35,8 @@ from .runtime.parallel import LocalWorkers, Workers
 from .runtime.ray_workers import chosen
 from .site.output import recover
 from .site.publish import publication_warnings
-from .site.render import render_if_changed, template_problems
+from .site.render import render_if_changed
+from .site.theme import template_problems
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, StoryPlan
 from .story.nodes import committed_problems, write_nodes
