@@ -33,6 +33,7 @@ from .runtime.manifest import Manifest
 from .runtime.outdir import check_out
 from .runtime.parallel import LocalWorkers, Workers
 from .runtime.ray_workers import chosen
+from .site.images import Wanted
 from .site.output import recover
 from .site.publish import publication_warnings
 from .site.render import render_if_changed
@@ -73,10 +74,11 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
 
 @contextmanager
 def _workers(project: ResolvedProject, executor: str | None, jobs: int | None,
-             given: Workers | None) -> Iterator[Workers]:
+             given: Workers | None, local: LocalWorkers | None = None) -> Iterator[Workers]:
     """Where the build's CPU jobs run: `given`, else the executor asked for on the
-    command line, else panelwright.yaml's, else this machine's processes (closed
-    when the build ends, unless `given`)."""
+    command line, else panelwright.yaml's, else this machine's processes: `local`
+    when given (`serve` keeps them between builds), else new ones closed when the
+    build ends."""
     if given is not None:
         yield given
         return
@@ -90,11 +92,14 @@ def _workers(project: ResolvedProject, executor: str | None, jobs: int | None,
         if remote is not None:
             yield remote
             return
-    local = LocalWorkers(jobs or default_jobs())
-    try:
+    if local is not None:
         yield local
+        return
+    own = LocalWorkers(jobs or default_jobs())
+    try:
+        yield own
     finally:
-        local.close()
+        own.close()
 
 
 def ready(root: str | Path) -> ResolvedProject:
@@ -122,14 +127,19 @@ def check(root: str | Path) -> list[Problem]:
 
 def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,
           progress: Progress | None = None, waiting: Callable[[], None] | None = None,
-          workers: Workers | None = None, executor: str | None = None) -> BuildReport:
+          workers: Workers | None = None, executor: str | None = None,
+          local: LocalWorkers | None = None, defer: list[Wanted] | None = None
+          ) -> BuildReport:
     """Build the comic site of the project at `root`; returns what was done.
 
     Holds the project's lock (a second build waits, after calling `waiting`); the
     site is written aside and swapped in whole; the cache is written atomically.
     `workers` runs the CPU jobs (the caller closes it); else an `executor` (`ray`,
     `ray://HOST:PORT`; panelwright.yaml's when None) runs them, or this machine's
-    processes, `jobs` of them. The cache and the site stay on this machine.
+    processes, `jobs` of them (`local`'s when given: the caller closes them). The
+    cache and the site stay on this machine. With `defer` (`serve`), pictures whose
+    smaller copies are not in the cache yet are shown whole and added to it, for the
+    caller to make later (site/images.py); `build` itself never defers.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -137,7 +147,7 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
     project = ready(root)
     # never replace the project, its sources, or a folder Panelwright did not make
     check_out(root, out, [root / path for path in project.assets])
-    with project_lock(root, waiting), _workers(project, executor, jobs, workers) as own:
+    with project_lock(root, waiting), _workers(project, executor, jobs, workers, local) as own:
         recover(out)
         previous = Manifest.read(root)
         plans = plan(project, write_nodes(project))
@@ -146,7 +156,7 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         made = draw_letter_bake(project, plans, font, font.digest(), own, progress)
         art, lettered, letter_keys, pages = made.art, made.lettered, made.letter_keys, made.pages
         manifest = render_if_changed(project, plans, art, lettered, letter_keys, pages,
-                                     font, out, previous)
+                                     font, out, previous, defer)
         manifest.write(root)
     drawn = sum(1 for a in art.values() if not a.cached)
     return BuildReport(

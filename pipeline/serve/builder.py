@@ -6,6 +6,13 @@ more build once it ends. Each build's outcome (what changed, the report or the
 problems) goes to `on_build`; the served site keeps its own manifest
 (`runtime/manifest.kept_as`), so serving never leaves the writer's `_site` looking
 up to date when it is not.
+
+A save should show within a second, so two things a build does are not redone per
+build: this machine's worker processes are started once and kept (their shared
+objects let go after each build), and the smaller WebP copies of pictures that
+changed are made after the build is shown, while the builder is idle (a save
+meanwhile goes first): until then the served site shows those pictures whole
+(docs/serve.md).
 """
 
 from __future__ import annotations
@@ -18,9 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..art import default_jobs
 from ..build import BuildReport, build
 from ..errors import Problem, ProjectError
+from ..runtime.cache import project_lock
 from ..runtime.manifest import Manifest, kept_as
+from ..runtime.parallel import LocalWorkers
+from ..site.images import Pictures, Wanted
+from ..site.output import SiteFiles
 
 MANIFEST = "serve-manifest.json"
 START = "(start)"  # the first build's "what changed"
@@ -61,8 +73,10 @@ class Builder(threading.Thread):
         self._wake = threading.Condition()
         self._pending: set[str] = set()
         self._stopping = False
+        self._local = LocalWorkers(jobs or default_jobs())
+        self._deferred: list[Wanted] = []  # pictures shown whole: copies still to make
         self.builds = 0  # builds finished, good or not
-        self.building = False
+        self.building = False  # from taking the saves until the outcome is told
 
     def changed(self, paths: set[str]) -> None:
         with self._wake:
@@ -75,20 +89,51 @@ class Builder(threading.Thread):
             self._stopping = True
             self._wake.notify()
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no build runs or waits to run, and the last one's outcome has
+        been told; False on timeout."""
+        with self._wake:
+            return self._wake.wait_for(lambda: not self.building and not self._pending,
+                                       timeout)
+
     def run(self) -> None:
-        while True:
-            with self._wake:
-                self._wake.wait_for(lambda: self._stopping or self._pending)
-                if self._stopping:
-                    return
-                paths, self._pending = self._pending, set()
-                self.building = True
-            try:
-                outcome = self._build(sorted(paths))
-            finally:
-                self.building = False
-            self.builds = outcome.number
-            self._on_build(outcome)
+        try:
+            while True:
+                with self._wake:
+                    self._wake.wait_for(lambda: self._stopping or self._pending)
+                    if self._stopping:
+                        return
+                    paths, self._pending = self._pending, set()
+                    self.building = True
+                try:
+                    outcome = self._build(sorted(paths))
+                    self.builds = outcome.number
+                    self._on_build(outcome)
+                finally:
+                    with self._wake:
+                        self.building = False
+                        self._wake.notify_all()
+                self._make_copies()
+        finally:
+            self._local.close()
+
+    def _make_copies(self) -> None:
+        """Make the deferred pictures' copies, one picture at a time, until a save
+        comes (its build goes first; what is left is deferred again by it)."""
+        done = 0
+        if not self._deferred:
+            return
+        try:
+            with project_lock(self.root):
+                for want in self._deferred:
+                    if self._pending or self._stopping:
+                        break
+                    Pictures().prepare(self.root, [want], SiteFiles(), 1)
+                    done += 1
+        except Exception:  # a bug: the pictures stay whole, the server stays up
+            traceback.print_exc()
+            done = len(self._deferred)
+        del self._deferred[:done]
 
     def _build(self, changed: list[str]) -> Outcome:
         number = self.builds + 1
@@ -96,7 +141,10 @@ class Builder(threading.Thread):
         report, problems = None, []
         with kept_as(MANIFEST):
             try:
-                report = build(self.root, out=self.out, jobs=self.jobs, waiting=self._waiting)
+                deferred: list[Wanted] = []
+                report = build(self.root, out=self.out, jobs=self.jobs, waiting=self._waiting,
+                               local=self._local, defer=deferred)
+                self._deferred = deferred
                 problems = report.warnings
             except ProjectError as exc:
                 problems = exc.problems
@@ -109,6 +157,8 @@ class Builder(threading.Thread):
                     problems = [Problem(file=str(self.root), message=f"an engine failed: {exc}",
                                         hint="those are the service's own words; save again "
                                         "to retry once it answers")]
+            finally:
+                self._local.forget()
             site = Manifest.read(self.root).site if (self.out / "index.html").is_file() else ""
         return Outcome(number=number, changed=changed, report=report, problems=problems,
                        site=site, seconds=round(time.perf_counter() - started, 3))

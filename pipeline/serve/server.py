@@ -17,6 +17,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from functools import partial
@@ -282,6 +283,17 @@ class LiveServer:
         """The first build's outcome, once it is done (None on timeout)."""
         self._first.wait(timeout)
         return self.outcomes[0] if self.outcomes else None
+
+    def wait_idle(self, timeout: float = 120) -> int:
+        """Wait until every save made before this call has been built and its outcome
+        told, and no build runs; returns how many builds have finished. For scripts
+        and notebooks that save files and then read the served site."""
+        watcher, builder, _ = self._threads
+        deadline = time.monotonic() + timeout
+        if not (watcher.quiet_after(time.monotonic(), timeout)
+                and builder.wait_idle(max(0.0, deadline - time.monotonic()))):
+            raise TimeoutError(f"the server was still busy after {timeout} s")
+        return self.builds
 
     def open_browser(self) -> None:
         webbrowser.open(self.url)

@@ -52,7 +52,10 @@ def theme_digest() -> str:
 
 def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                 lettered: dict[str, LetteredPanel], pages: dict[tuple[str, int], str],
-                font: LetteringFont) -> SiteFiles:
+                font: LetteringFont, defer: list[images.Wanted] | None = None) -> SiteFiles:
+    """Every file of the site, in memory or as copies of the cache's files. With `defer`
+    (`serve`), pictures whose smaller copies are not made yet are shown whole and added
+    to it (images.py)."""
     env = environment(project.templates, Path(project.root) / CACHE_DIR / "templates")
     files = SiteFiles()
     config = project.config
@@ -61,7 +64,7 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
     appearances, roles = cast.appearances(project, plans)
     avatars, idles, sizes = cast.cast_files(project, files)
 
-    pictures = _pictures(project, plans, art, pages, avatars, idles, files)
+    pictures = _pictures(project, plans, art, pages, avatars, idles, files, defer)
     url = base_url(project)
     served = webfonts.serve(project.root, font, plans, lettered)
     common = dict(config=config, characters=characters, worlds=project.worlds,
@@ -175,7 +178,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
 
 def _pictures(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                pages: dict[tuple[str, int], str], avatars: dict[str, str],
-               idles: dict[str, str], files: SiteFiles) -> images.Pictures:
+               idles: dict[str, str], files: SiteFiles,
+               defer: list[images.Wanted] | None = None) -> images.Pictures:
     """Every picture the site shows, with its WebP variants made or found (images.py):
     panel art, baked pages as covers and thumbnails, portraits and avatars."""
     from ..art import default_jobs
@@ -197,19 +201,22 @@ def _pictures(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, P
                 else ("portrait",):
             wanted.append(images.Wanted(path, data, key, kind))
     pictures = images.Pictures()
-    pictures.prepare(project.root, wanted, files, default_jobs())
+    pictures.prepare(project.root, wanted, files, default_jobs(), defer)
     return pictures
 
 
 def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
                       art: dict[str, PanelArt], lettered: dict[str, LetteredPanel],
                       letter_keys: dict[str, str], pages: dict[tuple[str, int], str],
-                      font: LetteringFont, out: Path, previous: Manifest) -> Manifest:
+                      font: LetteringFont, out: Path, previous: Manifest,
+                      defer: list[images.Wanted] | None = None) -> Manifest:
     """Render the site and write it at `out` unless the last build (`previous`) made
     it from the same inputs; returns the build's manifest, to be written when done.
 
     Rendering is skipped when nothing the site is made of changed, and writing when
-    the rendered files are the same as those already at `out`.
+    the rendered files are the same as those already at `out`. With `defer` (`serve`),
+    pictures without their smaller copies yet are shown whole (see `render_site`); the
+    manifest then records no render key, so the next build renders them with copies.
     """
     where = str(out.resolve())
 
@@ -228,7 +235,7 @@ def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
     if render_key == previous.render and written():
         reader_pages, site_digest = previous.pages, previous.site
     else:
-        files = render_site(project, plans, art, lettered, pages, font)
+        files = render_site(project, plans, art, lettered, pages, font, defer)
         contents = files.digests()
         site_digest = digest(contents)
         if site_digest != previous.site or not written():
@@ -238,4 +245,4 @@ def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
     return Manifest(
         panels={pid: PanelRecord(art=a.key, inputs=a.inputs, letters=letter_keys[pid])
                 for pid, a in art.items()},
-        pages=reader_pages, site=site_digest, render=render_key, out=where)
+        pages=reader_pages, site=site_digest, render="" if defer else render_key, out=where)
