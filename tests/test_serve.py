@@ -5,6 +5,8 @@ open on the served comic while the test saves files in the story repo.
 - a save that breaks the project shows its problems over the last good site, with
   file:line and the writer's text escaped; a tab opened meanwhile shows them too;
   the fix clears them;
+- a page a save removed is a 404 that keeps the live script: the tab shows the page again
+  when a save brings it back;
 - a burst of 20 saves gives one or two builds (the server's own count); saves in the
   cache, .git, the output folder and editor temp files give none;
 - the site on disk has no live-reload script, and a `build` after serving still
@@ -180,6 +182,27 @@ def test_a_broken_save_shows_the_problems_over_the_last_good_site(server, projec
     other.locator("#panelwright-problems").wait_for(state="detached", timeout=10000)
     page.close()
     other.close()
+
+
+def test_a_page_deleted_by_a_save_is_a_404_that_comes_back_by_itself(server, project,
+                                                                    browser):
+    import urllib.error
+    import urllib.request
+
+    page = browser.new_page(**PHONE)
+    page.goto(server.url + "stories/cargo/page-2.html")
+    story = project / "stories/cargo.md"
+    good = story.read_text()
+    write(story, good[:good.rindex("\n---\n")] + "\n")  # the second page's scene removed
+    page.wait_for_function("document.title === 'Panelwright serve'", timeout=30000)
+    assert "No such page" in page.inner_text("h1")
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(server.url + "stories/cargo/page-2.html", timeout=10)
+    assert missing.value.code == 404 and b"__panelwright/live.js" in missing.value.read()
+    write(story, good)  # the page comes back: the open tab shows it without a click
+    page.wait_for_function("(document.body && document.body.innerText || '')"
+                           ".includes('Something in here')", timeout=30000)
+    page.close()
 
 
 def test_a_burst_of_saves_gives_one_or_two_builds(server, project):

@@ -39,8 +39,10 @@ _WAITING_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Panelwright serve</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 36rem">
-<h1>{title}</h1><p>{text}</p></body></html>
+<h1>{title}</h1><p>{text}</p>{home}</body></html>
 """
+_HOME = '<p><a href="/">The comic\'s home page</a></p>'
+
 
 
 class _State:
@@ -163,16 +165,22 @@ class _Handler(SimpleHTTPRequestHandler):
             page = target.read_bytes()
             status = 200
         except OSError:
+            # a page deleted by a save, or not built yet: the script stays, so the tab
+            # reloads by itself once a build brings the page (back)
             if (self.server.site / "index.html").is_file():
-                self.send_error(404, "No such page in the site")
-                return
-            title, text = (("The site has problems", "Fix them and save: this page "
-                            "reloads by itself.") if state.problems else
-                           ("Building the site…", "This page opens the comic when the "
-                            "first build is done."))
-            page = _WAITING_PAGE.format(title=html.escape(title), text=html.escape(text)
-                                        ).encode()
-            status = 503
+                title, text = ("No such page in the site", "A save may have removed it: "
+                               "this page reloads by itself when a build brings it back.")
+                status = 404
+            elif state.problems:
+                title, text = ("The site has problems", "Fix them and save: this page "
+                               "reloads by itself.")
+                status = 503
+            else:
+                title, text = ("Building the site…", "This page opens the comic when the "
+                               "first build is done.")
+                status = 503
+            page = _WAITING_PAGE.format(title=html.escape(title), text=html.escape(text),
+                                        home="" if status == 503 else _HOME).encode()
         tag = (f'<script src="{PREFIX}live.js" data-site="{html.escape(site)}">'
                "</script>").encode()
         ends = list(_BODY_END.finditer(page))
