@@ -23,6 +23,7 @@ from .errors import Problem, ProjectError, in_order
 from .flow import Progress, draw_letter_bake
 from .format.model import executor_problem
 from .lettering.fonts import LetteringFont
+from .lettering.hints import explain as explain_miss
 from .lettering.place import letter
 from .lettering.stage import lettering_font, lettering_warnings
 from .pins import pin_warnings
@@ -55,6 +56,7 @@ class BuildReport(BaseModel):
     seconds: float
     explain: dict[str, str] = {}  # panel id -> why it was drawn
     kept: dict[str, str] = {}  # panel id -> why no engine drew it (pinned, your own art)
+    placements: list[str] = []  # each balloon placement hint, honoured or not (--explain)
     warnings: list[Problem] = []
 
 
@@ -70,6 +72,28 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
                     + lettering_warnings(project, plans, lettered, font, art)
                     + publication_warnings(project, plans)
                     + pin_warnings(project.stories, plans))
+
+
+def placement_notes(project: ResolvedProject, plans: list[StoryPlan],
+                    lettered: dict[str, LetteredPanel]) -> list[str]:
+    """One line per balloon placement hint (`[top_left]`, `[over han]`), in reading
+    order, at its file:line: honoured, or not and why (the warning says the fix)."""
+    names = {cid: character.name for cid, character in project.characters.items()}
+    notes = []
+    for spec in (p for sp in plans for p in sp.panels):
+        missed = {miss.order: miss for miss in lettered[spec.id].misplaced}
+        for order, said in enumerate(spec.lines):
+            if not said.place:
+                continue
+            where = f"{spec.source}:{said.line or spec.line}: [{said.place}] in {spec.id}"
+            miss = missed.get(order)
+            if miss is None:
+                notes.append(f"{where}: honoured")
+            else:
+                shot = spec.camera.shot.value.replace("close_up", "close-up").replace("_", " ")
+                message, _ = explain_miss(miss, said.text, names, shot, spec.characters)
+                notes.append(f"{where}: not honoured, placed as usual: {message}")
+    return notes
 
 
 @contextmanager
@@ -166,4 +190,5 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         panels=len(panels), panels_drawn=drawn, panels_cached=len(panels) - drawn,
         panels_lettered=len(made.relettered), seconds=round(time.perf_counter() - started, 3),
         explain=previous.explain(art), kept={p: a.kept for p, a in art.items() if a.kept},
+        placements=placement_notes(project, plans, lettered),
         warnings=build_warnings(project, plans, lettered, font, art))
