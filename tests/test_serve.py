@@ -30,10 +30,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from browser_support import launched, require_browser
 
 from pipeline.build import build
+from pipeline.runtime.manifest import kept_as
 from pipeline.serve.server import LiveServer
 from pipeline.serve.watch import ignored
 
@@ -227,6 +227,28 @@ def test_saves_outside_the_sources_give_no_build(server, project):
     write(project / "stories/cargo.md~", "x")
     write(server.out / "stray.html", "x")
     assert server.wait_idle() == before and not server.busy  # the saves were seen, and dropped
+
+
+def test_a_changed_picture_is_served_whole_until_its_copies_are_made(server, project,
+                                                                     tmp_path):
+    story = project / "stories/cargo.md"
+    text = story.read_text().replace("Three days", "Four days")
+    write(story, text)
+    server.wait_idle()
+    contents = (server.out / "stories/cargo/index.html").read_text()
+    # page 1 was baked anew with the new words: its thumbnail is the whole JPEG for now
+    thumb = re.search(r'<picture>((?:(?!<picture>).)*)<img src="../../pages/cargo-1.jpg"',
+                      contents, re.S).group(1)
+    assert "<source" not in thumb
+    write(story, text + "\n")  # the next save serves the copies made meanwhile
+    server.wait_idle()
+    site = tmp_path / "site"
+    with kept_as("elsewhere-manifest.json"):  # the writer's own record stays as it was
+        build(project, out=site)
+    files = {p.relative_to(server.out): p.read_bytes() for p in server.out.rglob("*")
+             if p.is_file()}
+    assert files == {p.relative_to(site): p.read_bytes() for p in site.rglob("*")
+                     if p.is_file()}
 
 
 def test_the_written_site_has_no_live_script_and_build_still_writes_site(server, project):

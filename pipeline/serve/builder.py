@@ -35,6 +35,9 @@ from ..site.images import Pictures, Wanted
 from ..site.output import SiteFiles
 
 MANIFEST = "serve-manifest.json"
+# the open tabs reload as a build is told: its pictures' copies wait this long, so the
+# tabs have the CPU (two cores are shared with the browser)
+COPIES_AFTER = 0.5
 START = "(start)"  # the first build's "what changed"
 
 
@@ -90,11 +93,12 @@ class Builder(threading.Thread):
             self._wake.notify()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Wait until no build runs or waits to run, and the last one's outcome has
-        been told; False on timeout."""
+        """Wait until no build runs or waits to run, the last one's outcome has been
+        told and its pictures' copies are made; False on timeout."""
         with self._wake:
-            return self._wake.wait_for(lambda: not self.building and not self._pending,
-                                       timeout)
+            return self._wake.wait_for(
+                lambda: not self.building and not self._pending and not self._deferred,
+                timeout)
 
     def run(self) -> None:
         try:
@@ -121,8 +125,10 @@ class Builder(threading.Thread):
         """Make the deferred pictures' copies, one picture at a time, until a save
         comes (its build goes first; what is left is deferred again by it)."""
         done = 0
-        if not self._deferred:
-            return
+        with self._wake:
+            if not self._deferred or self._wake.wait_for(
+                    lambda: self._pending or self._stopping, COPIES_AFTER):
+                return
         try:
             with project_lock(self.root):
                 for want in self._deferred:
@@ -133,7 +139,9 @@ class Builder(threading.Thread):
         except Exception:  # a bug: the pictures stay whole, the server stays up
             traceback.print_exc()
             done = len(self._deferred)
-        del self._deferred[:done]
+        with self._wake:
+            del self._deferred[:done]
+            self._wake.notify_all()
 
     def _build(self, changed: list[str]) -> Outcome:
         number = self.builds + 1
@@ -144,7 +152,8 @@ class Builder(threading.Thread):
                 deferred: list[Wanted] = []
                 report = build(self.root, out=self.out, jobs=self.jobs, waiting=self._waiting,
                                local=self._local, defer=deferred)
-                self._deferred = deferred
+                with self._wake:
+                    self._deferred = deferred
                 problems = report.warnings
             except ProjectError as exc:
                 problems = exc.problems

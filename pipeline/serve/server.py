@@ -294,8 +294,9 @@ class LiveServer:
 
     def wait_idle(self, timeout: float = 120) -> int:
         """Wait until every save made before this call has been built and its outcome
-        told, and no build runs; returns how many builds have finished. For scripts
-        and notebooks that save files and then read the served site."""
+        told, no build runs, and the smaller copies of the pictures it showed whole
+        are made; returns how many builds have finished. For scripts and notebooks
+        that save files and then read the served site."""
         watcher, builder, _ = self._threads
         deadline = time.monotonic() + timeout
         if not (watcher.quiet_after(time.monotonic(), timeout)
