@@ -7,7 +7,8 @@ open on the served comic while the test saves files in the story repo.
   the fix clears them;
 - a page a save removed is a 404 that keeps the live script: the tab shows the page again
   when a save brings it back;
-- a burst of 20 saves gives one or two builds (the server's own count); saves in the
+- a burst of 20 saves gives one or two builds (the server's own count), and so does a
+  burst longer than a build; saves in the
   cache, .git, the output folder and editor temp files give none;
 - the site on disk has no live-reload script, and a `build` after serving still
   writes `_site`; Ctrl-C (SIGINT) on the command exits 0 at once, port released;
@@ -216,6 +217,23 @@ def test_a_burst_of_saves_gives_one_or_two_builds(server, project):
     after = server.wait_idle()
     assert after - before in (1, 2), (after - before, [o.changed for o in server.outcomes])
     assert "ticking 19" in (server.out / "stories/cargo/page-2.html").read_text()
+
+
+def test_a_burst_longer_than_a_build_still_gives_two_builds(server, project):
+    # watchfiles hands on a burst that rewrites the same files every ~0.1 s: a slow
+    # checkout (or a loaded machine) outlasting the first build gave 3 or more builds
+    before = server.wait_idle()
+    story = project / "stories/cargo.md"
+    text = story.read_text()
+    ends = time.monotonic() + 3.0  # longer than a build of this project
+    n = 0
+    while time.monotonic() < ends:
+        write(story, text.replace("ticking", f"ticking slowly {n}"))
+        n += 1
+        time.sleep(0.03)
+    after = server.wait_idle()
+    assert after - before in (1, 2), (after - before, [o.changed for o in server.outcomes])
+    assert f"ticking slowly {n - 1}" in (server.out / "stories/cargo/page-2.html").read_text()
 
 
 def test_saves_outside_the_sources_give_no_build(server, project):

@@ -2,7 +2,10 @@
 
 Saves mark the project changed; the builder thread builds whenever it is. A build in
 progress is never interrupted: saves made meanwhile are gathered and give exactly one
-more build once it ends. Each build's outcome (what changed, the report or the
+more build once it ends, and when they were still coming as it ended (a long `git
+checkout`, an editor saving many files under load), that build waits until they stop:
+the watcher hands on a burst in pieces (watch.py), and without the wait a burst longer
+than a build gave three builds or more. Each build's outcome (what changed, the report or the
 problems) goes to `on_build`; the served site keeps its own manifest
 (`runtime/manifest.kept_as`), so serving never leaves the writer's `_site` looking
 up to date when it is not.
@@ -75,6 +78,10 @@ class Builder(threading.Thread):
         self._waiting = waiting
         self._wake = threading.Condition()
         self._pending: set[str] = set()
+        self._while_building = False  # saves came in while a build ran
+        self._last_save = 0.0  # time.monotonic() of the last batch of saves
+        # set by the server: waits until a wait without change began after a moment
+        self.quiet_after: Callable[[float, float | None], bool] | None = None
         self._stopping = False
         self._local = LocalWorkers(jobs or default_jobs())
         self._deferred: list[Wanted] = []  # pictures shown whole: copies still to make
@@ -84,7 +91,9 @@ class Builder(threading.Thread):
     def changed(self, paths: set[str]) -> None:
         with self._wake:
             self._pending |= paths
-            self._wake.notify()
+            self._last_save = time.monotonic()
+            self._while_building = self._while_building or self.building
+            self._wake.notify_all()
 
     def stop(self) -> None:
         """End after the build in progress, if any (it is never cut short)."""
@@ -107,6 +116,12 @@ class Builder(threading.Thread):
                     self._wake.wait_for(lambda: self._stopping or self._pending)
                     if self._stopping:
                         return
+                    burst, self._while_building = self._while_building, False
+                if burst:
+                    self._saves_stop()
+                with self._wake:
+                    if self._stopping:
+                        return
                     paths, self._pending = self._pending, set()
                     self.building = True
                 try:
@@ -120,6 +135,18 @@ class Builder(threading.Thread):
                 self._make_copies()
         finally:
             self._local.close()
+
+    def _saves_stop(self, longest: float = 5.0) -> None:
+        """Wait until no save has come for a moment (the watcher's quiet), at most
+        `longest` seconds: the rest of a burst joins the next build."""
+        if self.quiet_after is None:
+            return
+        deadline = time.monotonic() + longest
+        while not self._stopping and (left := deadline - time.monotonic()) > 0:
+            last = self._last_save
+            self.quiet_after(last, left)
+            if self._last_save == last:
+                return
 
     def _make_copies(self) -> None:
         """Make the deferred pictures' copies, one picture at a time, until a save

@@ -270,6 +270,7 @@ class LiveServer:
                                         "another with --port (0 picks a free one)")]) from None
         builder = Builder(self.root, self.out, self._built, self.jobs, self._waiting)
         watcher = Watcher(self.root, self.out, builder.changed)
+        builder.quiet_after = watcher.quiet_after
         http = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.2},
                                 name="panelwright-http", daemon=True)
         self._threads = [watcher, builder, http]
