@@ -5,8 +5,8 @@ progress is never interrupted: saves made meanwhile are gathered and give exactl
 more build once it ends, and when they were still coming as it ended (a long `git
 checkout`, an editor saving many files under load), that build waits until they stop:
 the watcher hands on a burst in pieces (watch.py), and without the wait a burst longer
-than a build gave three builds or more. Each build's outcome (what changed, the report or the
-problems) goes to `on_build`; the served site keeps its own manifest
+than a build gave three builds or more. Each build's outcome (what changed, the report
+or the problems) goes to `on_build`; the served site keeps its own manifest
 (`runtime/manifest.kept_as`), so serving never leaves the writer's `_site` looking
 up to date when it is not.
 
@@ -41,6 +41,9 @@ MANIFEST = "serve-manifest.json"
 # the open tabs reload as a build is told: its pictures' copies wait this long, so the
 # tabs have the CPU (two cores are shared with the browser)
 COPIES_AFTER = 0.5
+# saves that came during a build are taken as done when none has come for this long
+# (a busy machine pauses a burst for a moment; a split burst is one more build)
+BURST_QUIET = 0.5
 START = "(start)"  # the first build's "what changed"
 
 
@@ -137,14 +140,19 @@ class Builder(threading.Thread):
             self._local.close()
 
     def _saves_stop(self, longest: float = 5.0) -> None:
-        """Wait until no save has come for a moment (the watcher's quiet), at most
-        `longest` seconds: the rest of a burst joins the next build."""
+        """Wait until every save so far has been handed on (the watcher's quiet) and
+        none has come for BURST_QUIET seconds, at most `longest` seconds: the rest of
+        a burst joins the next build."""
         if self.quiet_after is None:
             return
         deadline = time.monotonic() + longest
         while not self._stopping and (left := deadline - time.monotonic()) > 0:
             last = self._last_save
             self.quiet_after(last, left)
+            with self._wake:
+                self._wake.wait_for(lambda: self._last_save != last or self._stopping,
+                                    max(0.0, min(last + BURST_QUIET - time.monotonic(),
+                                                 deadline - time.monotonic())))
             if self._last_save == last:
                 return
 
