@@ -298,6 +298,8 @@ class LiveServer:
         told, no build runs, and the smaller copies of the pictures it showed whole
         are made; returns how many builds have finished. For scripts and notebooks
         that save files and then read the served site."""
+        if not self._threads:  # not started, or stopped: nothing will change
+            return self.builds
         watcher, builder, _ = self._threads
         deadline = time.monotonic() + timeout
         if not (watcher.quiet_after(time.monotonic(), timeout)
