@@ -2,10 +2,11 @@
 
 Saves mark the project changed; the builder thread builds whenever it is. A build in
 progress is never interrupted: saves made meanwhile are gathered and give exactly one
-more build once it ends, and when they were still coming as it ended (a long `git
-checkout`, an editor saving many files under load), that build waits until they stop:
-the watcher hands on a burst in pieces (watch.py), and without the wait a burst longer
-than a build gave three builds or more. Each build's outcome (what changed, the report
+more build once it ends. A burst (a long `git checkout`, an editor saving many files
+under load) reaches the builder in pieces, one every 0.1 s (watch.py): the first piece
+is built at once, and a piece that comes during a build or soon after the last one
+makes the next build wait until the saves stop, so a burst gives two builds, not one
+per piece. Each build's outcome (what changed, the report
 or the problems) goes to `on_build`; the served site keeps its own manifest
 (`runtime/manifest.kept_as`), so serving never leaves the writer's `_site` looking
 up to date when it is not.
@@ -41,8 +42,8 @@ MANIFEST = "serve-manifest.json"
 # the open tabs reload as a build is told: its pictures' copies wait this long, so the
 # tabs have the CPU (two cores are shared with the browser)
 COPIES_AFTER = 0.5
-# saves that came during a build are taken as done when none has come for this long
-# (a busy machine pauses a burst for a moment; a split burst is one more build)
+# saves that come this soon after others, or during a build, are a burst: taken as
+# done when none has come for this long (a busy machine pauses a burst for a moment)
 BURST_QUIET = 0.5
 START = "(start)"  # the first build's "what changed"
 
@@ -81,7 +82,7 @@ class Builder(threading.Thread):
         self._waiting = waiting
         self._wake = threading.Condition()
         self._pending: set[str] = set()
-        self._while_building = False  # saves came in while a build ran
+        self._in_burst = False  # saves came during a build, or soon after others
         self._last_save = 0.0  # time.monotonic() of the last batch of saves
         # set by the server: waits until a wait without change began after a moment
         self.quiet_after: Callable[[float, float | None], bool] | None = None
@@ -94,8 +95,10 @@ class Builder(threading.Thread):
     def changed(self, paths: set[str]) -> None:
         with self._wake:
             self._pending |= paths
-            self._last_save = time.monotonic()
-            self._while_building = self._while_building or self.building
+            now = time.monotonic()
+            self._in_burst = self._in_burst or self.building or \
+                now - self._last_save < BURST_QUIET
+            self._last_save = now
             self._wake.notify_all()
 
     def stop(self) -> None:
@@ -119,7 +122,7 @@ class Builder(threading.Thread):
                     self._wake.wait_for(lambda: self._stopping or self._pending)
                     if self._stopping:
                         return
-                    burst, self._while_building = self._while_building, False
+                    burst, self._in_burst = self._in_burst, False
                 if burst:
                     self._saves_stop()
                 with self._wake:
