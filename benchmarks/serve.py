@@ -7,8 +7,11 @@ Runs `panelwright serve` on a copy of `projects/frost-moon` as a user does (a se
 process, port 0), opens the first comic page in Debian's chromium (as the tests do,
 tests/browser_support.py), waits for the first build, then repeatedly rewrites Lin
 Shuang's line with a new word and times until the tab, reloaded by the server-sent
-event, shows it. The figure is the median; the builds' own times come from the
-server's lines. Ends with key=value lines.
+event, shows it. Before each save it waits until the server is idle (its CPU time
+stands still for half a second: the smaller picture copies `serve` makes after a
+build are done), as a writer's save finds it. The figure is the median; the builds'
+own times come from the server's lines; the load average is printed before and
+after. Ends with key=value lines.
 """
 
 from __future__ import annotations
@@ -33,7 +36,25 @@ from browser_support import launched  # noqa: E402
 EXAMPLE = HERE.parent / "projects" / "frost-moon"
 STORY = "stories/frost-moon-legend.md"
 LINE = "LIN SHUANG: I know the rules, Captain. You taught them to me."
-PAGE = "stories/frost-moon-legend/page-2.html"  
+PAGE = "stories/frost-moon-legend/page-2.html"
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle(pid: int, still: float = 0.5, limit: float = 120) -> None:
+    """Wait until the process has used no CPU for `still` seconds."""
+    deadline = time.monotonic() + limit
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(still)
+        now = cpu_seconds(pid)
+        if now - last < 0.02:
+            return
+        last = now
 
 
 def main() -> None:
@@ -42,6 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright import sync_api
 
+    print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     work = Path(tempfile.mkdtemp(prefix="serve-bench-"))
     repo = work / "frost-moon"
     shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("_site", ".panelwright"))
@@ -75,7 +97,7 @@ def main() -> None:
             for n in range(args.repeat):
                 word = f"rules{n}x"
                 page.wait_for_load_state("load")
-                time.sleep(0.5)  # the tab is idle, its event stream open
+                idle(child.pid)  # the server idle; the tab too, its event stream open
                 saved = time.perf_counter()
                 story.write_text(original.replace("the rules", f"the {word}"), encoding="utf-8")
                 page.wait_for_function(f"document.documentElement.outerHTML.includes('{word}')",
@@ -94,6 +116,7 @@ def main() -> None:
           f"(min {min(shown):.2f}, max {max(shown):.2f}); target 1 s")
     if builds:
         print(f"the server's build, median: {statistics.median(builds):.2f} s")
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"save_to_shown_seconds={median:.2f}")
     print(f"build_seconds={statistics.median(builds) if builds else 0:.2f}")
 

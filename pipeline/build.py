@@ -23,6 +23,7 @@ from .errors import Problem, ProjectError, in_order
 from .flow import Progress, draw_letter_bake
 from .format.model import executor_problem
 from .lettering.fonts import LetteringFont
+from .lettering.hints import explain as explain_miss
 from .lettering.place import letter
 from .lettering.stage import lettering_font, lettering_warnings
 from .pins import pin_warnings
@@ -33,9 +34,11 @@ from .runtime.manifest import Manifest
 from .runtime.outdir import check_out
 from .runtime.parallel import LocalWorkers, Workers
 from .runtime.ray_workers import chosen
+from .site.images import Wanted
 from .site.output import recover
 from .site.publish import publication_warnings
-from .site.render import render_if_changed, template_problems
+from .site.render import render_if_changed
+from .site.theme import template_problems
 from .source.resolve import ResolvedProject
 from .specs import LetteredPanel, StoryPlan
 from .story.nodes import committed_problems, write_nodes
@@ -53,6 +56,7 @@ class BuildReport(BaseModel):
     seconds: float
     explain: dict[str, str] = {}  # panel id -> why it was drawn
     kept: dict[str, str] = {}  # panel id -> why no engine drew it (pinned, your own art)
+    placements: list[str] = []  # each balloon placement hint, honoured or not (--explain)
     warnings: list[Problem] = []
 
 
@@ -70,12 +74,35 @@ def build_warnings(project: ResolvedProject, plans: list[StoryPlan],
                     + pin_warnings(project.stories, plans))
 
 
+def placement_notes(project: ResolvedProject, plans: list[StoryPlan],
+                    lettered: dict[str, LetteredPanel]) -> list[str]:
+    """One line per balloon placement hint (`[top_left]`, `[over han]`), in reading
+    order, at its file:line: honoured, or not and why (the warning says the fix)."""
+    names = {cid: character.name for cid, character in project.characters.items()}
+    notes = []
+    for spec in (p for sp in plans for p in sp.panels):
+        missed = {miss.order: miss for miss in lettered[spec.id].misplaced}
+        for order, said in enumerate(spec.lines):
+            if not said.place:
+                continue
+            where = f"{spec.source}:{said.line or spec.line}: [{said.place}] in {spec.id}"
+            miss = missed.get(order)
+            if miss is None:
+                notes.append(f"{where}: honoured")
+            else:
+                shot = spec.camera.shot.value.replace("close_up", "close-up").replace("_", " ")
+                message, _ = explain_miss(miss, said.text, names, shot, spec.characters)
+                notes.append(f"{where}: not honoured, placed as usual: {message}")
+    return notes
+
+
 @contextmanager
 def _workers(project: ResolvedProject, executor: str | None, jobs: int | None,
-             given: Workers | None) -> Iterator[Workers]:
+             given: Workers | None, local: LocalWorkers | None = None) -> Iterator[Workers]:
     """Where the build's CPU jobs run: `given`, else the executor asked for on the
-    command line, else panelwright.yaml's, else this machine's processes (closed
-    when the build ends, unless `given`)."""
+    command line, else panelwright.yaml's, else this machine's processes: `local`
+    when given (`serve` keeps them between builds), else new ones closed when the
+    build ends."""
     if given is not None:
         yield given
         return
@@ -89,11 +116,14 @@ def _workers(project: ResolvedProject, executor: str | None, jobs: int | None,
         if remote is not None:
             yield remote
             return
-    local = LocalWorkers(jobs or default_jobs())
-    try:
+    if local is not None:
         yield local
+        return
+    own = LocalWorkers(jobs or default_jobs())
+    try:
+        yield own
     finally:
-        local.close()
+        own.close()
 
 
 def ready(root: str | Path) -> ResolvedProject:
@@ -121,14 +151,19 @@ def check(root: str | Path) -> list[Problem]:
 
 def build(root: str | Path, out: str | Path | None = None, jobs: int | None = None,
           progress: Progress | None = None, waiting: Callable[[], None] | None = None,
-          workers: Workers | None = None, executor: str | None = None) -> BuildReport:
+          workers: Workers | None = None, executor: str | None = None,
+          local: LocalWorkers | None = None, defer: list[Wanted] | None = None
+          ) -> BuildReport:
     """Build the comic site of the project at `root`; returns what was done.
 
     Holds the project's lock (a second build waits, after calling `waiting`); the
     site is written aside and swapped in whole; the cache is written atomically.
     `workers` runs the CPU jobs (the caller closes it); else an `executor` (`ray`,
     `ray://HOST:PORT`; panelwright.yaml's when None) runs them, or this machine's
-    processes, `jobs` of them. The cache and the site stay on this machine.
+    processes, `jobs` of them (`local`'s when given: the caller closes them). The
+    cache and the site stay on this machine. With `defer` (`serve`), pictures whose
+    smaller copies are not in the cache yet are shown whole and added to it, for the
+    caller to make later (site/images.py); `build` itself never defers.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -136,16 +171,17 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
     project = ready(root)
     # never replace the project, its sources, or a folder Panelwright did not make
     check_out(root, out, [root / path for path in project.assets])
-    with project_lock(root, waiting), _workers(project, executor, jobs, workers) as own:
+    with project_lock(root, waiting), _workers(project, executor, jobs, workers, local) as own:
         recover(out)
         previous = Manifest.read(root)
         plans = plan(project, write_nodes(project))
         panels = [p for sp in plans for p in sp.panels]
         font = lettering_font(project, plans)
-        made = draw_letter_bake(project, plans, font, font.digest(), own, progress)
+        made = draw_letter_bake(project, plans, font, font.digest(), own, progress,
+                                copies=defer is None)
         art, lettered, letter_keys, pages = made.art, made.lettered, made.letter_keys, made.pages
         manifest = render_if_changed(project, plans, art, lettered, letter_keys, pages,
-                                     font, out, previous)
+                                     font, out, previous, defer)
         manifest.write(root)
     drawn = sum(1 for a in art.values() if not a.cached)
     return BuildReport(
@@ -155,4 +191,5 @@ def build(root: str | Path, out: str | Path | None = None, jobs: int | None = No
         panels=len(panels), panels_drawn=drawn, panels_cached=len(panels) - drawn,
         panels_lettered=len(made.relettered), seconds=round(time.perf_counter() - started, 3),
         explain=previous.explain(art), kept={p: a.kept for p, a in art.items() if a.kept},
+        placements=placement_notes(project, plans, lettered),
         warnings=build_warnings(project, plans, lettered, font, art))

@@ -50,18 +50,22 @@ class Made:
 
 
 def draw_letter_bake(project: ResolvedProject, plans: list[StoryPlan], font: LetteringFont,
-                     font_digest: str, workers: Workers, progress: Progress | None = None
-                     ) -> Made:
+                     font_digest: str, workers: Workers, progress: Progress | None = None,
+                     copies: bool = True) -> Made:
     """Every panel's art and lettering and every page's baked image, from the cache or
     made, the three stages overlapping; `progress(stage, done, total)` is called for
-    "drawing", "lettering" and "pages" as each item is done, interleaved."""
-    return _Flow(project, plans, font, font_digest, workers, progress).run()
+    "drawing", "lettering", "pages" and "pictures" as each item is done, interleaved.
+    Without `copies` (`serve`, which shows a new picture whole first and makes its
+    copies after the tabs reloaded) no picture's copies are made here."""
+    return _Flow(project, plans, font, font_digest, workers, progress, copies).run()
 
 
 class _Flow:
     def __init__(self, project: ResolvedProject, plans: list[StoryPlan], font: LetteringFont,
-                 font_digest: str, workers: Workers, progress: Progress | None):
+                 font_digest: str, workers: Workers, progress: Progress | None,
+                 copies: bool = True):
         self.project, self.plans, self.workers = project, plans, workers
+        self.make_copies = copies
         self.panels: list[PanelSpec] = [p for sp in plans for p in sp.panels]
         self.progress = progress
         self.cache = Cache(project.root)
@@ -213,6 +217,8 @@ class _Flow:
     def copy(self, wanted: list[Wanted], data: bytes) -> None:
         """A picture just made: jobs for its copies the site shows (its file's path
         travels, or its bytes to workers without this machine's files)."""
+        if not self.make_copies:
+            return
         jobs = self.copies.jobs(wanted, None if self.workers.shares_files else data)
         self.to_copy.extend(jobs)
         self.totals["pictures"] += len(jobs)

@@ -3,7 +3,7 @@
 A pin is committed next to its story, in `stories/<id>.pins.yaml`, and names a copy of
 the art kept in the repo (`pins/<story>/<node>.png`), so it survives a deleted cache, a
 new seed, a style tweak or an engine upgrade, and reaches a collaborator through git.
-`panelwright pin` and `unpin` write both (cli/pins.py); here pins are matched to the
+`panelwright pin` and `unpin` write both (studio/pinning.py); here pins are matched to the
 panels of a plan, and a pinned panel whose words or camera were edited since is
 reported (its art is kept all the same).
 

@@ -268,6 +268,24 @@ def test_the_build_warns_at_the_line_when_a_hint_cannot_be_honoured(tmp_path):
     assert all(w.line != 13 for w in report.warnings)  # over her own head: honoured
 
 
+def test_build_explain_says_for_each_hint_at_its_line_whether_it_was_honoured(tmp_path):
+    root = project(tmp_path / "p", "## City Gate\n\n[close_up] Lin Shuang at the gate.\n\n"
+                                   "CAPTAIN HAN [over Captain Han]: Halt.\n"
+                                   "LIN SHUANG [over Lin Shuang]: I am here.\n"
+                                   "LIN SHUANG: Let me in.\n")
+    result = CliRunner().invoke(main, ["build", str(root), "--explain", "--jobs", "1"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("balloon ")]
+    assert notes == [
+        "balloon stories/arrival.md:10: [over captain-han] in arrival--city-gate-01: not "
+        "honoured, placed as usual: Captain Han is heard, not drawn, in this panel: there is "
+        "no head to put 'Halt.' over",
+        "balloon stories/arrival.md:11: [over lin-shuang] in arrival--city-gate-01: honoured"]
+    quiet = CliRunner().invoke(main, ["build", str(root), "--jobs", "1"])
+    assert not [line for line in quiet.output.splitlines() if line.startswith("balloon ")]
+
+
 def test_a_character_not_drawn_in_the_panel_is_a_warning_naming_those_drawn(tmp_path):
     found, spec, lettered = placed_panel(
         tmp_path, "[close_up] Lin Shuang.\n\nLIN SHUANG [over Captain Han]: Go.\n",

@@ -237,3 +237,47 @@ def test_lore_keys_match_whole_words_ignoring_case_and_accents():
     assert [e.content for e in lore_for("The ELDER waits at the cafe lune.", lore)] == ["A", "B"]
     assert lore_for("An elderberry bush.", lore) == []
     assert [e.content for e in lore_for("她回到月城。", lore)] == ["C"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_a_renamed_story_takes_its_nodes_and_pins_and_delete_takes_them_only_forced(
+        project, server, tmp_path, monkeypatch):
+    generate(project, "arrival")
+    pinned = run("pin", str(project), "arrival:1.1")
+    assert pinned.exit_code == 0, pinned.output
+    kept = (project / "pins/arrival/city-gate-01.png").read_bytes()
+    monkeypatch.delenv("PW_GEN_KEY")  # from here on no model is asked: the nodes are used
+
+    moved = run("stories", "rename", "arrival", "the-arrival", "-p", str(project))
+    assert moved.exit_code == 0, moved.output
+    for old, new in (("stories/arrival.md", "stories/the-arrival.md"),
+                     ("stories/arrival.nodes.yaml", "stories/the-arrival.nodes.yaml"),
+                     ("stories/arrival.pins.yaml", "stories/the-arrival.pins.yaml"),
+                     ("pins/arrival", "pins/the-arrival")):
+        assert f"{old} -> {new}" in moved.output
+        assert not (project / old).exists() and (project / new).exists()
+    assert yaml.safe_load((project / "stories/the-arrival.nodes.yaml").read_text())[
+        "story"] == "the-arrival"
+    pins = yaml.safe_load((project / "stories/the-arrival.pins.yaml").read_text())["panels"]
+    assert pins["city-gate-01"]["image"] == "pins/the-arrival/city-gate-01.png"
+    # the build reads the moved nodes (no model) and keeps the moved pin's art
+    report = build(project, out=tmp_path / "site", jobs=1)
+    assert report.kept == {"the-arrival--city-gate-01": "pinned in stories/the-arrival."
+                           "pins.yaml (pins/the-arrival/city-gate-01.png)"}
+    assert not [w for w in report.warnings if "the-arrival" in (w.file or "")]
+
+    taken = run("stories", "rename", "the-arrival", "Bad Id", "-p", str(project))
+    assert taken.exit_code == 1 and "cannot be a story id" in taken.output
+    refused = run("stories", "delete", "the-arrival", "-p", str(project))
+    assert refused.exit_code == 1 and "committed nodes" in refused.output
+    (project / "stories/the-arrival.nodes.yaml").unlink()
+    refused = run("stories", "delete", "the-arrival", "-p", str(project))
+    assert refused.exit_code == 1 and "the-arrival.pins.yaml pins 1" in refused.output
+    assert (project / "pins/the-arrival/city-gate-01.png").read_bytes() == kept
+    deleted = run("stories", "delete", "the-arrival", "--force", "-p", str(project))
+    assert deleted.exit_code == 0, deleted.output
+    assert not (project / "stories/the-arrival.pins.yaml").exists()
+    assert not (project / "pins/the-arrival").exists()

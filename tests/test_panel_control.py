@@ -350,3 +350,29 @@ def test_explain_says_why_a_panel_is_drawn_once_its_sketch_or_pin_is_gone(tmp_pa
     result = run("build", str(root), "--out", str(out), "--explain", "--jobs", "1")
     assert re.search(r"drew arrival--hall-01: changed: .*its sketch", result.output)
     assert "drew arrival--city-gate-01: it is no longer pinned or your own art" in result.output
+
+
+def test_studio_pins_and_unpins_a_panel_as_the_commands_do(tmp_path):
+    from pipeline.errors import ProjectError
+    from pipeline.studio import Studio
+
+    root = project(tmp_path)
+    out = tmp_path / "site"
+    build(root, out=out, jobs=1)
+    before = site_art(root, out)
+    studio = Studio(root)
+    pinned = studio.pin("1.1")  # page 1, panel 1 of the one story
+    assert (pinned.panel, pinned.image, pinned.pins_file) == (
+        "arrival--city-gate-01", "pins/arrival/city-gate-01.png", "stories/arrival.pins.yaml")
+    assert (root / pinned.image).read_bytes() == before["arrival--city-gate-01"]
+    set_seed(root, 41)
+    build(root, out=out, jobs=1)
+    assert site_art(root, out)["arrival--city-gate-01"] == before["arrival--city-gate-01"]
+    with pytest.raises(ProjectError) as error:
+        studio.unpin("arrival--hall-01")
+    assert "is not pinned" in error.value.problems[0].message
+    assert "arrival--city-gate-01" in error.value.problems[0].hint
+    assert studio.unpin("arrival--city-gate-01").image == "pins/arrival/city-gate-01.png"
+    assert not (root / pinned.image).exists() and not (root / pinned.pins_file).exists()
+    build(root, out=out, jobs=1)  # unpinned, the new seed draws it anew
+    assert site_art(root, out)["arrival--city-gate-01"] != before["arrival--city-gate-01"]

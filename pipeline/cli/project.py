@@ -79,7 +79,8 @@ def _executor(ctx: click.Context, param: click.Parameter, value: str | None) -> 
               "a Ray cluster started here for the build (ray; --jobs its CPUs), or an "
               "existing Ray cluster (ray://HOST:PORT). Default: panelwright.yaml's "
               "executor, else local. Ray needs pip install 'panelwright[ray]'.")
-@click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed.")
+@click.option("--explain", is_flag=True, help="Say, for each panel drawn, which input changed, "
+              "and for each balloon placement hint whether it was honoured.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the build summary as one JSON object on standard output.")
 @click.option("--notify", metavar="URL",
@@ -127,17 +128,19 @@ def build(project: Path, out: Path | None, jobs: int | None, executor: str | Non
             progress.end()
     if notify:
         _post(notify, {"ok": True} | report.model_dump(mode="json", exclude={
-            "warnings", "explain", "kept"}))
+            "warnings", "explain", "kept", "placements"}))
     if report.warnings:
         print_problems(report.warnings)
     if as_json:
-        summary = report.model_dump(mode="json", exclude={"warnings", "explain", "kept"})
+        summary = report.model_dump(mode="json", exclude={"warnings", "explain", "kept",
+                                                          "placements"})
         # the count, as before, and the warnings themselves (those printed above)
         summary["warnings"] = len(report.warnings)
         summary["problems"] = [p.model_dump(mode="json") for p in report.warnings]
         if explain:
             summary["explain"] = report.explain
             summary["kept"] = report.kept
+            summary["placements"] = report.placements
         click.echo(json.dumps(summary))
         return
     if explain:
@@ -145,6 +148,8 @@ def build(project: Path, out: Path | None, jobs: int | None, executor: str | Non
             click.echo(f"drew {panel}: {reason}")
         for panel, reason in report.kept.items():
             click.echo(f"kept {panel}: {reason}")
+        for note in report.placements:
+            click.echo(f"balloon {note}")
     click.echo(f"Built {report.stories} stor{'y' if report.stories == 1 else 'ies'}: "
                f"{report.panels} panels ({report.panels_drawn} drawn, "
                f"{report.panels_cached} from the cache, {report.panels_lettered} lettered), "

@@ -40,7 +40,7 @@ def _fields(given: dict) -> dict:
 
 @click.group()
 def stories() -> None:
-    """Create, show, update, delete and list stories (stories/<id>.md), and read their nodes.
+    """Create, show, update, rename, delete and list stories (stories/<id>.md); read their nodes.
 
     The id is the file name, a slug of the title; the outline is the file's Markdown body.
 
@@ -52,6 +52,7 @@ def stories() -> None:
       panelwright stories show frost-moon-legend
       panelwright stories update frost-moon-legend --style fantasy_anime
       panelwright stories nodes frost-moon-legend      # the story's nodes, as a build uses them
+      panelwright stories rename frost-moon-legend the-frost-moon
       panelwright stories delete frost-moon-legend --force
 
     Add -p PATH when you are not in the story repo.
@@ -133,13 +134,38 @@ def story_update(story_id: str, project: Path, **given) -> None:
 @stories.command("delete")
 @reports_problems("; nothing was changed")
 @click.argument("story_id")
-@click.option("--force", is_flag=True, help="Delete its committed nodes too.")
+@click.option("--force", is_flag=True,
+              help="Delete its committed nodes and its pins (and their kept art) too.")
 @PROJECT
 def story_delete(story_id: str, force: bool, project: Path) -> None:
-    """Delete a story's file (refused while it has committed nodes, unless --force)."""
+    """Delete a story's file (refused while it has committed nodes or pinned panels,
+    unless --force)."""
     from ..worlds.stories import Stories
     removed = Stories(project).delete(story_id, force=force)
     click.echo("Deleted " + " and ".join(removed))
+
+
+@stories.command("rename")
+@reports_problems("; nothing was changed")
+@click.argument("story_id")
+@click.argument("new_id")
+@PROJECT
+def story_rename(story_id: str, new_id: str, project: Path) -> None:
+    """Give a story a new id: its file, committed nodes and pins move with it.
+
+    \b
+    stories/ID.md, stories/ID.nodes.yaml, stories/ID.pins.yaml and pins/ID/ become
+    NEW_ID's, and the pins file names the moved art; nothing is drawn anew. The
+    site's addresses of the story (stories/ID/...) change with it.
+
+    \b
+    Example:
+      panelwright stories rename frost-moon-legend the-frost-moon
+    """
+    from ..worlds.stories import Stories
+    moved = Stories(project).rename(story_id, new_id)
+    for old, new in moved:
+        click.echo(f"Moved {old} -> {new}")
 
 
 @stories.command("list")

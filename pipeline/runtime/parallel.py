@@ -229,6 +229,15 @@ class LocalWorkers:
             known = self._files[id(common)] = (common, str(path))
         return known[1]
 
+    def forget(self) -> None:
+        """Let go of the `common` objects sent so far and remove their files; the
+        processes stay (`serve` keeps them between builds, each with new commons).
+        A new folder: a worker's commons are known by file path, never reused."""
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+        self._files.clear()
+
     def close(self) -> None:
         """Stop the processes (jobs not started are dropped) and remove the shared files."""
         if self._pool is not None:

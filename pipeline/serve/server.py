@@ -17,6 +17,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from functools import partial
@@ -38,8 +39,10 @@ _WAITING_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Panelwright serve</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 36rem">
-<h1>{title}</h1><p>{text}</p></body></html>
+<h1>{title}</h1><p>{text}</p>{home}</body></html>
 """
+_HOME = '<p><a href="/">The comic\'s home page</a></p>'
+
 
 
 class _State:
@@ -162,16 +165,22 @@ class _Handler(SimpleHTTPRequestHandler):
             page = target.read_bytes()
             status = 200
         except OSError:
+            # a page deleted by a save, or not built yet: the script stays, so the tab
+            # reloads by itself once a build brings the page (back)
             if (self.server.site / "index.html").is_file():
-                self.send_error(404, "No such page in the site")
-                return
-            title, text = (("The site has problems", "Fix them and save: this page "
-                            "reloads by itself.") if state.problems else
-                           ("Building the site…", "This page opens the comic when the "
-                            "first build is done."))
-            page = _WAITING_PAGE.format(title=html.escape(title), text=html.escape(text)
-                                        ).encode()
-            status = 503
+                title, text = ("No such page in the site", "A save may have removed it: "
+                               "this page reloads by itself when a build brings it back.")
+                status = 404
+            elif state.problems:
+                title, text = ("The site has problems", "Fix them and save: this page "
+                               "reloads by itself.")
+                status = 503
+            else:
+                title, text = ("Building the site…", "This page opens the comic when the "
+                               "first build is done.")
+                status = 503
+            page = _WAITING_PAGE.format(title=html.escape(title), text=html.escape(text),
+                                        home="" if status == 503 else _HOME).encode()
         tag = (f'<script src="{PREFIX}live.js" data-site="{html.escape(site)}">'
                "</script>").encode()
         ends = list(_BODY_END.finditer(page))
@@ -261,6 +270,7 @@ class LiveServer:
                                         "another with --port (0 picks a free one)")]) from None
         builder = Builder(self.root, self.out, self._built, self.jobs, self._waiting)
         watcher = Watcher(self.root, self.out, builder.changed)
+        builder.quiet_after = watcher.quiet_after
         http = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.2},
                                 name="panelwright-http", daemon=True)
         self._threads = [watcher, builder, http]
@@ -282,6 +292,20 @@ class LiveServer:
         """The first build's outcome, once it is done (None on timeout)."""
         self._first.wait(timeout)
         return self.outcomes[0] if self.outcomes else None
+
+    def wait_idle(self, timeout: float = 120) -> int:
+        """Wait until every save made before this call has been built and its outcome
+        told, no build runs, and the smaller copies of the pictures it showed whole
+        are made; returns how many builds have finished. For scripts and notebooks
+        that save files and then read the served site."""
+        if not self._threads:  # not started, or stopped: nothing will change
+            return self.builds
+        watcher, builder, _ = self._threads
+        deadline = time.monotonic() + timeout
+        if not (watcher.quiet_after(time.monotonic(), timeout)
+                and builder.wait_idle(max(0.0, deadline - time.monotonic()))):
+            raise TimeoutError(f"the server was still busy after {timeout} s")
+        return self.builds
 
     def open_browser(self) -> None:
         webbrowser.open(self.url)

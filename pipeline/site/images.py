@@ -185,9 +185,11 @@ class Pictures:
         return found or dict(width=0, height=0, sizes="", sources=[])
 
     def prepare(self, root: str | Path, wanted: Iterable[Wanted], files: Any,
-                jobs: int = 1) -> None:
+                jobs: int = 1, defer: list[Wanted] | None = None) -> None:
         """Make or find the variants of `wanted` and add them to the site's `files`
-        (a SiteFiles: copies of the cache's files)."""
+        (a SiteFiles: copies of the cache's files). With `defer` (`serve`), an image
+        whose variants are not in the cache is not encoded but added to `defer`, and
+        shown as its original alone until a later `prepare` of it has made them."""
         formats = _formats()
         cache = _Store(root)
         todo: dict[str, tuple] = {}  # plan key -> the job that makes its variants
@@ -195,6 +197,9 @@ class Pictures:
         for want in wanted:
             plan_key = plans[want] = _plan_key(want, formats)
             if plan_key not in todo and _recall(cache, plan_key) is None:
+                if defer is not None:
+                    defer.append(want)
+                    continue
                 todo[plan_key] = _job(want, want.source, formats)
         keys = list(todo)
         for plan_key, made in zip(keys, run(_encode, [todo[k] for k in keys], jobs),
@@ -203,7 +208,7 @@ class Pictures:
         cache.save()
         mime = {ext: kind for ext, kind, _ in formats}
         for want, plan_key in plans.items():
-            plan = _recall(cache, plan_key) or dict(size=[0, 0], variants=[])
+            plan = _recall(cache, plan_key) or dict(size=_size(want.source), variants=[])
             stem, _, _ = want.path.rpartition(".")
             sources: dict[str, list[dict[str, Any]]] = {}
             for ext, width, _, key in plan["variants"]:
@@ -300,6 +305,17 @@ def _recall(cache: _Store, plan_key: str) -> dict[str, Any] | None:
         if key and cache.get(key, ext) is None:
             return None
     return dict(plan)
+
+
+def _size(source: str | bytes) -> list[int]:
+    """An image's width and height from its header, [0, 0] when unreadable."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+            return list(image.size)
+    except (UnidentifiedImageError, OSError, ValueError):
+        return [0, 0]
 
 
 def _pillow() -> str:

@@ -9,6 +9,7 @@ Pages are cached under a key of everything drawn on them.
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 from collections.abc import Callable
 
 from PIL import Image, ImageColor, ImageDraw, ImageOps
@@ -25,10 +26,24 @@ from ..specs import LetteredPanel, PageSpec, PanelArt, StoryPlan
 PAGE_SCALE = 0.5  # site page images: 800 px wide, enough for previews and thumbnails
 
 
+# Art fitted in this process, by cache file and size (cache files never change): a
+# worker kept between builds (`serve`) re-bakes a page without decoding its art again.
+_FITTED: OrderedDict[tuple[str, int, int], Image.Image] = OrderedDict()
+
+
 def fit_art(path: str | io.BytesIO, width: int, height: int) -> Image.Image:
     """The art scaled to cover a slot exactly (a crop of a few pixels at most)."""
+    key = (path, width, height) if isinstance(path, str) else None
+    if key in _FITTED:
+        _FITTED.move_to_end(key)
+        return _FITTED[key]
     with Image.open(path) as art:
-        return ImageOps.fit(art.convert("RGB"), (width, height), Image.Resampling.LANCZOS)
+        fitted = ImageOps.fit(art.convert("RGB"), (width, height), Image.Resampling.LANCZOS)
+    if key is not None:
+        _FITTED[key] = fitted
+        while sum(w * h for _, w, h in _FITTED) > 12_000_000:  # 36 MB of pixels
+            _FITTED.popitem(last=False)
+    return fitted
 
 
 def page_image(project: ResolvedProject, story_style: str | None, page: PageSpec,

@@ -3,34 +3,16 @@
 Every page is rendered into memory first, and only when something the site is made
 from changed (`render_if_changed`); then `output.py` writes it aside and swaps it in
 whole, so a build that fails or is killed leaves the last good site in place. Links
-are relative, so the
-site works from file:// and from any static host. A story repo overrides a theme
-template by putting a file of the same name in its own `templates/`.
-
-A story repo is often someone else's, so its templates run in Jinja2's immutable
-sandbox: they may read the values they are given and use Jinja2's own filters and
-tests, but not reach Python (no '__' attributes, no methods that change data), and
-whatever goes wrong in one is a `Problem` at its file and line, never a traceback.
+are relative, so the site works from file:// and from any static host. The templates
+run in a sandbox (`theme.py`); the characters' pages get their avatars and cards
+from `cast.py`, every picture its smaller copies from `images.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
-import re
-import traceback
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
-from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemBytecodeCache,
-                    FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateNotFound,
-                    TemplateSyntaxError, select_autoescape)
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-from ..errors import Problem, ProjectError
 from ..lettering.draw import to_svg
 from ..lettering.fonts import LetteringFont
 from ..runtime.cache import CACHE_DIR, digest
@@ -39,16 +21,15 @@ from ..runtime.manifest import Manifest, PanelRecord
 from ..runtime.outdir import MARKER
 from ..source.resolve import ResolvedProject
 from ..specs import LetteredPanel, PanelArt, StoryPlan
-from . import images, webfonts
+from . import cast, images, theme, webfonts
 from .chapters import chapter_pages
 from .output import SiteFiles
 from .publish import base_url, describe, favicon, feed_entries, preview_image, sitemap
-from .scroll import contents, scroll_of, scrolls
+from .scroll import contents
 from .scroll import cover as scroll_cover
-from .strings import overrides as word_overrides
+from .scroll import scroll_of, scrolls
 from .strings import translator
-
-RULE = re.compile(r"\n(?=[ ]{0,3}-{3,}[ \t]*(?:\n|$))")  # the line before a `---` rule
+from .theme import environment, theme_dir
 
 # languages written right to left (ISO 639 codes): the page's own text direction
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ku", "ps",
@@ -62,263 +43,28 @@ def language_direction(language: str) -> str:
     return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
 
-def image_size(data: bytes) -> tuple[int, int]:
-    """An image's width and height, for its <img> (the browser keeps its place before it
-    loads: no layout shift); a square when Pillow cannot read it."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            return image.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        return (1, 1)
-
-
-def theme_dir() -> Path:
-    """The default theme: inside the installed package, or the repo's templates/."""
-    packaged = Path(__file__).parents[1] / "theme"
-    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
-
-
-# Card PNGs made in this process, by what they are made of: `serve` renders the site
-# again on every save, and encoding each avatar anew took a third of a render.
-_CARDS: dict[str, bytes] = {}
-
-
-def _card_png(character: Any, avatar: bytes | None, embedded: dict[str, bytes]) -> bytes:
-    from ..characters.card_format import card_png  # the format only: no character files
-
-    key = digest(character.model_dump(mode="json"), hashlib.sha256(avatar or b"").hexdigest(),
-                 {uri: hashlib.sha256(data).hexdigest() for uri, data in embedded.items()})
-    if key not in _CARDS:
-        if len(_CARDS) > 256:  # a long session with many characters edited: start again
-            _CARDS.clear()
-        _CARDS[key] = card_png(character, avatar, embedded)
-    return _CARDS[key]
-
-
 def theme_digest() -> str:
     """Digest of the theme's files and the code that renders them: a change to either
     re-renders the site."""
-    return code_digest(__name__, images.__name__, files=tree_files(theme_dir()))
-
-
-OVERRIDES = "templates/"  # the project's folder of overrides, as messages name it
-MAX_REPEAT = 1_000_000  # the longest text or list a template may make with '*'
-MAX_EXPONENT = 100
-
-
-class _Overrides(BaseLoader):
-    """The project's templates/ files, named 'templates/NAME' so errors point at them."""
-
-    def __init__(self, overrides: Mapping[str, str]):
-        self.overrides = overrides
-
-    def get_source(self, environment: Environment, template: str
-                   ) -> tuple[str, str, Callable[[], bool]]:
-        if template not in self.overrides:
-            raise TemplateNotFound(template)
-        source = self.overrides[template]
-        return source, OVERRIDES + template, lambda: self.overrides.get(template) == source
-
-    def list_templates(self) -> list[str]:
-        return sorted(self.overrides)
-
-
-def template_problem(exc: BaseException, theme_too: bool = False) -> Problem | None:
-    """The file:line of a project template at fault in `exc`, as a Problem; None when
-    no project template is (a fault of the theme itself is ours, not the writer's)."""
-    file, line = None, None
-    if isinstance(exc, TemplateSyntaxError) and exc.filename:
-        file, line = exc.filename, exc.lineno
-    else:
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.startswith(OVERRIDES):
-                file, line = frame.filename, frame.lineno
-                break
-    if file is None or not (file.startswith(OVERRIDES) or theme_too):
-        return None
-    if isinstance(exc, TemplateNotFound):
-        message = f"the template '{exc.name}' does not exist"
-        hint = ("include or extend a template of the theme or of templates/, by its name "
-                "(a template cannot read files outside them)")
-    elif isinstance(exc, TemplateSyntaxError):
-        message = f"this template is not valid Jinja2: {exc.message}"
-        hint = "see https://jinja.palletsprojects.com/templates/ for the syntax"
-    elif isinstance(exc, SecurityError):
-        message = f"this template does something templates may not: {exc}"
-        hint = ("templates may print and test the values they are given, not reach Python "
-                "(see 'Theme overrides' in docs/format.md)")
-    elif isinstance(exc, TemplateError):
-        message = f"this template failed: {exc}"
-        hint = "check the names it uses; the theme's own templates show what each page gets"
-    elif isinstance(exc, RecursionError):
-        message = "this template calls itself without end"
-        hint = "check the macros and includes it uses"
-    else:
-        message = f"this template failed: {type(exc).__name__}: {exc}"
-        hint = "check the expression on this line"
-    return Problem(file=file, line=line, message=message, hint=hint)
-
-
-class _Template(Template):
-    """A template whose failures are the writer's Problem, at their template's line."""
-
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        try:
-            return super().render(*args, **kwargs)
-        except ProjectError:
-            raise
-        except Exception as exc:
-            problem = template_problem(exc)
-            if problem is None:
-                raise
-            raise ProjectError([problem]) from None
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja2's immutable sandbox, with '*' and '**' bounded so that a template cannot
-    make a value too big to hold; loading errors become Problems too."""
-
-    template_class = _Template
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"an exponent above {MAX_EXPONENT}")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(times, int) and \
-                        len(seq) * times > MAX_REPEAT:
-                    raise SecurityError(f"a text or list of more than {MAX_REPEAT:,} items")
-        return super().call_binop(context, operator, left, right)
-
-    def get_template(self, *args: Any, **kwargs: Any) -> Template:
-        try:
-            return super().get_template(*args, **kwargs)
-        except TemplateSyntaxError as exc:
-            problem = template_problem(exc)
-            if problem is None:
-                raise
-            raise ProjectError([problem]) from None
-
-
-def environment(overrides: dict[str, str], cache_dir: Path | None = None) -> Environment:
-    """The theme's templates, a project's overrides first, in the sandbox. Compiled
-    templates are kept in `cache_dir` so a rebuild does not compile them again."""
-    bytecode = None
-    if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        # Sandboxed code differs from unsandboxed code of the same source: its own names.
-        bytecode = FileSystemBytecodeCache(str(cache_dir), "__sandboxed_%s.cache")
-    env = _Sandbox(
-        loader=ChoiceLoader([_Overrides(overrides), FileSystemLoader(theme_dir())]),
-        bytecode_cache=bytecode,
-        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    from markdown_it import MarkdownIt  # here: a rebuild that renders nothing skips it
-
-    from ..characters.card_format import reader_text
-
-    markdown = MarkdownIt("commonmark", {"html": False})
-    env.filters["markdown"] = lambda text: markdown.render(text or "")
-    # card text: {{char}}/{{user}} as the reader reads them, *actions* in italics
-    # (a card's `---` line is a rule, as in role-play tools, never a heading's underline)
-    env.filters["card_text"] = lambda text, name: markdown.render(
-        RULE.sub("\n\n", reader_text(text or "", name)))
-    env.filters["card_inline"] = lambda text, name: markdown.renderInline(
-        reader_text(text or "", name))
-    env.filters["pct"] = lambda value, whole: f"{100 * value / whole:.4f}%"
-    return env
-
-
-def template_problems(overrides: dict[str, str]) -> list[Problem]:
-    """Syntax errors in the project's templates and includes of templates that do not
-    exist, for `check` (nothing is rendered)."""
-    from jinja2 import nodes
-
-    env = _Sandbox(loader=ChoiceLoader([_Overrides(overrides), FileSystemLoader(theme_dir())]))
-    known = set(env.list_templates())
-    problems = []
-    try:  # templates/strings.yaml: the site's own words
-        word_overrides(overrides)
-    except ProjectError as exc:
-        problems += exc.problems
-    for name in overrides:
-        if name.startswith("assets/") or not name.endswith((".html", ".htm", ".xml", ".svg")):
-            continue
-        try:
-            tree = env.parse(overrides[name], name, OVERRIDES + name)
-        except TemplateSyntaxError as exc:
-            problem = template_problem(exc)
-            if problem is not None:
-                problems.append(problem)
-            continue
-        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import,
-                                   nodes.FromImport)):
-            target = node.template
-            if isinstance(target, nodes.Const) and isinstance(target.value, str) and \
-                    target.value not in known:
-                problems.append(Problem(
-                    file=OVERRIDES + name, line=node.lineno,
-                    message=f"the template '{target.value}' does not exist",
-                    hint="include or extend a template of the theme or of templates/, by its "
-                         "name (a template cannot read files outside them)"))
-    return problems
+    return code_digest(__name__, images.__name__, theme.__name__, cast.__name__,
+                       files=tree_files(theme_dir()))
 
 
 def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                 lettered: dict[str, LetteredPanel], pages: dict[tuple[str, int], str],
-                font: LetteringFont) -> SiteFiles:
+                font: LetteringFont, defer: list[images.Wanted] | None = None) -> SiteFiles:
+    """Every file of the site, in memory or as copies of the cache's files. With `defer`
+    (`serve`), pictures whose smaller copies are not made yet are shown whole and added
+    to it (images.py)."""
     env = environment(project.templates, Path(project.root) / CACHE_DIR / "templates")
     files = SiteFiles()
     config = project.config
     stories = {s.id: s for s in project.stories}
     characters = project.characters
-    appearances: dict[str, list[str]] = {cid: [] for cid in characters}
-    # per character, per story they are in: the page they first appear on and how many
-    # pages show them (in the panel or speaking in it)
-    roles: dict[str, list[dict[str, Any]]] = {cid: [] for cid in characters}
-    for story_plan in plans:
-        specs = {p.id: p for p in story_plan.panels}
-        on_pages: dict[str, list[int]] = {}
-        for page in story_plan.pages:
-            for panel_id in page.panels:
-                spec = specs[panel_id]
-                for cid in [*spec.characters, *(ln.speaker for ln in spec.lines if ln.speaker)]:
-                    if cid in characters and page.number not in on_pages.setdefault(cid, []):
-                        on_pages[cid].append(page.number)
-        for cid in characters:
-            if cid in on_pages:
-                appearances[cid].append(story_plan.story)
-                roles[cid].append(dict(story=story_plan.story, first=min(on_pages[cid]),
-                                       pages=len(on_pages[cid])))
+    appearances, roles = cast.appearances(project, plans)
+    avatars, idles, sizes = cast.cast_files(project, files)
 
-    from ..characters.card_format import to_card  # the format only: no character files
-
-    avatars, idles, sizes = {}, {}, {}
-    for cid, character in characters.items():
-        avatar = project.assets[character.avatar_path].data if character.avatar_path else None
-        if avatar:
-            ext = Path(character.avatar_path or "").suffix.lower() or ".png"
-            avatars[cid] = f"avatars/{cid}{ext}"
-            files.data[avatars[cid]] = avatar
-            sizes[avatars[cid]] = image_size(avatar)
-        if character.idle_path and project.assets[character.idle_path].data:
-            idles[cid] = f"avatars/{cid}-idle.webp"
-            files.data[idles[cid]] = project.assets[character.idle_path].data or b""
-            sizes[idles[cid]] = image_size(files.data[idles[cid]])
-        # every character page offers its card, as role-play tools read it: a PNG with
-        # both (V2 in `chara`, V3 in `ccv3`), V3 JSON, and V2 JSON beside it for V2 tools
-        embedded = {a["uri"]: project.assets[f"characters/{a['uri']}"].data or b""
-                    for a in character.card.get("assets") or [] if isinstance(a, dict)
-                    and f"characters/{a.get('uri')}" in project.assets}
-        files.data[f"cards/{cid}.png"] = _card_png(character, avatar, embedded)
-        for name, spec in ((f"cards/{cid}.json", "v3"), (f"cards/{cid}.v2.json", "v2")):
-            files.text[name] = json.dumps(to_card(character, spec, embedded),
-                                          ensure_ascii=False, indent=2)
-
-    pictures = _pictures(project, plans, art, pages, avatars, idles, files)
+    pictures = _pictures(project, plans, art, pages, avatars, idles, files, defer)
     url = base_url(project)
     served = webfonts.serve(project.root, font, plans, lettered)
     common = dict(config=config, characters=characters, worlds=project.worlds,
@@ -432,7 +178,8 @@ def render_site(project: ResolvedProject, plans: list[StoryPlan], art: dict[str,
 
 def _pictures(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, PanelArt],
                pages: dict[tuple[str, int], str], avatars: dict[str, str],
-               idles: dict[str, str], files: SiteFiles) -> images.Pictures:
+               idles: dict[str, str], files: SiteFiles,
+               defer: list[images.Wanted] | None = None) -> images.Pictures:
     """Every picture the site shows, with its WebP variants made or found (images.py):
     panel art, baked pages as covers and thumbnails, portraits and avatars."""
     from ..art import default_jobs
@@ -449,19 +196,22 @@ def _pictures(project: ResolvedProject, plans: list[StoryPlan], art: dict[str, P
                 else ("portrait",):
             wanted.append(images.Wanted(path, data, key, kind))
     pictures = images.Pictures()
-    pictures.prepare(project.root, wanted, files, default_jobs())
+    pictures.prepare(project.root, wanted, files, default_jobs(), defer)
     return pictures
 
 
 def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
                       art: dict[str, PanelArt], lettered: dict[str, LetteredPanel],
                       letter_keys: dict[str, str], pages: dict[tuple[str, int], str],
-                      font: LetteringFont, out: Path, previous: Manifest) -> Manifest:
+                      font: LetteringFont, out: Path, previous: Manifest,
+                      defer: list[images.Wanted] | None = None) -> Manifest:
     """Render the site and write it at `out` unless the last build (`previous`) made
     it from the same inputs; returns the build's manifest, to be written when done.
 
     Rendering is skipped when nothing the site is made of changed, and writing when
-    the rendered files are the same as those already at `out`.
+    the rendered files are the same as those already at `out`. With `defer` (`serve`),
+    pictures without their smaller copies yet are shown whole (see `render_site`); the
+    manifest then records no render key, so the next build renders them with copies.
     """
     where = str(out.resolve())
 
@@ -480,7 +230,7 @@ def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
     if render_key == previous.render and written():
         reader_pages, site_digest = previous.pages, previous.site
     else:
-        files = render_site(project, plans, art, lettered, pages, font)
+        files = render_site(project, plans, art, lettered, pages, font, defer)
         contents = files.digests()
         site_digest = digest(contents)
         if site_digest != previous.site or not written():
@@ -490,4 +240,4 @@ def render_if_changed(project: ResolvedProject, plans: list[StoryPlan],
     return Manifest(
         panels={pid: PanelRecord(art=a.key, inputs=a.inputs, letters=letter_keys[pid])
                 for pid, a in art.items()},
-        pages=reader_pages, site=site_digest, render=render_key, out=where)
+        pages=reader_pages, site=site_digest, render="" if defer else render_key, out=where)

@@ -6,6 +6,7 @@
     studio.stories["frost-moon-legend"].nodes
     studio.generate.comic(story_id=..., scene_id=..., panels=[{"description": ..., "camera": "wide_shot"}])
     studio.build()
+    studio.pin("frost-moon-legend:1.2")    # keep a panel's art as drawn; studio.unpin(...)
 
 Errors are the CLI's: `ProjectError` with every problem's file, line and fix. In a
 notebook every object shows itself (see `pipeline.display`).
@@ -44,6 +45,7 @@ from ..worlds.edit import times_of
 from ..worlds.files import SceneCards, Worlds
 from ..worlds.stories import Stories
 from .display import CharacterView, NodesTable, PageView, PanelView, Progress, SceneView
+from .pinning import Pinned, pin_panel, unpin_panel
 from .requests import find_story, generate_options, story_nodes
 
 
@@ -372,6 +374,27 @@ class Studio:
         server = LiveServer(self.root, out=out, host=host, port=port, jobs=jobs).start()
         server.wait_first_build()
         return server
+
+    def pin(self, panel: str) -> Pinned:
+        """Keep a panel's art exactly as it is drawn now, as `panelwright pin` does.
+
+        `panel` is a panel id as `build --explain` shows it (`arrival--city-gate-02`),
+        or `STORY:PAGE.PANEL` (`arrival:1.2`; `1.2` when there is one story). The art
+        (drawn now if it is not yet) is copied to `pins/<story>/<node>.png` and listed
+        in `stories/<story>.pins.yaml`: commit both. A new seed, a style tweak or an
+        engine upgrade then leaves the panel as it is, until `unpin`. Returns the panel's
+        id, the kept image and the pins file; raises ProjectError (file, line, fix) for
+        a panel that does not exist or shows your own art.
+
+            studio.pin("arrival:1.2")
+        """
+        return pin_panel(self.root, panel)
+
+    def unpin(self, panel: str) -> Pinned:
+        """Let a pinned panel be drawn anew, as `panelwright unpin` does: its entry in
+        the pins file and its kept image are removed (the file too, once empty).
+        `panel` is named as for `pin`; raises ProjectError when it is not pinned."""
+        return unpin_panel(self.root, panel)
 
     def export(self, format: str, story: str | None = None, out: str | Path | None = None,
                jobs: int | None = None, bleed: float = 0.0) -> ExportReport:

@@ -4,11 +4,14 @@ A story is `stories/<id>.md`: front matter (title, world, style...) and the outl
 its Markdown body; the seed's `world_id` and `outline` are those. Updates keep the
 writer's comments and key order and the outline byte for byte unless it is replaced.
 A story's world and style must exist (a style may be a named preset); its committed
-nodes (`stories/<id>.nodes.yaml`) are not deleted with it unless forced.
+nodes (`stories/<id>.nodes.yaml`) and its pins (`stories/<id>.pins.yaml`, the kept art
+in `pins/<id>/`) are not deleted with it unless forced, and go with it when it is
+renamed.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ from ..errors import Problem, ProjectError, did_you_mean, existing, unknown_refe
 from ..format.model import Story
 from ..format.presets import preset_names
 from ..format.slugs import fold, slugify
+from ..pins import PinsFileError, pins_file, read_pins, write_pins
+from ..runtime.cache import write_atomic
 from ..source.load import read_doc
 from ..source.outline import parse_outline
 from ..source.resolve import style_hint
@@ -37,6 +42,11 @@ class StoryRecord(Story):
 
 def nodes_file(story_id: str) -> str:
     return f"stories/{story_id}.nodes.yaml"
+
+
+def pins_folder(story_id: str) -> str:
+    """Where `panelwright pin` keeps a story's pinned art."""
+    return f"pins/{story_id}"
 
 
 class Stories:
@@ -151,8 +161,9 @@ class Stories:
         return record.model_copy(update=times_of(self.root, record.source))
 
     def delete(self, story_id: str, force: bool = False) -> list[str]:
-        """Remove the story's file, and with `force` its committed nodes; refused while
-        it has committed nodes, unless forced. Returns the files removed."""
+        """Remove the story's file, and with `force` its committed nodes and its pins
+        (the pins file and the kept art it lists); refused while it has either, unless
+        forced. Returns the files removed."""
         self._open(story_id)
         nodes = self.root / nodes_file(story_id)
         if nodes.is_file() and not force:
@@ -162,9 +173,94 @@ class Stories:
                 file=self.rel(story_id),
                 message=f"{nodes_file(story_id)}:{line} holds this story's committed nodes",
                 hint="delete with --force to remove both, or move the nodes file away first")])
+        pinned = self._pinned_images(story_id)
+        pins = self.root / pins_file(self.rel(story_id))
+        if pins.is_file() and not force:
+            raise ProjectError([Problem(
+                file=self.rel(story_id),
+                message=f"{pins_file(self.rel(story_id))} pins {len(pinned)} of this story's "
+                        "panels (their art is kept in pins/)",
+                hint="delete with --force to remove the story, its pins and their art; or "
+                     "`panelwright unpin` them first")])
         removed = [self.rel(story_id)]
         (self.root / self.rel(story_id)).unlink()
         if nodes.is_file():
             nodes.unlink()
             removed.append(nodes_file(story_id))
+        if pins.is_file():
+            pins.unlink()
+            removed.append(pins_file(self.rel(story_id)))
+        for image in pinned:
+            (self.root / image).unlink()
+            removed.append(image)
+        folder = self.root / pins_folder(story_id)
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
         return removed
+
+    def rename(self, story_id: str, new_id: str) -> list[tuple[str, str]]:
+        """Give a story a new id: its file, its committed nodes and its pins (the file,
+        the folder of kept art and the paths the file holds) move with it, so the next
+        build draws nothing anew. Returns (old, new) for each file or folder moved.
+        The site's addresses of the story change with its id."""
+        self._open(story_id)
+        if new_id != slugify(new_id) or "/" in new_id:
+            raise ProjectError([Problem(
+                file=self.rel(story_id), field="new id",
+                message=f"'{new_id}' cannot be a story id",
+                hint=f"an id is lower case words joined by '-', e.g. '{slugify(new_id)}'")])
+        moves = [(self.rel(story_id), self.rel(new_id)),
+                 (nodes_file(story_id), nodes_file(new_id)),
+                 (pins_file(self.rel(story_id)), pins_file(self.rel(new_id))),
+                 (pins_folder(story_id), pins_folder(new_id))]
+        moves = [(old, new) for old, new in moves if (self.root / old).exists()]
+        taken = [new for _, new in moves if (self.root / new).exists()]
+        if taken:
+            raise ProjectError([Problem(
+                file=taken[0], message=f"'{taken[0]}' exists already: the story "
+                f"'{story_id}' cannot take the id '{new_id}'",
+                hint="choose another id, or move that file away first")])
+        pins = self.root / pins_file(self.rel(story_id))
+        data = self._read_pins(story_id) if pins.is_file() else None
+        for old, new in moves:
+            (self.root / old).rename(self.root / new)
+        nodes = self.root / nodes_file(new_id)
+        if nodes.is_file():  # the file names its story: `story: <id>`
+            text = nodes.read_text(encoding="utf-8")
+            renamed = re.sub(rf"^story:([ \t]*)(['\"]?){re.escape(story_id)}\2([ \t]*(#.*)?)$",
+                             rf"story:\g<1>\g<2>{new_id}\g<2>\g<3>", text, count=1,
+                             flags=re.MULTILINE)
+            write_atomic(nodes, renamed.encode("utf-8"))
+        if data is not None:
+            old_prefix = pins_folder(story_id) + "/"
+            for entry in (data.get("panels") or {}).values():
+                image = entry.get("image") if isinstance(entry, dict) else None
+                if isinstance(image, str) and image.startswith(old_prefix):
+                    entry["image"] = pins_folder(new_id) + "/" + image[len(old_prefix):]
+            write_pins(self.root / pins_file(self.rel(new_id)), data)
+        return moves
+
+    def _read_pins(self, story_id: str) -> Any:
+        rel = pins_file(self.rel(story_id))
+        try:
+            return read_pins(self.root / rel)
+        except PinsFileError as exc:
+            raise ProjectError([Problem(file=rel, message=str(exc),
+                                        hint="fix the file first (nothing was changed)")]
+                               ) from None
+
+    def _pinned_images(self, story_id: str) -> list[str]:
+        """The kept art the story's pins file lists, inside pins/<id>/ (a pin may name
+        another file of the repo: that is the writer's, never removed)."""
+        if not (self.root / pins_file(self.rel(story_id))).is_file():
+            return []
+        data = self._read_pins(story_id)
+        folder = (self.root / pins_folder(story_id)).resolve()
+        found = []
+        for entry in (data.get("panels") or {}).values():
+            image = entry.get("image") if isinstance(entry, dict) else None
+            path = self.root / image if isinstance(image, str) else None
+            if path is not None and path.is_file() and not path.is_symlink() and \
+                    path.resolve().parent == folder and image not in found:
+                found.append(image)
+        return found
