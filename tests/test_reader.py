@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
+from playwright.sync_api import Error as PlaywrightError
 
 from browser_support import DESKTOP, PHONE, launched, opened, require_browser
 
@@ -126,9 +127,13 @@ def _settle(tab):
     tab.wait_for_timeout(450)
     last = None
     for _ in range(30):
-        now = tab.evaluate("() => getComputedStyle(document.querySelector('.comic-page'))"
-                           ".transform")
-        if now == last:
+        try:  # a swipe to the next page may still be loading it: no page to measure yet
+            now = tab.evaluate("""() => { const page = document.querySelector('.comic-page');
+                return page && document.readyState === 'complete' ?
+                    getComputedStyle(page).transform : null }""")
+        except PlaywrightError:  # the old page's context, gone as the new one loads
+            now = None
+        if now is not None and now == last:
             break
         last = now
         tab.wait_for_timeout(100)

@@ -281,10 +281,16 @@ def test_the_written_site_has_no_live_script_and_build_still_writes_site(server,
 
 
 def test_sigint_stops_the_command_cleanly(project):
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    child = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", str(project), "--port",
-                              "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=env)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
+    # Ctrl-C reaches a command started from a terminal; one started with SIGINT ignored
+    # (as a test runner's worker may be) inherits the ignoring and would never stop
+    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", str(project),
+                                  "--port", "0"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env=env)
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
     try:
         line = child.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -296,7 +302,12 @@ def test_sigint_stops_the_command_cleanly(project):
             time.sleep(0.3)
             child.send_signal(signal.SIGINT)
             started = time.monotonic()
-            out, err = child.communicate(timeout=30)
+            try:
+                out, err = child.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.send_signal(signal.SIGABRT)  # the fault handler prints every thread
+                out, err = child.communicate(timeout=10)
+                pytest.fail(f"serve did not stop within 30 s of Ctrl-C; its threads:\n{err}")
     finally:
         child.kill() if child.poll() is None else None
     assert child.returncode == 0, err
