@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from .art import default_jobs
 from .errors import Problem, ProjectError, in_order
 from .flow import Progress, draw_letter_bake
+from .format.camera import shot_words
 from .format.model import executor_problem
 from .lettering.fonts import LetteringFont
 from .lettering.hints import explain as explain_miss
@@ -90,8 +91,8 @@ def placement_notes(project: ResolvedProject, plans: list[StoryPlan],
             if miss is None:
                 notes.append(f"{where}: honoured")
             else:
-                shot = spec.camera.shot.value.replace("close_up", "close-up").replace("_", " ")
-                message, _ = explain_miss(miss, said.text, names, shot, spec.characters)
+                message, _ = explain_miss(miss, said.text, names, shot_words(spec.camera.shot),
+                                          spec.characters)
                 notes.append(f"{where}: not honoured, placed as usual: {message}")
     return notes
 

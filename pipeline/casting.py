@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
-from .format.camera import Shot
+from .format.camera import Shot, shot_words
 from .format.model import Character, CharacterKind
 from .format.slugs import mentioned
 from .specs import PanelSpec, StoryNode
@@ -33,11 +33,6 @@ class Cast(BaseModel):
     heard: list[str] = Field(default_factory=list)
     voices: list[str] = Field(default_factory=list)  # of `heard`, the bodiless voices
     why: dict[str, str] = Field(default_factory=dict)  # id -> the rule that placed them
-
-
-def shot_words(shot: Shot) -> str:
-    """'close_up' -> 'close-up', 'medium_shot' -> 'medium shot'."""
-    return shot.value.replace("close_up", "close-up").replace("_", " ")
 
 
 def _names(characters: Mapping[str, Character]) -> dict[str, list[str]]:

@@ -17,6 +17,11 @@ class Shot(StrEnum):
     insert = "insert"
 
 
+def shot_words(shot: Shot) -> str:
+    """'close_up' -> 'close-up', 'medium_shot' -> 'medium shot': a shot as a writer says it."""
+    return shot.value.replace("close_up", "close-up").replace("_", " ")
+
+
 class Angle(StrEnum):
     eye_level = "eye_level"
     high_angle = "high_angle"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..errors import Problem
+from ..format.camera import shot_words
 from ..format.model import LetteringConfig, LineKind
 from ..runtime import parallel
 from ..runtime.cache import Cache, digest
@@ -99,9 +100,8 @@ def lettering_warnings(project: ResolvedProject, plans: list[StoryPlan], lettere
                          "layout with a bigger panel here"))
             for miss in lettered[panel.id].misplaced:  # placement hints not honoured
                 said = panel.lines[miss.order]
-                message, hint = explain(miss, said.text, names, panel.camera.shot.value
-                                        .replace("close_up", "close-up").replace("_", " "),
-                                        panel.characters)
+                message, hint = explain(miss, said.text, names,
+                                        shot_words(panel.camera.shot), panel.characters)
                 warnings.append(Problem(file=panel.source, line=said.line or panel.line,
                                         severity="warning", message=message, hint=hint))
             for said in panel.lines:
