@@ -269,6 +269,10 @@ def test_a_copy_of_the_site_is_served_whole_by_a_plain_web_server(sites, browser
         try:
             tab.goto(base + "stories/arrival/page-1.html")
             tab.wait_for_load_state("load")
+            # the panels below the fold load lazily, when a reader scrolls to them
+            for image in tab.locator("img").all():
+                image.scroll_into_view_if_needed()
+            tab.wait_for_function("() => [...document.images].every(i => i.complete)")
             sizes = tab.evaluate("() => [...document.images].map(i => i.naturalWidth)")
             assert sizes and all(sizes), sizes  # every image of the page arrived
         finally:
