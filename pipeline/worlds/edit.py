@@ -23,7 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..characters.files import _list_indent, _merged, _plain, write_file
 from ..characters.yaml_text import styled, yaml_editor
-from ..errors import Problem, ProjectError, did_you_mean
+from ..errors import Problem, ProjectError, did_you_mean, existing
 from ..source.load import SourceDoc, read_text
 from ..source.validate import DERIVED, explain
 from ..source.yaml_lines import parse_yaml, split_front_matter
@@ -144,6 +144,39 @@ def open_file(root: Path, rel: str, markdown: bool) -> Opened:
                                     message="this file must be a mapping of fields",
                                     hint="write 'name: ...' and other fields, one a line")])
     return Opened(root, rel, data, body, text)
+
+
+class Shelf:
+    """One folder of the story repo holding one file per id (worlds, stories): where an
+    id's file is, which ids exist, and opening one for editing, or a ProjectError that
+    names the ids there are and the command that makes one."""
+
+    kind = ""  # "world"
+    folder_name = ""  # "worlds"
+    suffix = ""  # ".yaml"
+    markdown = False  # the file is Markdown with front matter
+    create_command = ""  # the command that makes one, for the hint
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.folder = self.root / self.folder_name
+
+    def rel(self, doc_id: str) -> str:
+        return f"{self.folder_name}/{doc_id}{self.suffix}"
+
+    def ids(self) -> list[str]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(p.stem for p in self.folder.glob("*" + self.suffix))
+
+    def _open(self, doc_id: str) -> Opened:
+        if not (self.root / self.rel(doc_id)).is_file():
+            raise ProjectError([Problem(
+                file=self.rel(doc_id), message=f"there is no {self.kind} '{doc_id}'",
+                hint=did_you_mean(doc_id, self.ids()) or (
+                    existing(self.folder_name, self.ids()) + f"; create one with "
+                    f"'{self.create_command}'"))])
+        return open_file(self.root, self.rel(doc_id), markdown=self.markdown)
 
 
 def checked(model: type[BaseModel], data: dict, rel: str, doc_id: str,

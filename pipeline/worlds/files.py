@@ -19,8 +19,8 @@ from ..format.model import SceneCard, World
 from ..format.slugs import fold, slugify
 from ..source.load import read_doc
 from ..source.outline import SCENE_PREFIX, parse_outline
-from .edit import (Opened, Page, Times, check_page, checked, file_times, free_id, named, new_file,
-                   open_file, times_of, unknown_fields, writable_fields)
+from .edit import (Opened, Page, Shelf, Times, check_page, checked, file_times, free_id, named,
+                   new_file, times_of, unknown_fields, writable_fields)
 
 WORLD_FIELDS = writable_fields(World, also=("description", "scenes"))
 SCENE_FIELDS = [n for n in SceneCard.model_fields]
@@ -55,27 +55,11 @@ def story_docs(root: Path) -> list:
     return [d for d in docs if d is not None]
 
 
-class Worlds:
+class Worlds(Shelf):
     """The worlds of the story repo at `root`."""
 
-    def __init__(self, root: str | Path):
-        self.root = Path(root)
-        self.folder = self.root / "worlds"
-
-    def rel(self, world_id: str) -> str:
-        return f"worlds/{world_id}.yaml"
-
-    def ids(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.yaml")) if self.folder.is_dir() else []
-
-    def _open(self, world_id: str) -> Opened:
-        if not (self.root / self.rel(world_id)).is_file():
-            raise ProjectError([Problem(
-                file=self.rel(world_id), message=f"there is no world '{world_id}'",
-                hint=did_you_mean(world_id, self.ids()) or (
-                    existing("worlds", self.ids()) + "; create one with "
-                    "'panelwright worlds create NAME'"))])
-        return open_file(self.root, self.rel(world_id), markdown=False)
+    kind, folder_name, suffix = "world", "worlds", ".yaml"
+    create_command = "panelwright worlds create NAME"
 
     def _model(self, world_id: str, opened: Opened) -> WorldRecord:
         world = checked(World, opened.plain | {"id": world_id, "source": opened.rel},

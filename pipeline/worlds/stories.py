@@ -12,10 +12,9 @@ renamed.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, ProjectError, did_you_mean, existing, unknown_reference
+from ..errors import Problem, ProjectError, existing, unknown_reference
 from ..format.model import Story
 from ..format.presets import preset_names
 from ..format.slugs import fold, slugify
@@ -24,8 +23,8 @@ from ..runtime.cache import write_atomic
 from ..source.load import read_doc
 from ..source.outline import parse_outline
 from ..source.resolve import style_hint
-from .edit import (Opened, Page, check_page, checked, file_times, free_id, named, new_file,
-                   open_file, times_of, unknown_fields, writable_fields)
+from .edit import (Opened, Page, Shelf, check_page, checked, file_times, free_id, named,
+                   new_file, times_of, unknown_fields, writable_fields)
 from .files import Worlds
 
 STORY_FIELDS = writable_fields(Story)
@@ -49,27 +48,11 @@ def pins_folder(story_id: str) -> str:
     return f"pins/{story_id}"
 
 
-class Stories:
+class Stories(Shelf):
     """The stories of the story repo at `root`."""
 
-    def __init__(self, root: str | Path):
-        self.root = Path(root)
-        self.folder = self.root / "stories"
-
-    def rel(self, story_id: str) -> str:
-        return f"stories/{story_id}.md"
-
-    def ids(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.md")) if self.folder.is_dir() else []
-
-    def _open(self, story_id: str) -> Opened:
-        if not (self.root / self.rel(story_id)).is_file():
-            raise ProjectError([Problem(
-                file=self.rel(story_id), message=f"there is no story '{story_id}'",
-                hint=did_you_mean(story_id, self.ids()) or (
-                    existing("stories", self.ids()) + "; create one with "
-                    "'panelwright stories create TITLE --world WORLD'"))])
-        return open_file(self.root, self.rel(story_id), markdown=True)
+    kind, folder_name, suffix, markdown = "story", "stories", ".md", True
+    create_command = "panelwright stories create TITLE --world WORLD"
 
     def _speakers(self) -> list[str]:
         folder = self.root / "characters"
