@@ -70,7 +70,9 @@ def test_a_dripping_image_server_fails_the_build_at_its_deadline(where, copy_pro
         with pytest.raises(ProjectError) as error:
             build(root, jobs=1)
         elapsed = time.monotonic() - started
-    assert elapsed < 4, elapsed  # one second per request, not a byte at a time for minutes
+    # one second per request (and the build's own start, slow on a busy machine), not a
+    # byte at a time for minutes
+    assert elapsed < 8, elapsed
     assert re.search(rf"no reply from {server.url}/sdapi/v1/\w+2img within 1 s",
                      str(error.value))
 
@@ -83,7 +85,7 @@ def test_a_dripping_text_server_fails_generate_at_its_deadline(copy_project):
         started = time.monotonic()
         with pytest.raises(ProjectError, match=r"within 1 s"):
             generate(root, "arrival")
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 8
 
 
 def test_a_dripping_avatar_url_fails_at_its_deadline(tmp_path):
@@ -92,7 +94,7 @@ def test_a_dripping_avatar_url_fails_at_its_deadline(tmp_path):
         started = time.monotonic()
         with pytest.raises(ProjectError) as error:
             Avatars(tmp_path, timeout=1).create("Lin Shuang", url=server.url + "/lin.png")
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 8
     assert "did not arrive within 1 s" in str(error.value)
 
 
