@@ -75,7 +75,7 @@ def test_a_dialogue_edit_reloads_the_open_page_in_place(server, project, tab):
     tab.wait_for_function(_shows("I remember the rules, Captain."), timeout=30000)
     assert tab.evaluate("window.__before") is None  # reloaded, not patched
     assert tab.url.endswith(path)
-    assert server.wait_idle() == before + 1
+    assert server.wait_idle() >= before + 1
     outcome = server.outcomes[-1]
     assert outcome.ok and outcome.changed == [STORY]
     assert outcome.report.panels_drawn == 0  # words never redraw art
