@@ -1,5 +1,5 @@
 """Names in panel text are matched by one rule everywhere: whole words, any case, any
-accent. The cast a panel gets and the words the procedural engine draws a prop from
+accent (in scripts written without spaces, such as Chinese, next to any letter). The cast a panel gets and the words the procedural engine draws a prop from
 agree, so "Al" is never cut out of "alley" and "Zoe" written for "Zoë" is a name."""
 
 from __future__ import annotations
@@ -33,6 +33,35 @@ def test_a_name_is_matched_whatever_its_case_and_accents(written):
 
 def test_the_rest_of_the_text_keeps_the_writers_spelling():
     assert without_names("Élodie hands Zoë the CAFÉ key", ["Zoë"]) == "Élodie hands   the CAFÉ key"
+
+
+ASIAN = {"mei": ["林美"], "jun": ["王军"], "aiko": ["愛子"], "somchai": ["สมชาย"],
+         "minji": ["민지"], "mi": ["미"]}
+
+
+@pytest.mark.parametrize("text, named", [
+    ("林美坐在窗边，看着樱花。", ["mei"]),  # Chinese puts no space after a name
+    ("王军和林美站在天台上。", ["jun", "mei"]),
+    ("愛子は窓の外を見る。", ["aiko"]),  # nor Japanese, before its particle
+    ("สมชายเดินไปที่ประตู", ["somchai"]),  # nor Thai
+    ("민지가 웃는다.", ["minji"]),  # Korean writes the particle onto the name
+    ("민수가 웃는다.", []),  # but 미 is not the first half of the syllable 민
+    ("美国的林", []),
+])
+def test_a_name_in_a_script_without_spaces_is_found(text, named):
+    assert mentioned(text, ASIAN) == named
+
+
+def test_a_chinese_paragraph_draws_the_characters_it_names(copy_project):
+    root = copy_project("valid")
+    (root / "characters" / "mei.md").write_text("---\nname: 林美\n---\nA student.\n")
+    (root / "characters" / "jun.md").write_text("---\nname: 王军\n---\nA student.\n")
+    story = root / "stories" / "arrival.md"
+    story.write_text(story.read_text(encoding="utf-8")
+                     + "\n[wide_shot] 王军和林美站在城门下。\n\n王军：走吧。\n",
+                     encoding="utf-8")
+    beat = prepare(root).stories[0].beats[-1]
+    assert beat.characters[:2] == ["jun", "mei"]  # both drawn, not only the speaker
 
 
 def test_cast_and_what_the_engine_draws_from_agree(copy_project, monkeypatch):

@@ -23,7 +23,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from ...format.model import Character, LineKind
-from ...format.slugs import fold
+from ...format.slugs import fold, name_pattern
 from ...specs import NodeLine
 
 
@@ -121,7 +121,7 @@ def _mentions(sentence: str, cast: list[Character]) -> list[tuple[int, int, str]
     found: list[tuple[int, int, str]] = []
     for character in cast:
         for name in sorted(_names(character), key=len, reverse=True):
-            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", sentence):
+            for m in re.finditer(name_pattern(name), sentence):
                 if not any(s <= m.start() < e for s, e, _ in found):
                     found.append((m.start(), m.end(), character.id))
     return sorted(found)
