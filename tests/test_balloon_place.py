@@ -252,6 +252,24 @@ def test_words_too_long_for_their_corner_are_placed_as_usual_and_the_warning_say
         "warning: ", 1)[1] + "does not fit in the top left of this close-up" + sample[1]
 
 
+def test_a_balloon_placed_across_the_panel_has_its_tail_end_at_its_speaker(tmp_path):
+    # Lin on the left, Han on the right; Lin's line goes in the bottom right corner, so the
+    # way from it to her mouth runs past Han: a tail cut short would end on him
+    def standing(who: str, x: float):
+        return lambda spec: Figure(character=who, head=(x, 150, 60, 70), mouth=(x + 30, 205))
+
+    _, spec, lettered = placed_panel(
+        tmp_path, "[wide_shot] Lin Shuang and Captain Han at the gate.\n\n"
+                  "LIN SHUANG [bottom_right]: Open the gate.\n", (0, 0, 900, 500),
+        [standing("lin-shuang", 150), standing("captain-han", 520)])
+    [balloon] = lettered.balloons
+    assert in_region("bottom_right", balloon.box, 900, 500)
+    tip = balloon.tail[1]
+    to_lin, to_han = math.dist(tip, (180, 205)), math.dist(tip, (550, 205))
+    assert to_lin < to_han, (tip, to_lin, to_han)
+    assert not 490 <= tip[0] <= 610, tip  # not on Han, nor on the body below his head
+
+
 def test_the_build_warns_at_the_line_when_a_hint_cannot_be_honoured(tmp_path):
     root = project(tmp_path / "p", "## City Gate\n\n--- tall_split\n\n"
                                    "[close_up] Lin Shuang at the gate.\n\n"
