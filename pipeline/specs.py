@@ -72,6 +72,7 @@ class PanelSpec(BaseModel):
     width: int
     height: int
     seed: int
+    reroll: int = 0  # the panel's own [seed=N], in `seed` already: 0 when it has none
     box: Box = (0, 0, 0, 0)  # the panel's slot on its page, in page pixels
     rtl: bool = False  # right-to-left reading: the first drawn stands on the right
     source: str  # story file

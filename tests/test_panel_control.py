@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 from servers import A1111Server, ComfyUIServer
 
 from pipeline.build import build, check
@@ -138,6 +138,30 @@ def test_a_rerolled_panel_is_drawn_anew_and_no_other(tmp_path):
     write_story(root, gate=", seed=0")
     build(root, out=out, jobs=1)
     assert site_art(root, out) == before
+
+
+def changed_share(a: bytes, b: bytes) -> float:
+    """The share of pixels that differ to the eye between two pictures of one size."""
+    diff = ImageChops.difference(Image.open(io.BytesIO(a)).convert("L"),
+                                 Image.open(io.BytesIO(b)).convert("L"))
+    return sum(1 for value in diff.tobytes() if value > 24) / (diff.width * diff.height)
+
+
+def test_a_reroll_shows_in_wider_shots_where_no_weather_falls(tmp_path):
+    # the hall is indoors, so no snow moves with the seed: the camera has to
+    root = project(tmp_path)
+    hall = "## Moon Hall\n\n[wide_shot{seed}] Lin Shuang waits in the hall.\n\n" \
+           "[medium_shot{seed}] Lin Shuang bows.\n"
+    story = root / "stories/arrival.md"
+    story.write_text(STORY + hall.format(seed=""), encoding="utf-8")
+    out = tmp_path / "site"
+    build(root, out=out, jobs=1)
+    before = site_art(root, out)
+    story.write_text(STORY + hall.format(seed=", seed=7"), encoding="utf-8")
+    assert build(root, out=out, jobs=1).panels_drawn == 2
+    after = site_art(root, out)
+    for panel in ("arrival--hall-01", "arrival--hall-02"):
+        assert changed_share(before[panel], after[panel]) > 0.05, panel
 
 
 # -- pins --------------------------------------------------------------------------------
