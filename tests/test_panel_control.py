@@ -337,6 +337,18 @@ def test_check_reports_each_bad_setting_at_its_line(tmp_path):
         "cannot be used: the file does not exist" in result.output
 
 
+def test_check_reports_a_folder_or_a_spaced_setting_once_and_plainly(tmp_path):
+    root = project(tmp_path, gate=", seed = 3", hall=", art=drawings")
+    result = run("check", str(root))
+    assert result.exit_code == 1
+    assert "stories/arrival.md:8: error: 'seed = 3': a panel's setting is written without " \
+           "spaces round '='\n    hint: write [seed=3]" in result.output
+    assert "'=' is not a shot" not in result.output and "'3' is not" not in result.output
+    assert "the image 'drawings' cannot be used: this is a folder, not an image" \
+        in result.output
+    assert result.output.count("error:") == 2
+
+
 def test_a_sketch_fills_a_comfyui_workflows_sketch_placeholder(tmp_path):
     root = project(tmp_path, hall=", sketch=drawings/gate.png")
     workflow = {
