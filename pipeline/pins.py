@@ -89,7 +89,8 @@ def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[P
         for key in story.pins.panels:
             if key not in used:
                 warnings.append(Problem(
-                    file=pins_file(story.source), severity="warning", field=f"panels.{key}",
+                    file=pins_file(story.source), line=story.pins.line_of(key),
+                    severity="warning", field=f"panels.{key}",
                     message=f"the pinned panel {story.id}--{key} is no longer in the story; "
                             "this pin is not used",
                     hint=f"`panelwright unpin PROJECT {story.id}--{key}` removes it"))

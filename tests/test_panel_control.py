@@ -257,6 +257,39 @@ def test_pin_names_a_panel_it_cannot_find_with_the_ways_to_name_one(tmp_path):
     assert "arrival--hall-01" in result.output and "arrival:1.2" in result.output
 
 
+def test_pin_says_why_a_page_and_panel_name_no_panel(tmp_path):
+    root = project(tmp_path)  # one story, arrival: two pages of one panel each
+    said = {name: run("pin", str(root), name).output for name in
+            ("arrival:9.1", "1.3", "nowhere:1.1")}
+    assert "no panel of the project is named this: arrival has 2 pages" in said["arrival:9.1"]
+    assert "page 1 of arrival has 1 panel, counted from 1" in said["1.3"]
+    assert "there is no story 'nowhere' (the stories are: arrival)" in said["nowhere:1.1"]
+    assert not (root / "stories/arrival.pins.yaml").exists()
+
+
+def test_a_misspelt_field_of_the_pins_file_gets_the_right_name(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    path = root / "stories/arrival.pins.yaml"
+    path.write_text(path.read_text().replace("    description:", "    descripton:"))
+    result = run("check", str(root))
+    assert result.exit_code == 1
+    assert "panels.hall-01.descripton: error: 'descripton' is not a field this file " \
+           "takes\n    hint: did you mean 'description'?" in result.output
+
+
+def test_a_pin_whose_panel_is_gone_is_a_warning_at_its_line(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    write_story(root)
+    story = root / "stories/arrival.md"
+    story.write_text(story.read_text().split("## Moon Hall")[0].rstrip("-\n") + "\n")
+    [warning] = [p for p in check(root) if "no longer in the story" in p.message]
+    lines = (root / "stories/arrival.pins.yaml").read_text().splitlines()
+    assert warning.file == "stories/arrival.pins.yaml"
+    assert lines[warning.line - 1].strip() == "hall-01:"
+
+
 def test_the_pins_file_keeps_the_writers_comments(tmp_path):
     root = project(tmp_path)
     assert run("pin", str(root), "arrival--hall-01").exit_code == 0

@@ -55,12 +55,31 @@ def find_panel(plans: list[StoryPlan], name: str) -> PanelSpec:
         found = [p for p in panels if p.story == story and p.page == page and p.slot == slot]
         if found:
             return found[0]
+        raise ProjectError([Problem(file=name, message="no panel of the project is named "
+                                    "this: " + _no_such_place(panels, stories, story, page),
+                                    hint=HOW)])
     elif len(stories) == 1 and f"{stories[0]}--{name}" in by_id:
         return by_id[f"{stories[0]}--{name}"]
     close = sorted(by_id, key=lambda pid: -_likeness(pid, name))[:3]
     raise ProjectError([Problem(file=name, message="no panel of the project is named this",
                                 hint=HOW + ("; panels such as: " + ", ".join(close)
                                             if close else ""))])
+
+
+def _no_such_place(panels: list[PanelSpec], stories: list[str], story: str | None,
+                   page: int) -> str:
+    """Why STORY:PAGE.PANEL names no panel: the story, its pages or the page's panels."""
+    if story is None:
+        return "the project has several stories, so name the story too, e.g. " \
+               f"{stories[0]}:{page}.1 (the stories are: {', '.join(stories)})"
+    if story not in stories:
+        return f"there is no story '{story}' (the stories are: {', '.join(stories)})"
+    pages = max((p.page for p in panels if p.story == story), default=0)
+    on_page = sum(1 for p in panels if p.story == story and p.page == page)
+    if not on_page:
+        return f"{story} has {pages} page{'s' if pages != 1 else ''}, counted from 1"
+    return f"page {page} of {story} has {on_page} panel{'s' if on_page != 1 else ''}, " \
+           "counted from 1"
 
 
 def _likeness(a: str, b: str) -> float:
