@@ -329,6 +329,19 @@ def test_own_art_is_the_panels_art_on_the_page_and_in_the_baked_page(tmp_path):
         assert all(abs(a - b) < 40 for a, b in zip(pixel, colour)), (fx, pixel)
 
 
+def test_own_art_drawn_on_a_transparent_layer_lies_on_white_paper(tmp_path):
+    root = project(tmp_path, hall=", art=drawings/ink.png", gate=", sketch=drawings/ink.png")
+    ink = Image.new("RGBA", (600, 400), (0, 0, 0, 0))  # clear, but for a line of ink on top
+    ink.paste((20, 20, 20, 255), (0, 0, 600, 30))
+    ink.save(root / "drawings/ink.png")
+    out = tmp_path / "site"
+    build(root, out=out, jobs=1)
+    for panel, shown in site_art(root, out).items():
+        picture = Image.open(io.BytesIO(shown)).convert("RGB")
+        middle = picture.getpixel((picture.width // 2, picture.height * 3 // 4))
+        assert min(middle) > 235, (panel, middle)
+
+
 def test_editing_a_sketch_redraws_its_panel_alone(tmp_path):
     root = project(tmp_path, hall=", sketch=drawings/gate.png")
     out = tmp_path / "site"
