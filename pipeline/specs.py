@@ -168,7 +168,7 @@ class Misplaced(BaseModel):
 
     order: int  # the line's index in the panel
     place: str  # the hint, as on the line
-    why: str  # unknown, heard, not_drawn, no_figure, too_big, taken or face
+    why: str  # unknown, voice, heard, not_drawn, no_figure, too_big, taken or face
     instead: list[str] = Field(default_factory=list)  # places where the words do fit
 
 

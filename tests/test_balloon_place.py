@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.art import draw_art
-from pipeline.build import build
+from pipeline.build import build, check
 from pipeline.cli.main import main
 from pipeline.format.model import LetteringConfig
 from pipeline.lettering.fonts import LetteringFont
@@ -315,6 +315,20 @@ def test_a_character_not_drawn_in_the_panel_is_a_warning_naming_those_drawn(tmp_
     message, hint = explain(miss, "Go.", names, "close-up", spec.characters)
     assert message == "Captain Han is not drawn in this panel, so 'Go.' cannot go over " \
                       "their head" and hint == "drawn here: Lin Shuang"
+
+
+def test_a_balloon_over_a_voice_says_a_voice_is_never_drawn(tmp_path):
+    root = project(tmp_path / "p", "## City Gate\n\n[wide_shot] Lin Shuang at the gate.\n\n"
+                                   "HALCYON: Welcome home.\n"
+                                   "LIN SHUANG [over Halcyon]: Who speaks?\n")
+    (root / "characters" / "halcyon.md").write_text(
+        "---\nname: Halcyon\nkind: voice\n---\nThe voice of the city.\n", encoding="utf-8")
+    [warning] = [p for p in check(root) if "Halcyon" in p.message]
+    assert (warning.line, warning.severity) == (11, "warning")
+    assert warning.message == "Halcyon is a voice, never drawn: there is no head to put " \
+                              "'Who speaks?' over"
+    assert "name Halcyon in the paragraph" not in warning.hint  # naming would not draw it
+    assert "[top_left]" in warning.hint
 
 
 @pytest.mark.parametrize("config,place", [("reading_direction: rtl\n", "top_left"),
