@@ -43,11 +43,26 @@ def _folded_with_positions(text: str) -> tuple[str, list[int]]:
     return "".join(folded), origin
 
 
+# Arabic and Hebrew write "and", "with", "for"... as a letter joined to the next word:
+# "ليلى وكريم" is Layla and Karim. Before a name in those scripts, up to two of them are
+# not part of the word (a name that itself starts with such a letter still matches whole).
+PREFIXES = {"arabic": "وفبلك", "hebrew": "ובלמשכה"}
+
+
+def _prefixes(name: str) -> str:
+    first = ord(name[0]) if name else 0
+    return PREFIXES["arabic"] if 0x0600 <= first <= 0x06FF else \
+        PREFIXES["hebrew"] if 0x0590 <= first <= 0x05FF else ""
+
+
 def _name_spans(folded: str, names: Iterable[str]) -> list[tuple[int, int]]:
     """Where any of `names` occurs in `folded` as whole words: (start, end), longest first."""
     spans: list[tuple[int, int]] = []
     for name in sorted({fold(n.strip()) for n in names if n.strip()}, key=len, reverse=True):
-        spans += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded)]
+        joined = _prefixes(name)
+        before = f"[{joined}]{{0,2}}" if joined else ""
+        spans += [m.span("name") for m in re.finditer(
+            rf"(?<!\w){before}(?P<name>{re.escape(name)})(?!\w)", folded)]
     return spans
 
 
