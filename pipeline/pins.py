@@ -62,8 +62,9 @@ def pins_file(story_source: str) -> str:
 
 
 def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[Problem]:
-    """A pinned panel whose description or camera changed since it was pinned (kept, at
-    the panel's line), and a pin whose panel the story no longer has (unused)."""
+    """A pinned panel whose description or camera changed since it was pinned, or that
+    was given a seed=, art= or sketch= (kept all the same, at the panel's line), and a pin
+    whose panel the story no longer has (unused)."""
     warnings = []
     by_story = {story.id: story for story in stories}
     for story_plan in plans:
@@ -71,10 +72,23 @@ def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[P
         if story is None or not story.pins or not story.pins.panels:
             continue
         matched = match_pins(story, story_plan.nodes)
+        nodes = {node.id: node for node in story_plan.nodes}
         for spec in story_plan.panels:
             if spec.node not in matched:
                 continue
             own, pin = matched[spec.node]
+            node = nodes.get(spec.node)
+            ignored = [f"{key}={value}" for key, value in (
+                ("seed", node.seed), ("art", node.art), ("sketch", node.sketch)) if value] \
+                if node else []
+            if ignored:
+                # a reroll or a drawing added to a pinned panel would otherwise do nothing
+                warnings.append(Problem(
+                    file=spec.source, line=spec.line, severity="warning",
+                    message=f"the panel {spec.id} is pinned, so its {' and '.join(ignored)} "
+                            "changes nothing; the pinned art is kept",
+                    hint=f"to use it, unpin the panel: `panelwright unpin PROJECT {spec.id}`;"
+                         " to keep the pinned art, take it out of the panel's tags"))
             changed = [what for what, now, then in (
                 ("description", spec.description, pin.description),
                 ("camera", camera_words(spec.camera), pin.camera)) if then and now != then]

@@ -216,6 +216,24 @@ def test_a_pin_keeps_its_art_when_its_words_change_and_warns_at_the_line(tmp_pat
     assert (root / "pins/arrival/city-gate-01.png").read_bytes() == kept
 
 
+def test_a_reroll_or_own_art_given_to_a_pinned_panel_is_a_warning_at_its_line(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    kept = (root / "pins/arrival/hall-01.png").read_bytes()
+    write_story(root, hall=", seed=5")
+    [warning] = [p for p in check(root) if "pinned" in p.message]
+    assert (warning.file, warning.line, warning.severity) == ("stories/arrival.md", 17,
+                                                              "warning")
+    assert "so its seed=5 changes nothing" in warning.message
+    assert "panelwright unpin PROJECT arrival--hall-01" in warning.hint
+    write_story(root, hall=", art=drawings/gate.png")
+    [warning] = [p for p in check(root) if "pinned" in p.message]
+    assert "so its art=drawings/gate.png changes nothing" in warning.message
+    out = tmp_path / "site"
+    build(root, out=out, jobs=1)
+    assert site_art(root, out)["arrival--hall-01"] == kept
+
+
 def test_a_pin_follows_its_words_when_a_panel_is_inserted_before_it(tmp_path):
     root = project(tmp_path)
     assert run("pin", str(root), "arrival--city-gate-01").exit_code == 0
