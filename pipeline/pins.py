@@ -78,8 +78,9 @@ def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[P
                 continue
             own, pin = matched[spec.node]
             node = nodes.get(spec.node)
-            ignored = [f"{key}={value}" for key, value in (
-                ("seed", node.seed), ("art", node.art), ("sketch", node.sketch)) if value] \
+            ignored = [f"{key}={value}" for key, value, then in (
+                ("seed", node.seed, pin.seed), ("art", node.art, None),
+                ("sketch", node.sketch, pin.sketch)) if value and value != then] \
                 if node else []
             if ignored:
                 # a reroll or a drawing added to a pinned panel would otherwise do nothing
@@ -87,8 +88,10 @@ def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[P
                     file=spec.source, line=spec.line, severity="warning",
                     message=f"the panel {spec.id} is pinned, so its {' and '.join(ignored)} "
                             "changes nothing; the pinned art is kept",
-                    hint=f"to use it, unpin the panel: `panelwright unpin PROJECT {spec.id}`;"
-                         " to keep the pinned art, take it out of the panel's tags"))
+                    hint=f"to use it, unpin the panel: `panelwright unpin PROJECT {spec.id}`; "
+                         + ("to keep the pinned art, take art= out of the panel's tags"
+                            if node.art else "to keep the pinned art and stop this warning: "
+                            f"`panelwright pin PROJECT {spec.id}`")))
             changed = [what for what, now, then in (
                 ("description", spec.description, pin.description),
                 ("camera", camera_words(spec.camera), pin.camera)) if then and now != then]
@@ -153,14 +156,19 @@ def write_pins(path: Path, data: CommentedMap) -> None:
     write_atomic(path, out.getvalue().encode("utf-8"))
 
 
-def pin_entry(image: str, description: str, camera: Camera, figures: list[Figure]
-              ) -> CommentedMap:
+def pin_entry(image: str, description: str, camera: Camera, figures: list[Figure],
+              seed: int | None = None, sketch: str | None = None) -> CommentedMap:
     """A pin as the file holds it: the kept image, what the panel said and how it was
-    framed (to warn when they change), and where its cast stands in the art."""
+    framed and drawn (its own seed= and sketch=, when it had them: to warn when they
+    change), and where its cast stands in the art."""
     entry = CommentedMap()
     entry["image"] = image
     entry["description"] = description
     entry["camera"] = camera_words(camera)
+    if seed:
+        entry["seed"] = seed
+    if sketch:
+        entry["sketch"] = sketch
     placed = CommentedSeq()
     for figure in figures:
         row = CommentedMap(figure.model_dump(mode="json", exclude_defaults=True) | {

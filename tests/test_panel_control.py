@@ -232,6 +232,10 @@ def test_a_reroll_or_own_art_given_to_a_pinned_panel_is_a_warning_at_its_line(tm
     out = tmp_path / "site"
     build(root, out=out, jobs=1)
     assert site_art(root, out)["arrival--hall-01"] == kept
+    # a reroll the writer liked, then pinned, is what the pin keeps: no warning
+    write_story(root, gate=", seed=7")
+    assert run("pin", str(root), "arrival--city-gate-01").exit_code == 0
+    assert not [p for p in check(root) if "city-gate-01 is pinned" in p.message]
 
 
 def test_a_pin_follows_its_words_when_a_panel_is_inserted_before_it(tmp_path):

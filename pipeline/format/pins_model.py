@@ -15,6 +15,8 @@ class Pin(BaseModel):
     # what the panel was when it was pinned: an edit since is reported, the pin is kept
     description: str = ""
     camera: str = ""
+    seed: int = 0  # the panel's own [seed=N] it was drawn with (0: none)
+    sketch: str = ""  # and its [sketch=FILE]: a tag it was pinned with is no change
     figures: list[dict] = Field(default_factory=list)  # where its cast stands (tails aim there)
 
 

@@ -100,7 +100,10 @@ def pin_panel(project: str | Path, panel: str) -> Pinned:
     copy it into pins/ and record it in the story's pins file. Raises ProjectError for
     an unknown panel, a panel that shows the writer's own art, or a broken pins file."""
     prepared = ready(project)
-    spec = find_panel(plan(prepared, write_nodes(prepared)), panel)
+    plans = plan(prepared, write_nodes(prepared))
+    spec = find_panel(plans, panel)
+    node = next(n for sp in plans if sp.story == spec.story for n in sp.nodes
+                if n.id == spec.node)
     if spec.art:
         raise ProjectError([Problem(
             file=spec.source, line=spec.line,
@@ -119,7 +122,8 @@ def pin_panel(project: str | Path, panel: str) -> Pinned:
                 and k != spec.node]:
         del panels[key]  # a pin that moved with its words is recorded under its panel now
     panels[spec.node] = pin_entry(target, spec.description, spec.camera,
-                                  spec.pin_figures if spec.pin else art.figures)
+                                  spec.pin_figures if spec.pin else art.figures,
+                                  node.seed, node.sketch)
     write_pins(root / rel, data)
     return Pinned(spec.id, target, rel)
 
