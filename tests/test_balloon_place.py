@@ -211,6 +211,15 @@ def test_check_reports_an_unknown_place_and_a_stranger_at_their_lines(tmp_path):
            "not a character" in result.output
 
 
+def test_over_without_a_name_asks_whose_head(tmp_path):
+    root = project(tmp_path / "p", "## City Gate\n\n[wide_shot] The gate.\n\n"
+                                   "LIN SHUANG [over]: Open.\n")
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 1
+    assert "stories/arrival.md:10: error: 'over' is not a place for a balloon\n" \
+           "    hint: say whose head it goes over: [over NAME]" in result.output
+
+
 def placed_panel(tmp_path: Path, outline: str, box, figures=()):
     found = resolve(validate(load(project(tmp_path / "p", "## City Gate\n\n" + outline))))
     assert not [p for p in found.problems if p.severity == "error"], found.problems

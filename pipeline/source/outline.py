@@ -264,8 +264,9 @@ class _Parser:
             return None
         place, key = read_place(written[-1])
         if place is None:
-            hint = did_you_mean(key, PLACES) or (
-                "a balloon may go in " + ", ".join(PLACES) + ", or 'over <character>'")
+            hint = ("say whose head it goes over: [over NAME], a character's name, alias "
+                    "or id" if key.strip(" _") == "over" else did_you_mean(key, PLACES) or (
+                        "a balloon may go in " + ", ".join(PLACES) + ", or 'over <character>'"))
             self.problem(line, f"'{written[-1].strip()}' is not a place for a balloon",
                          hint + " (docs/format.md, 'Where a balloon goes')")
         return place
