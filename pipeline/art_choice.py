@@ -13,9 +13,11 @@ import io
 
 from PIL import Image, ImageOps
 
-from .engines.finished_art import likely_figures
+from .engines import finished_art
+from .engines.finished_art import likely_figures, opaque
 from .pins import pins_file
 from .runtime.cache import Cache, digest
+from .runtime.code import code_digest
 from .source.resolve import ResolvedProject
 from .specs import Figure, PanelArt, PanelSpec
 
@@ -29,8 +31,7 @@ def fitted(data: bytes, width: int, height: int) -> tuple[bytes, str, bool]:
     with Image.open(io.BytesIO(data)) as image:
         if image.size == (width, height) and image.format in KEPT_FORMATS:
             return data, KEPT_FORMATS[image.format], True
-        picture = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"), (width, height),
-                               Image.Resampling.LANCZOS)
+        picture = ImageOps.fit(opaque(image), (width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     picture.save(out, "PNG")
     return out.getvalue(), "png", False
@@ -42,7 +43,8 @@ def chosen_art(project: ResolvedProject, spec: PanelSpec, cache: Cache) -> Panel
     if path is None:
         return None
     source = project.assets[path].data or b""
-    key = digest("chosen art", hashlib.sha256(source).hexdigest(), spec.width, spec.height)
+    key = digest("chosen art", hashlib.sha256(source).hexdigest(), spec.width, spec.height,
+                 code_digest(__name__, finished_art.__name__))
     kept = (f"pinned in {pins_file(spec.source)} ({path})" if spec.pin
             else f"your own art, {path}")
     hit = next((found for fmt in KEPT_FORMATS.values()

@@ -62,8 +62,9 @@ def pins_file(story_source: str) -> str:
 
 
 def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[Problem]:
-    """A pinned panel whose description or camera changed since it was pinned (kept, at
-    the panel's line), and a pin whose panel the story no longer has (unused)."""
+    """A pinned panel whose description or camera changed since it was pinned, or that
+    was given a seed=, art= or sketch= (kept all the same, at the panel's line), and a pin
+    whose panel the story no longer has (unused)."""
     warnings = []
     by_story = {story.id: story for story in stories}
     for story_plan in plans:
@@ -71,10 +72,26 @@ def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[P
         if story is None or not story.pins or not story.pins.panels:
             continue
         matched = match_pins(story, story_plan.nodes)
+        nodes = {node.id: node for node in story_plan.nodes}
         for spec in story_plan.panels:
             if spec.node not in matched:
                 continue
             own, pin = matched[spec.node]
+            node = nodes.get(spec.node)
+            ignored = [f"{key}={value}" for key, value, then in (
+                ("seed", node.seed, pin.seed), ("art", node.art, None),
+                ("sketch", node.sketch, pin.sketch)) if value and value != then] \
+                if node else []
+            if ignored:
+                # a reroll or a drawing added to a pinned panel would otherwise do nothing
+                warnings.append(Problem(
+                    file=spec.source, line=spec.line, severity="warning",
+                    message=f"the panel {spec.id} is pinned, so its {' and '.join(ignored)} "
+                            "changes nothing; the pinned art is kept",
+                    hint=f"to use it, unpin the panel: `panelwright unpin PROJECT {spec.id}`; "
+                         + ("to keep the pinned art, take art= out of the panel's tags"
+                            if node.art else "to keep the pinned art and stop this warning: "
+                            f"`panelwright pin PROJECT {spec.id}`")))
             changed = [what for what, now, then in (
                 ("description", spec.description, pin.description),
                 ("camera", camera_words(spec.camera), pin.camera)) if then and now != then]
@@ -89,7 +106,8 @@ def pin_warnings(stories: list[ResolvedStory], plans: list[StoryPlan]) -> list[P
         for key in story.pins.panels:
             if key not in used:
                 warnings.append(Problem(
-                    file=pins_file(story.source), severity="warning", field=f"panels.{key}",
+                    file=pins_file(story.source), line=story.pins.line_of(key),
+                    severity="warning", field=f"panels.{key}",
                     message=f"the pinned panel {story.id}--{key} is no longer in the story; "
                             "this pin is not used",
                     hint=f"`panelwright unpin PROJECT {story.id}--{key}` removes it"))
@@ -138,14 +156,19 @@ def write_pins(path: Path, data: CommentedMap) -> None:
     write_atomic(path, out.getvalue().encode("utf-8"))
 
 
-def pin_entry(image: str, description: str, camera: Camera, figures: list[Figure]
-              ) -> CommentedMap:
+def pin_entry(image: str, description: str, camera: Camera, figures: list[Figure],
+              seed: int | None = None, sketch: str | None = None) -> CommentedMap:
     """A pin as the file holds it: the kept image, what the panel said and how it was
-    framed (to warn when they change), and where its cast stands in the art."""
+    framed and drawn (its own seed= and sketch=, when it had them: to warn when they
+    change), and where its cast stands in the art."""
     entry = CommentedMap()
     entry["image"] = image
     entry["description"] = description
     entry["camera"] = camera_words(camera)
+    if seed:
+        entry["seed"] = seed
+    if sketch:
+        entry["sketch"] = sketch
     placed = CommentedSeq()
     for figure in figures:
         row = CommentedMap(figure.model_dump(mode="json", exclude_defaults=True) | {

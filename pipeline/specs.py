@@ -72,6 +72,7 @@ class PanelSpec(BaseModel):
     width: int
     height: int
     seed: int
+    reroll: int = 0  # the panel's own [seed=N], in `seed` already: 0 when it has none
     box: Box = (0, 0, 0, 0)  # the panel's slot on its page, in page pixels
     rtl: bool = False  # right-to-left reading: the first drawn stands on the right
     source: str  # story file
@@ -167,7 +168,7 @@ class Misplaced(BaseModel):
 
     order: int  # the line's index in the panel
     place: str  # the hint, as on the line
-    why: str  # unknown, heard, not_drawn, no_figure, too_big, taken or face
+    why: str  # unknown, voice, heard, not_drawn, no_figure, too_big, taken or face
     instead: list[str] = Field(default_factory=list)  # places where the words do fit
 
 

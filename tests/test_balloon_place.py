@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.art import draw_art
-from pipeline.build import build
+from pipeline.build import build, check
 from pipeline.cli.main import main
 from pipeline.format.model import LetteringConfig
 from pipeline.lettering.fonts import LetteringFont
@@ -211,6 +211,15 @@ def test_check_reports_an_unknown_place_and_a_stranger_at_their_lines(tmp_path):
            "not a character" in result.output
 
 
+def test_over_without_a_name_asks_whose_head(tmp_path):
+    root = project(tmp_path / "p", "## City Gate\n\n[wide_shot] The gate.\n\n"
+                                   "LIN SHUANG [over]: Open.\n")
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 1
+    assert "stories/arrival.md:10: error: 'over' is not a place for a balloon\n" \
+           "    hint: say whose head it goes over: [over NAME]" in result.output
+
+
 def placed_panel(tmp_path: Path, outline: str, box, figures=()):
     found = resolve(validate(load(project(tmp_path / "p", "## City Gate\n\n" + outline))))
     assert not [p for p in found.problems if p.severity == "error"], found.problems
@@ -250,6 +259,24 @@ def test_words_too_long_for_their_corner_are_placed_as_usual_and_the_warning_say
     sample = DOC.read_text().split("does not fit in the top left of this close-up", 1)
     assert f"warning: {message}\n    hint: {hint}" in "warning: " + sample[0].rsplit(
         "warning: ", 1)[1] + "does not fit in the top left of this close-up" + sample[1]
+
+
+def test_a_balloon_placed_across_the_panel_has_its_tail_end_at_its_speaker(tmp_path):
+    # Lin on the left, Han on the right; Lin's line goes in the bottom right corner, so the
+    # way from it to her mouth runs past Han: a tail cut short would end on him
+    def standing(who: str, x: float):
+        return lambda spec: Figure(character=who, head=(x, 150, 60, 70), mouth=(x + 30, 205))
+
+    _, spec, lettered = placed_panel(
+        tmp_path, "[wide_shot] Lin Shuang and Captain Han at the gate.\n\n"
+                  "LIN SHUANG [bottom_right]: Open the gate.\n", (0, 0, 900, 500),
+        [standing("lin-shuang", 150), standing("captain-han", 520)])
+    [balloon] = lettered.balloons
+    assert in_region("bottom_right", balloon.box, 900, 500)
+    tip = balloon.tail[1]
+    to_lin, to_han = math.dist(tip, (180, 205)), math.dist(tip, (550, 205))
+    assert to_lin < to_han, (tip, to_lin, to_han)
+    assert not 490 <= tip[0] <= 610, tip  # not on Han, nor on the body below his head
 
 
 def test_the_build_warns_at_the_line_when_a_hint_cannot_be_honoured(tmp_path):
@@ -297,6 +324,20 @@ def test_a_character_not_drawn_in_the_panel_is_a_warning_naming_those_drawn(tmp_
     message, hint = explain(miss, "Go.", names, "close-up", spec.characters)
     assert message == "Captain Han is not drawn in this panel, so 'Go.' cannot go over " \
                       "their head" and hint == "drawn here: Lin Shuang"
+
+
+def test_a_balloon_over_a_voice_says_a_voice_is_never_drawn(tmp_path):
+    root = project(tmp_path / "p", "## City Gate\n\n[wide_shot] Lin Shuang at the gate.\n\n"
+                                   "HALCYON: Welcome home.\n"
+                                   "LIN SHUANG [over Halcyon]: Who speaks?\n")
+    (root / "characters" / "halcyon.md").write_text(
+        "---\nname: Halcyon\nkind: voice\n---\nThe voice of the city.\n", encoding="utf-8")
+    [warning] = [p for p in check(root) if "Halcyon" in p.message]
+    assert (warning.line, warning.severity) == (11, "warning")
+    assert warning.message == "Halcyon is a voice, never drawn: there is no head to put " \
+                              "'Who speaks?' over"
+    assert "name Halcyon in the paragraph" not in warning.hint  # naming would not draw it
+    assert "[top_left]" in warning.hint
 
 
 @pytest.mark.parametrize("config,place", [("reading_direction: rtl\n", "top_left"),

@@ -31,6 +31,17 @@ def test_a_name_is_matched_whatever_its_case_and_accents(written):
     assert without_names(f"{written} waits at the gate.", ["Zoë"]) == "  waits at the gate."
 
 
+def test_an_arabic_or_hebrew_name_is_found_behind_the_letters_joined_to_it():
+    cast = {"layla": ["ليلى"], "karim": ["كريم"], "ghost": ["الشبح"], "walid": ["وليد"],
+            "sara": ["שרה"]}
+    # "Layla and Karim and the ghost": and (و) is written joined to the next word
+    assert mentioned("ليلى وكريم والشبح في القبو.", cast) == ["layla", "karim", "ghost"]
+    assert mentioned("ושרה הולכת", cast) == ["sara"]  # "and Sara walks"
+    assert mentioned("وليد ينتظر", cast) == ["walid"]  # a name that starts with و is whole
+    assert mentioned("كريمة تنتظر", cast) == []  # Karima is not Karim
+    assert without_names("ليلى وكريم في الممر", ["ليلى", "كريم"]) == "  و  في الممر"
+
+
 def test_the_rest_of_the_text_keeps_the_writers_spelling():
     assert without_names("Élodie hands Zoë the CAFÉ key", ["Zoë"]) == "Élodie hands   the CAFÉ key"
 

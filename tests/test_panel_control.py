@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops, ImageOps
 from servers import A1111Server, ComfyUIServer
 
 from pipeline.build import build, check
@@ -140,6 +140,30 @@ def test_a_rerolled_panel_is_drawn_anew_and_no_other(tmp_path):
     assert site_art(root, out) == before
 
 
+def changed_share(a: bytes, b: bytes) -> float:
+    """The share of pixels that differ to the eye between two pictures of one size."""
+    diff = ImageChops.difference(Image.open(io.BytesIO(a)).convert("L"),
+                                 Image.open(io.BytesIO(b)).convert("L"))
+    return sum(1 for value in diff.tobytes() if value > 24) / (diff.width * diff.height)
+
+
+def test_a_reroll_shows_in_wider_shots_where_no_weather_falls(tmp_path):
+    # the hall is indoors, so no snow moves with the seed: the camera has to
+    root = project(tmp_path)
+    hall = "## Moon Hall\n\n[wide_shot{seed}] Lin Shuang waits in the hall.\n\n" \
+           "[medium_shot{seed}] Lin Shuang bows.\n"
+    story = root / "stories/arrival.md"
+    story.write_text(STORY + hall.format(seed=""), encoding="utf-8")
+    out = tmp_path / "site"
+    build(root, out=out, jobs=1)
+    before = site_art(root, out)
+    story.write_text(STORY + hall.format(seed=", seed=7"), encoding="utf-8")
+    assert build(root, out=out, jobs=1).panels_drawn == 2
+    after = site_art(root, out)
+    for panel in ("arrival--hall-01", "arrival--hall-02"):
+        assert changed_share(before[panel], after[panel]) > 0.05, panel
+
+
 # -- pins --------------------------------------------------------------------------------
 
 def test_a_pinned_panel_survives_a_new_project_seed_and_a_deleted_cache(tmp_path):
@@ -192,6 +216,28 @@ def test_a_pin_keeps_its_art_when_its_words_change_and_warns_at_the_line(tmp_pat
     assert (root / "pins/arrival/city-gate-01.png").read_bytes() == kept
 
 
+def test_a_reroll_or_own_art_given_to_a_pinned_panel_is_a_warning_at_its_line(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    kept = (root / "pins/arrival/hall-01.png").read_bytes()
+    write_story(root, hall=", seed=5")
+    [warning] = [p for p in check(root) if "pinned" in p.message]
+    assert (warning.file, warning.line, warning.severity) == ("stories/arrival.md", 17,
+                                                              "warning")
+    assert "so its seed=5 changes nothing" in warning.message
+    assert "panelwright unpin PROJECT arrival--hall-01" in warning.hint
+    write_story(root, hall=", art=drawings/gate.png")
+    [warning] = [p for p in check(root) if "pinned" in p.message]
+    assert "so its art=drawings/gate.png changes nothing" in warning.message
+    out = tmp_path / "site"
+    build(root, out=out, jobs=1)
+    assert site_art(root, out)["arrival--hall-01"] == kept
+    # a reroll the writer liked, then pinned, is what the pin keeps: no warning
+    write_story(root, gate=", seed=7")
+    assert run("pin", str(root), "arrival--city-gate-01").exit_code == 0
+    assert not [p for p in check(root) if "city-gate-01 is pinned" in p.message]
+
+
 def test_a_pin_follows_its_words_when_a_panel_is_inserted_before_it(tmp_path):
     root = project(tmp_path)
     assert run("pin", str(root), "arrival--city-gate-01").exit_code == 0
@@ -233,6 +279,39 @@ def test_pin_names_a_panel_it_cannot_find_with_the_ways_to_name_one(tmp_path):
     assert "arrival--hall-01" in result.output and "arrival:1.2" in result.output
 
 
+def test_pin_says_why_a_page_and_panel_name_no_panel(tmp_path):
+    root = project(tmp_path)  # one story, arrival: two pages of one panel each
+    said = {name: run("pin", str(root), name).output for name in
+            ("arrival:9.1", "1.3", "nowhere:1.1")}
+    assert "no panel of the project is named this: arrival has 2 pages" in said["arrival:9.1"]
+    assert "page 1 of arrival has 1 panel, counted from 1" in said["1.3"]
+    assert "there is no story 'nowhere' (the stories are: arrival)" in said["nowhere:1.1"]
+    assert not (root / "stories/arrival.pins.yaml").exists()
+
+
+def test_a_misspelt_field_of_the_pins_file_gets_the_right_name(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    path = root / "stories/arrival.pins.yaml"
+    path.write_text(path.read_text().replace("    description:", "    descripton:"))
+    result = run("check", str(root))
+    assert result.exit_code == 1
+    assert "panels.hall-01.descripton: error: 'descripton' is not a field this file " \
+           "takes\n    hint: did you mean 'description'?" in result.output
+
+
+def test_a_pin_whose_panel_is_gone_is_a_warning_at_its_line(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    write_story(root)
+    story = root / "stories/arrival.md"
+    story.write_text(story.read_text().split("## Moon Hall")[0].rstrip("-\n") + "\n")
+    [warning] = [p for p in check(root) if "no longer in the story" in p.message]
+    lines = (root / "stories/arrival.pins.yaml").read_text().splitlines()
+    assert warning.file == "stories/arrival.pins.yaml"
+    assert lines[warning.line - 1].strip() == "hall-01:"
+
+
 def test_the_pins_file_keeps_the_writers_comments(tmp_path):
     root = project(tmp_path)
     assert run("pin", str(root), "arrival--hall-01").exit_code == 0
@@ -270,6 +349,19 @@ def test_own_art_is_the_panels_art_on_the_page_and_in_the_baked_page(tmp_path):
     for fx, colour in ((0.15, HALVES[0]), (0.85, HALVES[1])):
         pixel = baked.getpixel((int((x + fx * w) * scale), int((y + 0.85 * h) * scale)))
         assert all(abs(a - b) < 40 for a, b in zip(pixel, colour)), (fx, pixel)
+
+
+def test_own_art_drawn_on_a_transparent_layer_lies_on_white_paper(tmp_path):
+    root = project(tmp_path, hall=", art=drawings/ink.png", gate=", sketch=drawings/ink.png")
+    ink = Image.new("RGBA", (600, 400), (0, 0, 0, 0))  # clear, but for a line of ink on top
+    ink.paste((20, 20, 20, 255), (0, 0, 600, 30))
+    ink.save(root / "drawings/ink.png")
+    out = tmp_path / "site"
+    build(root, out=out, jobs=1)
+    for panel, shown in site_art(root, out).items():
+        picture = Image.open(io.BytesIO(shown)).convert("RGB")
+        middle = picture.getpixel((picture.width // 2, picture.height * 3 // 4))
+        assert min(middle) > 235, (panel, middle)
 
 
 def test_editing_a_sketch_redraws_its_panel_alone(tmp_path):
@@ -311,6 +403,18 @@ def test_check_reports_each_bad_setting_at_its_line(tmp_path):
         in result.output
     assert "stories/arrival.md:17: art: error: art=: the image 'drawings/nothing.png' " \
         "cannot be used: the file does not exist" in result.output
+
+
+def test_check_reports_a_folder_or_a_spaced_setting_once_and_plainly(tmp_path):
+    root = project(tmp_path, gate=", seed = 3", hall=", art=drawings")
+    result = run("check", str(root))
+    assert result.exit_code == 1
+    assert "stories/arrival.md:8: error: 'seed = 3': a panel's setting is written without " \
+           "spaces round '='\n    hint: write [seed=3]" in result.output
+    assert "'=' is not a shot" not in result.output and "'3' is not" not in result.output
+    assert "the image 'drawings' cannot be used: this is a folder, not an image" \
+        in result.output
+    assert result.output.count("error:") == 2
 
 
 def test_a_sketch_fills_a_comfyui_workflows_sketch_placeholder(tmp_path):

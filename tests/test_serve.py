@@ -185,6 +185,27 @@ def test_a_broken_save_shows_the_problems_over_the_last_good_site(server, projec
     other.close()
 
 
+def test_the_problems_read_left_to_right_on_a_right_to_left_comic(server, project, browser):
+    page = browser.new_page(**PHONE)
+    page.goto(server.url + "stories/cargo/page-1.html")
+    # as the pages of a comic in Arabic or Hebrew are: <html dir="rtl">
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    story = project / "stories/cargo.md"
+    good = story.read_text()
+    write(story, good.replace("world: kestrel", "world: nowhere"))
+    overlay = page.locator("#panelwright-problems")
+    overlay.wait_for(timeout=30000)
+    assert overlay.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    # each problem starts with its file and line, on the left, as the terminal prints it
+    where, what = page.locator(".panelwright-problem").first.evaluate(
+        "li => [li.querySelector('code').getBoundingClientRect().right,"
+        " li.querySelector('span').getClientRects()[0].left]")
+    assert where <= what + 1, (where, what)
+    write(story, good)
+    overlay.wait_for(state="detached", timeout=30000)
+    page.close()
+
+
 def test_a_page_deleted_by_a_save_is_a_404_that_comes_back_by_itself(server, project,
                                                                     browser):
     import urllib.error

@@ -50,11 +50,22 @@ def sketch_of(request) -> bytes | None:
     return request.references.get(sketch) if sketch else None
 
 
+def opaque(image: Image.Image) -> Image.Image:
+    """A writer's picture upright (as its EXIF says) and in RGB; what is transparent in
+    it lies on white paper, as a drawing on a transparent layer is meant to be seen
+    (converted as it is, its clear background would turn black)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        drawing = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", drawing.size, "white"),
+                                     drawing).convert("RGB")
+    return image.convert("RGB")
+
+
 def fitted(data: bytes, spec: PanelSpec) -> Image.Image:
     """A picture of the project scaled to cover the panel and centred, its edges cropped."""
     with Image.open(io.BytesIO(data)) as image:
-        return ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"),
-                            (spec.width, spec.height), Image.Resampling.LANCZOS)
+        return ImageOps.fit(opaque(image), (spec.width, spec.height), Image.Resampling.LANCZOS)
 
 
 def likely_figures(spec: PanelSpec) -> list[Figure]:

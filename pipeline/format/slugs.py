@@ -30,15 +30,24 @@ def slugify(text: str) -> str:
 # to their letters a name needs no word's edge ("林美坐在窗边" names 林美); Korean
 # writes its particles onto the name ("민지가"), so a Hangul syllable may follow one
 # (folded, a syllable is its letters: one that starts a syllable, \u1100-\u115f).
+# Arabic and Hebrew join "and", "with", "for"... to the next word as a letter ("ليلى
+# وكريم" is Layla and Karim), so up to two of them may stand before a name in those
+# scripts (a name that itself starts with such a letter still matches whole).
 _UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
              "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f")
 _BEFORE = rf"(?<![^\W{_UNSPACED}])"  # no letter of a spaced script just before
 _AFTER = rf"(?![^\W{_UNSPACED}\u1100-\u115f])"  # nor just after (but a particle)
+JOINED = {"arabic": "وفبلك", "hebrew": "ובלמשכה"}
 
 
 def name_pattern(folded_name: str) -> str:
     """The regex that finds `folded_name` (folded) as a name in folded text."""
-    return _BEFORE + re.escape(folded_name) + _AFTER
+    first = ord(folded_name[0]) if folded_name else 0
+    joined = JOINED["arabic"] if 0x0600 <= first <= 0x06FF else \
+        JOINED["hebrew"] if 0x0590 <= first <= 0x05FF else ""
+    before = (rf"(?:{_BEFORE}|(?<=(?<!\w)[{joined}])|(?<=(?<!\w)[{joined}][{joined}]))"
+              if joined else _BEFORE)
+    return before + re.escape(folded_name) + _AFTER
 
 
 def _folded_with_positions(text: str) -> tuple[str, list[int]]:

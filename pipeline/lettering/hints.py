@@ -132,6 +132,8 @@ def hinted(said: NodeLine, order: int, spec: PanelSpec, panel: Any, known: bool,
         return miss("unknown")
     head = None
     if who is not None:
+        if who in spec.voices:
+            return miss("voice")
         if who in spec.heard:
             return miss("heard")
         if who not in spec.characters:
@@ -174,6 +176,10 @@ def explain(miss: Misplaced, text: str, names: dict[str, str], shot: str | None,
         return (f"'{miss.place}' is not a place for a balloon ({words})",
                 (did_you_mean(miss.place, PLACES) or "a balloon may go in "
                  + ", ".join(PLACES) + ", or 'over <character>'"))
+    if miss.why == "voice":
+        return (f"{name} is a voice, never drawn: there is no head to put {words} over",
+                "put the balloon in a corner or a side, e.g. [top_left], or over someone "
+                "who is drawn here")
     if miss.why == "heard":
         return (f"{name} is heard, not drawn, in this panel: there is no head to put {words} "
                 "over", f"name {name} in the paragraph so they are drawn, or put the balloon "

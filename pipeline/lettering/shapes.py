@@ -138,10 +138,18 @@ def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: F
     touch = distance * _entry(edge, (mx, my), (hx, hy, hw, hh))
     # long enough to see, but never into the face: at most to the head's edge
     reach = max(clear, min(size * 1.1, touch), size * 0.4)
-    reach = min(reach, max(rx, ry) * 1.8, distance * 0.92)
     ux, uy = (mx - edge[0]) / distance, (my - edge[1]) / distance
-    tip = (min(max(edge[0] + ux * reach, 1), panel.width - 1),
-           min(max(edge[1] + uy * reach, 1), panel.height - 1))
+
+    def tip_at(reach: float) -> Point:
+        reach = min(reach, distance * 0.92)
+        return (min(max(edge[0] + ux * reach, 1), panel.width - 1),
+                min(max(edge[1] + uy * reach, 1), panel.height - 1))
+
+    tip = tip_at(min(reach, max(rx, ry) * 1.8))
+    if _on_someone_else(tip, speaker, panel):
+        # a balloon placed far from its speaker ([bottom_right] across the panel): a tail
+        # cut short would end on the wrong person, so it runs on to the speaker's head
+        tip = tip_at(max(reach, clear))
     if kind == LineKind.thought:
         return [(round(edge[0] + (tip[0] - edge[0]) * t, 1),
                  round(edge[1] + (tip[1] - edge[1]) * t, 1)) for t in (0.3, 0.62, 0.92)]
@@ -150,6 +158,16 @@ def _tail(kind: LineKind, cx: float, cy: float, rx: float, ry: float, speaker: F
     base = [(cx + rx * math.cos(angle + s), cy + ry * math.sin(angle + s))
             for s in (-spread, spread)]
     return [(round(p[0], 1), round(p[1], 1)) for p in (base[0], tip, base[1])]
+
+
+def _on_someone_else(point: Point, speaker: Figure, panel: Panel) -> bool:
+    """Does `point` lie on another figure of the panel (their head, or the body below it)?"""
+    x, y = point
+    others = [f.head for name, f in panel.figures.items() if name != speaker.character]
+    for hx, hy, hw, hh in others:
+        if hx - hw * 0.5 <= x <= hx + hw * 1.5 and hy <= y <= panel.height:
+            return True
+    return False
 
 
 def _entry(p: Point, q: Point, box: Box) -> float:

@@ -50,6 +50,10 @@
       + "box-shadow:0 -4px 16px rgba(0,0,0,.25);padding:1rem 1.25rem;"
       + "font:15px/1.45 system-ui,sans-serif;text-align:left");
     box.id = ID;
+    // its words are English, whatever the comic's: an Arabic or Hebrew page's right-to-left
+    // direction would put each file:line after its message
+    box.dir = "ltr";
+    box.lang = "en";
     box.setAttribute("role", "alert");
     var errors = problems.filter(function (p) { return p.severity === "error"; }).length;
     var head = el("h2", errors + (errors === 1 ? " problem" : " problems")

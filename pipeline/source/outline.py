@@ -35,7 +35,7 @@ from ..format.layouts import LAYOUT_NAMES
 from ..format.model import Beat, LineKind, Off, OutlineLine, OutlineScene
 from ..format.placing import PLACES, read_place
 from ..format.slugs import fold
-from .panel_tags import SETTING, TAG_SPLIT, read_setting
+from .panel_tags import SETTING, TAG_SPLIT, read_setting, unspaced
 
 SCENE_PREFIX = re.compile(r"^(?:INT\./EXT\.|INT/EXT|I/E|INT\.?|EXT\.?|EST\.?)\s+", re.I)
 # After a heading's dash: a time of day or a transition, in capitals (DAY, NOON, MOMENTS
@@ -226,6 +226,9 @@ class _Parser:
 
     def tags(self, line: int, text: str) -> tuple[Shot | None, Angle | None]:
         shot = angle = None
+        text, spaced = unspaced(text)
+        for wrong in spaced:
+            self.problem(line, *wrong)
         for tag in TAG_SPLIT.split(text.strip()):
             if not tag:
                 continue
@@ -261,8 +264,9 @@ class _Parser:
             return None
         place, key = read_place(written[-1])
         if place is None:
-            hint = did_you_mean(key, PLACES) or (
-                "a balloon may go in " + ", ".join(PLACES) + ", or 'over <character>'")
+            hint = ("say whose head it goes over: [over NAME], a character's name, alias "
+                    "or id" if key.strip(" _") == "over" else did_you_mean(key, PLACES) or (
+                        "a balloon may go in " + ", ".join(PLACES) + ", or 'over <character>'"))
             self.problem(line, f"'{written[-1].strip()}' is not a place for a balloon",
                          hint + " (docs/format.md, 'Where a balloon goes')")
         return place

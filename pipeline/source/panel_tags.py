@@ -15,6 +15,8 @@ from ..errors import did_you_mean
 TAGS = re.compile(r"^\[(?P<tags>[^\]]+)\]\s*")  # a paragraph's tags
 TAG_SPLIT = re.compile(r"[,;·\s]+")
 SETTING = re.compile(r"^(?P<key>[^\W\d][\w-]*)=(?P<value>.*)$")
+# 'seed = 7': split at its spaces it would read as three tags, none a shot
+SPACED = re.compile(r"(?P<key>[^\W\d][\w-]*)(?:\s+=\s*|=\s+)(?P<value>[^\s,;·=]*)")
 PANEL_SETTINGS = ("seed", "art", "sketch")
 IMAGE_SETTINGS = ("art", "sketch")
 MAX_SEED = 2**32 - 1
@@ -28,6 +30,15 @@ def _path(value: str) -> str | None:
     return path
 
 
+def unspaced(tags: str) -> tuple[str, list[tuple[str, str]]]:
+    """The tags with 'key = value' closed up to 'key=value', and (what is wrong, the fix)
+    for each: a setting is written without spaces round its '='."""
+    wrong = [(f"'{m.group(0)}': a panel's setting is written without spaces round '='",
+              f"write [{m.group('key')}={m.group('value') or '...'}]")
+             for m in SPACED.finditer(tags)]
+    return SPACED.sub(r"\g<key>=\g<value>", tags), wrong
+
+
 def read_setting(key: str, value: str, settings: dict) -> tuple[str, str] | None:
     """Add `key=value` to a panel's `settings`; or (what is wrong, the fix) when it is
     not a setting, or not a good value (then the panel is drawn as if it were not there)."""
@@ -37,6 +48,8 @@ def read_setting(key: str, value: str, settings: dict) -> tuple[str, str] | None
                 did_you_mean(name, list(PANEL_SETTINGS)) or "a panel's settings are seed=N "
                 "(another draw of it), art=FILE (your own art) and sketch=FILE (the picture "
                 "an engine starts from)")
+    if name in settings:
+        return (f"this panel has {name}= twice", f"keep one {name}= (the one you mean)")
     if name == "seed":
         if not value.isascii() or not value.isdigit() or int(value) > MAX_SEED:
             return (f"'seed={value}': a panel's seed is a whole number from 0 to {MAX_SEED}",
@@ -63,7 +76,7 @@ def image_references(body: str) -> list[str]:
     found = []
     for line in body.splitlines():
         tagged = TAGS.match(line.strip())
-        for tag in TAG_SPLIT.split(tagged.group("tags")) if tagged else []:
+        for tag in TAG_SPLIT.split(unspaced(tagged.group("tags"))[0]) if tagged else []:
             setting = SETTING.match(tag)
             if setting and setting.group("key").lower() in IMAGE_SETTINGS:
                 path = _path(setting.group("value"))

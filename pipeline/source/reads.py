@@ -26,6 +26,11 @@ class ReadRefused(Exception):
         self.message, self.hint = message, hint
 
 
+def _a(kind: str) -> str:
+    """'a file', 'an image'."""
+    return ("an " if kind[:1].lower() in "aeiou" else "a ") + kind
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
@@ -73,10 +78,10 @@ def read_regular(path: Path, limit: int, kind: str = "file") -> bytes:
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise ReadRefused(f"this is a folder, not a {kind}", "name a file")
+            raise ReadRefused(f"this is a folder, not {_a(kind)}", "name a file")
         if not stat.S_ISREG(info.st_mode):
-            raise ReadRefused(f"this is not a regular file (a device, FIFO or socket), not a "
-                              f"{kind}", "name an ordinary file")
+            raise ReadRefused("this is not a regular file (a device, FIFO or socket), not "
+                              f"{_a(kind)}", "name an ordinary file")
         if info.st_size > limit:
             raise ReadRefused(f"the {kind} is {_megabytes(info.st_size)}; {kind}s may be at "
                               f"most {_megabytes(limit)}", f"use a smaller {kind}")

@@ -8,13 +8,13 @@ wrong is reported at its own line. Images are checked by their content.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import Problem, did_you_mean, existing
 from ..format.images import image_problem
-from ..format.model import Character, OutlineScene, ProjectConfig, Story, StyleDNA, World
+from ..format.model import Character, OutlineScene, ProjectConfig, SceneCard, Story, StyleDNA, World
 from ..format.nodes_model import CommittedNodes
 from ..format.pins_model import PinsFile
 from .load import Asset, LoadedProject, SourceDoc, asset_path
@@ -44,10 +44,24 @@ class ValidProject(BaseModel):
     problems: list[Problem] = Field(default_factory=list)
 
 
+def _typed_fields(model: type[BaseModel]) -> list[str]:
+    """The fields a writer types in a file of `model`, for a misspelt key's hint: not those
+    the loader fills in (a scene card's id and a world's description are typed; a
+    character's description is its Markdown body, a story's scenes its outline)."""
+    filled = {"source", "avatar_path", "idle_path", "anchor_paths"}
+    filled |= {"id"} if model is not SceneCard else set()
+    filled |= {"description"} if model is Character else set()
+    filled |= {"scenes"} if model is Story else set()
+    return [name for name in model.model_fields if name not in filled]
+
+
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The nested model class that a pydantic error location points into."""
+    """The nested model class that a pydantic error location points into (a key of a
+    mapping of models, such as a pins file's node id, is stepped over like a list index)."""
+    keyed = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         field = model.model_fields.get(str(part))
         if field is None:
@@ -55,6 +69,7 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         inner = _inner_model(field.annotation)
         if inner is None:
             return None
+        keyed = get_origin(field.annotation) is dict
         model = inner
     return model
 
@@ -135,7 +150,7 @@ def explain(error: dict, model: type[BaseModel], doc: SourceDoc, offset_loc: tup
     elif kind == "extra_forbidden":
         key = str(loc[-1])
         parent = _model_at(model, loc[:-1])
-        allowed = [n for n in (parent.model_fields if parent else {}) if n not in DERIVED]
+        allowed = _typed_fields(parent) if parent else []
         message = f"'{key}' is not a field this file takes"
         hint = did_you_mean(key, allowed) or ("the fields are: " + ", ".join(allowed))
     elif kind == "missing":
@@ -283,16 +298,18 @@ def _pins(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> Pi
     if pins is None:
         return None
     story = doc.path.removesuffix(".pins.yaml").rsplit("/", 1)[-1]
+    pins._lines = {node: line for node in pins.panels
+                   if (line := doc.line_of(("panels", node)))}
     for node, pin in list(pins.panels.items()):
         asset = project.assets.get(pin.image)
-        broken = (f"cannot be used: {asset.error if asset else 'it was not read'}",) \
+        broken = (f"'{pin.image}' cannot be used: "
+                  f"{asset.error if asset else 'it was not read'}",) \
             if asset is None or asset.data is None else image_problem(asset.data, pin.image)
         if broken:
             problems.append(Problem(
                 file=doc.path, line=doc.line_of(("panels", node, "image")),
                 field=f"panels.{node}.image",
-                message=f"the pinned art of the panel {story}--{node}, '{pin.image}', "
-                        + broken[0],
+                message=f"the pinned art of the panel {story}--{node}: " + broken[0],
                 hint=f"restore it (`git checkout -- {pin.image}`), or unpin the panel to "
                      f"draw it anew: `panelwright unpin PROJECT {story}--{node}`"))
             del pins.panels[node]

@@ -55,12 +55,31 @@ def find_panel(plans: list[StoryPlan], name: str) -> PanelSpec:
         found = [p for p in panels if p.story == story and p.page == page and p.slot == slot]
         if found:
             return found[0]
+        raise ProjectError([Problem(file=name, message="no panel of the project is named "
+                                    "this: " + _no_such_place(panels, stories, story, page),
+                                    hint=HOW)])
     elif len(stories) == 1 and f"{stories[0]}--{name}" in by_id:
         return by_id[f"{stories[0]}--{name}"]
     close = sorted(by_id, key=lambda pid: -_likeness(pid, name))[:3]
     raise ProjectError([Problem(file=name, message="no panel of the project is named this",
                                 hint=HOW + ("; panels such as: " + ", ".join(close)
                                             if close else ""))])
+
+
+def _no_such_place(panels: list[PanelSpec], stories: list[str], story: str | None,
+                   page: int) -> str:
+    """Why STORY:PAGE.PANEL names no panel: the story, its pages or the page's panels."""
+    if story is None:
+        return "the project has several stories, so name the story too, e.g. " \
+               f"{stories[0]}:{page}.1 (the stories are: {', '.join(stories)})"
+    if story not in stories:
+        return f"there is no story '{story}' (the stories are: {', '.join(stories)})"
+    pages = max((p.page for p in panels if p.story == story), default=0)
+    on_page = sum(1 for p in panels if p.story == story and p.page == page)
+    if not on_page:
+        return f"{story} has {pages} page{'s' if pages != 1 else ''}, counted from 1"
+    return f"page {page} of {story} has {on_page} panel{'s' if on_page != 1 else ''}, " \
+           "counted from 1"
 
 
 def _likeness(a: str, b: str) -> float:
@@ -81,7 +100,10 @@ def pin_panel(project: str | Path, panel: str) -> Pinned:
     copy it into pins/ and record it in the story's pins file. Raises ProjectError for
     an unknown panel, a panel that shows the writer's own art, or a broken pins file."""
     prepared = ready(project)
-    spec = find_panel(plan(prepared, write_nodes(prepared)), panel)
+    plans = plan(prepared, write_nodes(prepared))
+    spec = find_panel(plans, panel)
+    node = next(n for sp in plans if sp.story == spec.story for n in sp.nodes
+                if n.id == spec.node)
     if spec.art:
         raise ProjectError([Problem(
             file=spec.source, line=spec.line,
@@ -100,7 +122,8 @@ def pin_panel(project: str | Path, panel: str) -> Pinned:
                 and k != spec.node]:
         del panels[key]  # a pin that moved with its words is recorded under its panel now
     panels[spec.node] = pin_entry(target, spec.description, spec.camera,
-                                  spec.pin_figures if spec.pin else art.figures)
+                                  spec.pin_figures if spec.pin else art.figures,
+                                  node.seed, node.sketch)
     write_pins(root / rel, data)
     return Pinned(spec.id, target, rel)
 

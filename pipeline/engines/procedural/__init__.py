@@ -45,6 +45,7 @@ CLOSE = {Shot.close_up: 1.75, Shot.extreme_close_up: 0.95}  # face-heights in th
 CLOSE_TILT = {Angle.low_angle: 0.1, Angle.worms_eye: 0.2, Angle.high_angle: -0.1,
               Angle.birds_eye: -0.2}
 DUTCH_DEGREES = 10.0
+REROLL_PAN = (0.04, 0.09)  # how far a rerolled wider shot's camera moves along the set
 # poses wider than a standing body: two such figures need the panel's width between them
 OUTSTRETCHED = {acting.Pose.draw_weapon, acting.Pose.point, acting.Pose.reach,
                 acting.Pose.float, acting.Pose.fall}
@@ -93,6 +94,13 @@ class ProceduralImageEngine(Engine):
         if shot in CLOSE or shot == Shot.insert:
             # Close shots look at a part of the set picked by the panel, not always the gate.
             pan = (stable_int(spec.seed) % 100 / 100 - 0.5) * 0.3
+        elif spec.reroll:
+            # A wider shot keeps the scene's one view from panel to panel, unless the writer
+            # asks for another draw of it ([seed=N]): then the camera moves along the set,
+            # to one side or the other, far enough to see even where no weather falls.
+            turn = stable_int(spec.seed) % 100
+            pan = (1 if turn % 2 else -1) * (REROLL_PAN[0] + (REROLL_PAN[1] - REROLL_PAN[0])
+                                             * (turn // 2) / 49)
         view = View(w, h, HORIZON[angle], zoom, pan, KEYSTONE.get(angle, 0.0))
         image = Image.new("RGB", (w, h))
         era = era_of(request.scene, spec.description, request.characters)
