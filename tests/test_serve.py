@@ -127,7 +127,8 @@ def test_saves_the_build_does_not_read_are_ignored(tmp_path):
     assert not ignored(root / "characters/ada.md", root, out)
     for rel in (".git/index", ".panelwright/manifest.json", "_serve/index.html",
                 "._serve.building-x1/index.html", "_site/index.html", "stories/.cargo.md.swp",
-                "stories/cargo.md~", "stories/.#cargo.md", "stories/4913"):
+                "stories/cargo.md~", "stories/.#cargo.md", "stories/4913",
+                "stories/sedAb12Cd"):
         assert ignored(root / rel, root, out), rel
 
 
@@ -265,6 +266,7 @@ def test_saves_outside_the_sources_give_no_build(server, project):
     write(project / "stories/4913", "x")
     write(project / "stories/cargo.md~", "x")
     write(server.out / "stray.html", "x")
+    (project / "drawings" / "later").mkdir(parents=True)  # a folder is no save
     assert server.wait_idle() == before and not server.busy  # the saves were seen, and dropped
 
 

@@ -27,8 +27,10 @@ from ..runtime.cache import CACHE_DIR
 _NOT_SOURCES = {".git", CACHE_DIR, "_site", "_export", "__pycache__", "node_modules"}
 # a site being swapped in is written beside it (site/output.py)
 _STAGING = re.compile(r"^\..+\.(building|old)-")
-# vim's swap files and its write test (4913), backups (name~), emacs's locks (.#name)
-_EDITOR_TEMP = re.compile(r"(\.sw[a-p]|\.swpx|~|\.tmp)$|^\.#|^4913$|^\.DS_Store$")
+# vim's swap files and its write test (4913), backups (name~), emacs's locks (.#name),
+# the file `sed -i` writes before it renames it over the edited one (sedXXXXXX)
+_EDITOR_TEMP = re.compile(
+    r"(\.sw[a-p]|\.swpx|~|\.tmp)$|^\.#|^4913$|^\.DS_Store$|^sed[A-Za-z0-9]{6}$")
 QUIET_MS = 200  # a wait this long without a change under the project: all seen
 
 
@@ -65,7 +67,8 @@ class Watcher(threading.Thread):
         self._quiet_from = float("-inf")  # when the last wait without a change began
 
     def _keep(self, _change: object, path: str) -> bool:
-        return not ignored(path, self.root, self.out)
+        # a folder made or touched is no save: the files saved in it are seen one by one
+        return not ignored(path, self.root, self.out) and not os.path.isdir(path)
 
     def run(self) -> None:
         import watchfiles
