@@ -271,6 +271,19 @@ def test_a_pin_whose_image_is_missing_is_an_error_with_its_line_and_the_fix(tmp_
     assert run("check", str(root)).exit_code == 0
 
 
+def test_a_pin_image_outside_the_project_is_an_error_naming_the_path_pin_writes(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    (tmp_path / "elsewhere.png").write_bytes((root / "pins/arrival/hall-01.png").read_bytes())
+    path = root / "stories/arrival.pins.yaml"
+    path.write_text(path.read_text().replace("pins/arrival/hall-01.png", "../elsewhere.png"))
+    result = run("check", str(root))
+    assert result.exit_code == 1
+    assert "'../elsewhere.png' leads outside the project folder" in result.output
+    assert "write the path `panelwright pin` wrote, pins/arrival/hall-01.png" in result.output
+    assert "git checkout" not in result.output  # restoring the outside file is no fix
+
+
 def test_pin_names_a_panel_it_cannot_find_with_the_ways_to_name_one(tmp_path):
     root = project(tmp_path)
     result = run("pin", str(root), "arrival--hall-9")

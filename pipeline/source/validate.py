@@ -306,12 +306,16 @@ def _pins(doc: SourceDoc, project: LoadedProject, problems: list[Problem]) -> Pi
                   f"{asset.error if asset else 'it was not read'}",) \
             if asset is None or asset.data is None else image_problem(asset.data, pin.image)
         if broken:
+            gone = asset is None or "does not exist" in (asset.error or "")
+            mend = f"restore it (`git checkout -- {pin.image}`)" if gone else \
+                f"write the path `panelwright pin` wrote, pins/{story}/{node}.png" \
+                if asset.data is None else "restore the picture from git"
             problems.append(Problem(
                 file=doc.path, line=doc.line_of(("panels", node, "image")),
                 field=f"panels.{node}.image",
                 message=f"the pinned art of the panel {story}--{node}: " + broken[0],
-                hint=f"restore it (`git checkout -- {pin.image}`), or unpin the panel to "
-                     f"draw it anew: `panelwright unpin PROJECT {story}--{node}`"))
+                hint=f"{mend}, or unpin the panel to draw it anew: "
+                     f"`panelwright unpin PROJECT {story}--{node}`"))
             del pins.panels[node]
     return pins
 
