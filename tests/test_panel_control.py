@@ -284,6 +284,17 @@ def test_a_pin_image_outside_the_project_is_an_error_naming_the_path_pin_writes(
     assert "git checkout" not in result.output  # restoring the outside file is no fix
 
 
+def test_a_pins_file_beside_no_story_is_a_warning(tmp_path):
+    root = project(tmp_path)
+    assert run("pin", str(root), "arrival--hall-01").exit_code == 0
+    (root / "stories/arrival.pins.yaml").rename(root / "stories/arival.pins.yaml")
+    result = run("check", str(root))
+    assert result.exit_code == 0
+    assert "stories/arival.pins.yaml:1: warning: there is no story 'arival' " \
+           "(stories/arival.md), so no build reads this pins file" in result.output
+    assert "did you mean 'arrival'? rename it after its story" in result.output
+
+
 def test_pin_names_a_panel_it_cannot_find_with_the_ways_to_name_one(tmp_path):
     root = project(tmp_path)
     result = run("pin", str(root), "arrival--hall-9")

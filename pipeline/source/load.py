@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from ruamel.yaml.error import YAMLError
 
-from ..errors import Problem
+from ..errors import Problem, did_you_mean
 from ..format.images import MAX_IMAGE_BYTES
 from ..format.slugs import slugify
 from .panel_tags import image_references
@@ -227,9 +227,32 @@ def load(root: str | Path) -> LoadedProject:
                     project.assets[rel] = read_asset(root, rel)
             if folder == "stories":
                 _read_panel_images(root, file, doc, project, problems)
+    _beside_no_story(root, project, problems)
     if _inside(root, "templates", problems):
         _read_templates(root, project, problems)
     return project
+
+
+def _beside_no_story(root: Path, project: LoadedProject, problems: list[Problem]) -> None:
+    """A nodes or pins file beside no story is read by no build: say so, as when a story
+    was renamed or deleted by hand and its files were left behind."""
+    folder = root / "stories"
+    if not _inside(root, "stories", []):  # (said once, by the loop over the folders)
+        return
+    stories = {doc.id for doc in project.stories} | set(project.failed.get("stories", []))
+    for kind in ("nodes", "pins"):
+        for file in sorted(folder.glob(f"*.{kind}.yaml")):
+            story_id = file.name.removesuffix(f".{kind}.yaml")
+            if story_id in stories:
+                continue
+            problems.append(Problem(
+                file=f"stories/{file.name}", line=1, severity="warning",
+                message=f"there is no story '{story_id}' (stories/{story_id}.md), so no "
+                        f"build reads this {kind} file",
+                hint=" ".join(filter(None, (
+                    did_you_mean(story_id, sorted(stories)),
+                    f"rename it after its story (stories/STORY.{kind}.yaml), or delete it; "
+                    f"`panelwright stories rename` moves a story with its {kind}")))))
 
 
 def _read_panel_images(root: Path, file: Path, doc: SourceDoc, project: LoadedProject,
