@@ -237,8 +237,10 @@ class _Parser:
             if setting:
                 self.setting(line, setting.group("key"), setting.group("value"))
             elif name in SHOT_NAMES:
+                self.once(line, "shot", shot, name)
                 shot = Shot(name)
             elif name in ANGLE_NAMES:
+                self.once(line, "angle", angle, name)
                 angle = Angle(name)
             else:
                 hint = did_you_mean(name, SHOT_NAMES + ANGLE_NAMES) or (
@@ -246,6 +248,11 @@ class _Parser:
                     + "; a panel's settings are seed=N, art=FILE and sketch=FILE")
                 self.problem(line, f"'{tag}' is not a shot or an angle", hint)
         return shot, angle
+
+    def once(self, line: int, what: str, given: Shot | Angle | None, name: str) -> None:
+        if given is not None:  # the last would win, silently
+            self.problem(line, f"this panel has two {what}s: {given.value} and {name}",
+                         f"keep one: a panel is seen from one {what}, e.g. [{name}]")
 
     def setting(self, line: int, key: str, value: str) -> None:
         """A panel's seed=, art= or sketch= among its tags (panel_tags.py)."""
