@@ -71,13 +71,9 @@ def _png(image: Image.Image) -> bytes:
 def _face_square(image: Image.Image, size: int) -> Image.Image:
     """A bust portrait: a square around the face found in the image (faces sit a
     little above the centre), head and shoulders in it."""
+    from ..engines.finished_art import opaque
     from ..engines.procedural.faces import DEFAULT_FACE, face_box
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        backdrop = Image.new("RGB", image.size, (236, 232, 224))
-        backdrop.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-        image = backdrop
-    image = image.convert("RGB")
+    image = opaque(image, paper=(236, 232, 224))
     cx, cy, face = face_box(_png(image))
     found = (cx, cy) != (image.width * DEFAULT_FACE[0], image.height * DEFAULT_FACE[1])
     side = min(min(image.size), face * 2.6) if found else min(image.size)

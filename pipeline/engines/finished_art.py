@@ -50,15 +50,16 @@ def sketch_of(request) -> bytes | None:
     return request.references.get(sketch) if sketch else None
 
 
-def opaque(image: Image.Image) -> Image.Image:
+def opaque(image: Image.Image, paper: str | tuple[int, int, int] = "white") -> Image.Image:
     """A writer's picture upright (as its EXIF says) and in RGB; what is transparent in
-    it lies on white paper, as a drawing on a transparent layer is meant to be seen
+    it lies on `paper`, as a drawing on a transparent layer is meant to be seen
     (converted as it is, its clear background would turn black)."""
     image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
         drawing = image.convert("RGBA")
-        return Image.alpha_composite(Image.new("RGBA", drawing.size, "white"),
-                                     drawing).convert("RGB")
+        backdrop = Image.new("RGB", drawing.size, paper)
+        backdrop.paste(drawing, mask=drawing.getchannel("A"))
+        return backdrop
     return image.convert("RGB")
 
 
